@@ -1,0 +1,123 @@
+"""SymPy functions for the ML vocabulary, with derivatives in the form a textbook prints.
+
+`sigmoid(z).diff(z)` is `sigmoid(z)*(1 - sigmoid(z))`, not a fraction of exponentials;
+`softplus' = sigmoid`; `relu' = Heaviside`. Each prints back as the LaTeX a reader wrote
+(`\\sigma\\left(z\\right)`) and rewrites to elementary functions with `to_elementary`.
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy import Function, S
+
+
+class MLFunction(Function):
+    """A one-argument ML function: evaluates numerically through its elementary form."""
+
+    nargs = 1
+    latex_name = ""
+
+    def _eval_evalf(self, prec):
+        return self._elementary(self.args[0])._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _latex(self, printer, exp=None):
+        arg = printer._print(self.args[0])
+        head = self.latex_name
+        if exp is not None:
+            return rf"{head}\left({arg}\right)^{{{exp}}}"
+        return rf"{head}\left({arg}\right)"
+
+    @classmethod
+    def _elementary(cls, t):
+        raise NotImplementedError
+
+
+class sigmoid(MLFunction):
+    """Logistic sigmoid σ(z) = 1/(1 + e^{-z}); σ'(z) = σ(z)(1 − σ(z))."""
+
+    latex_name = r"\sigma"
+
+    @classmethod
+    def eval(cls, z):
+        if z.is_zero:
+            return S.Half
+        if z is S.Infinity:
+            return S.One
+        if z is S.NegativeInfinity:
+            return S.Zero
+
+    def fdiff(self, argindex=1):
+        return self * (1 - self)
+
+    @classmethod
+    def _elementary(cls, t):
+        return 1 / (1 + sp.exp(-t))
+
+    def _eval_rewrite_as_exp(self, z, **kwargs):
+        return 1 / (1 + sp.exp(-z))
+
+    def _eval_is_positive(self):
+        if self.args[0].is_real:
+            return True
+
+
+class softplus(MLFunction):
+    """softplus(z) = log(1 + e^z); softplus'(z) = σ(z)."""
+
+    latex_name = r"\operatorname{softplus}"
+
+    @classmethod
+    def eval(cls, z):
+        if z.is_zero:
+            return sp.log(2)
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0])
+
+    @classmethod
+    def _elementary(cls, t):
+        return sp.log(1 + sp.exp(t))
+
+    def _eval_rewrite_as_exp(self, z, **kwargs):
+        return sp.log(1 + sp.exp(z))
+
+    def _eval_is_positive(self):
+        if self.args[0].is_real:
+            return True
+
+
+class relu(MLFunction):
+    """ReLU(z) = max(0, z); ReLU'(z) = H(z), undefined at z = 0."""
+
+    latex_name = r"\operatorname{ReLU}"
+
+    @classmethod
+    def eval(cls, z):
+        if z.is_number and z.is_real:
+            return sp.Max(0, z)
+
+    def fdiff(self, argindex=1):
+        return sp.Heaviside(self.args[0])
+
+    @classmethod
+    def _elementary(cls, t):
+        return sp.Max(0, t)
+
+    def _eval_rewrite_as_Max(self, z, **kwargs):
+        return sp.Max(0, z)
+
+    def _eval_is_nonnegative(self):
+        if self.args[0].is_real:
+            return True
+
+
+ML_FUNCTIONS = (sigmoid, softplus, relu)
+
+
+def to_elementary(expr: sp.Basic) -> sp.Basic:
+    """Rewrite every ML function into elementary SymPy (for oracles, lambdify, solve)."""
+    if not any(expr.has(f) for f in ML_FUNCTIONS):
+        return expr
+    return expr.replace(lambda e: isinstance(e, MLFunction), lambda e: type(e)._elementary(e.args[0]))

@@ -1,0 +1,96 @@
+"""The parsed problem: what a user asked to differentiate, with their named intermediates.
+
+`Problem.expr` keeps intermediates as symbols (`yhat[i]`); `Problem.expanded()` substitutes every
+definition, giving the plain SymPy expression that oracles (`sympy.diff`) work on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A named intermediate `target = expr`, e.g. `yhat[i] = sigmoid(Sum(theta[j]*x[i, j], ...))`.
+
+    `target` is a Symbol or an Indexed whose indices are the free indices (`yhat[i]` defines
+    `yhat` for every i).
+    """
+
+    target: sp.Basic
+    expr: sp.Basic
+    latex: str = ""
+
+    @property
+    def name(self) -> str:
+        t = self.target
+        return str(t.base.label) if isinstance(t, sp.Indexed) else str(t)
+
+    @property
+    def indices(self) -> tuple:
+        return tuple(self.target.indices) if isinstance(self.target, sp.Indexed) else ()
+
+    def matches(self, atom: sp.Basic) -> bool:
+        """Whether `atom` (a Symbol or an Indexed) is an instance of this definition's target."""
+        if isinstance(self.target, sp.Indexed):
+            return (isinstance(atom, sp.Indexed) and atom.base == self.target.base
+                    and len(atom.indices) == len(self.target.indices))
+        return atom == self.target
+
+    def instance(self, atom: sp.Basic) -> sp.Basic:
+        """The defining expression for `atom` (the indices of the target replaced by atom's)."""
+        if isinstance(self.target, sp.Indexed):
+            return self.expr.xreplace(dict(zip(self.target.indices, atom.indices)))
+        return self.expr
+
+    def substitute(self, expr: sp.Basic) -> sp.Basic:
+        """Replace every instance of the target in `expr` by its definition."""
+        if isinstance(self.target, sp.Indexed):
+            hits = {a: self.instance(a) for a in expr.atoms(sp.Indexed) if self.matches(a)}
+        else:
+            hits = {self.target: self.expr} if expr.has(self.target) else {}
+        return expr.xreplace(hits) if hits else expr
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What was parsed.
+
+    kind: "function" (`L(θ) = …`, `name`/`args` set), "expression" (a bare expression), or
+    "equation" (any other `lhs = rhs`; `lhs` set, `expr` is the right side).
+    variables: names to differentiate by (the function's arguments, else the free symbol, else
+    the ML parameters by convention); `vectors`: names of vector quantities (indexed by a feature
+    index) and `sizes`: index symbol -> its upper bound (n for samples, d for features).
+    """
+
+    source: str
+    expr: sp.Basic
+    kind: str = "expression"
+    name: str | None = None
+    args: tuple = ()
+    lhs: sp.Basic | None = None
+    definitions: tuple[Definition, ...] = ()
+    variables: tuple[str, ...] = ()
+    variables_note: str = ""
+    vectors: frozenset = frozenset()
+    sizes: tuple = ()          # ((index_symbol, upper_bound), ...)
+    latex: str = ""            # the function body as the user wrote it
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def expanded(self, expr: sp.Basic | None = None) -> sp.Basic:
+        """`expr` (default: the body) with every definition substituted, innermost last."""
+        out = self.expr if expr is None else expr
+        for _ in range(len(self.definitions) + 1):
+            before = out
+            for d in self.definitions:
+                out = d.substitute(out)
+            if out == before:
+                break
+        return out
+
+    def definition_for(self, atom: sp.Basic) -> Definition | None:
+        for d in self.definitions:
+            if d.matches(atom):
+                return d
+        return None
