@@ -1,0 +1,82 @@
+"""The ML-notation tables: what a reader of machine-learning notes means by each piece of LaTeX.
+
+Kept apart from the parser so that the conventions can be read (and extended) in one place.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .functions import relu, sigmoid, softplus
+
+GREEK = {
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
+    "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "varrho", "sigma",
+    "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta",
+    "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega", "ell",
+}
+
+# Unicode letters a note may contain instead of commands.
+UNICODE_GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
+    "ξ": "xi", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi",
+    "χ": "chi", "ψ": "psi", "ω": "omega", "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta",
+    "Λ": "Lambda", "Ξ": "Xi", "Π": "Pi", "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega",
+}
+
+# Accents become suffixes so that `latex(Symbol("yhat"))` prints `\hat{y}` again.
+ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "tilde": "tilde",
+           "widetilde": "tilde", "dot": "dot", "ddot": "ddot", "vec": "vec", "check": "check",
+           "breve": "breve", "acute": "acute", "grave": "grave"}
+
+# Font commands: the name is kept; bold marks a vector (lower case) or a matrix (upper case).
+FONTS = {"mathrm", "mathit", "mathsf", "mathtt", "textrm", "text", "operatorname", "mathcal",
+         "mathbb", "mathfrak", "mathscr", "mathbf", "boldsymbol", "bm", "bold", "pmb", "textbf"}
+BOLD_FONTS = {"mathbf", "boldsymbol", "bm", "bold", "pmb", "textbf"}
+
+# One-argument elementary functions written as commands.
+ELEMENTARY = {
+    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "cot": sp.cot, "sec": sp.sec, "csc": sp.csc,
+    "arcsin": sp.asin, "arccos": sp.acos, "arctan": sp.atan, "sinh": sp.sinh, "cosh": sp.cosh,
+    "tanh": sp.tanh, "coth": sp.coth, "exp": sp.exp, "ln": sp.log,
+}
+
+# Named ML functions (`\operatorname{ReLU}`, `\mathrm{softplus}`, `\sigma(`), by lower-case name.
+ML_NAMED = {
+    "relu": relu, "softplus": softplus, "sigmoid": sigmoid, "sigma": sigmoid, "logistic": sigmoid,
+    "exp": sp.exp, "log": sp.log, "ln": sp.log, "tanh": sp.tanh, "abs": sp.Abs,
+    "sgn": sp.sign, "sign": sp.sign,
+}
+
+# Letters that are functions when followed by `(`, whatever the context (f(x), g(h(x)), \ell(y, ŷ)).
+FUNCTION_LETTERS = {"f", "g", "h", "ell", "sigma"}
+
+# Relations between the two sides of a statement.
+RELATIONS = {"=": "=", ":=": ":=", r"\coloneqq": ":=", r"\triangleq": ":=", r"\equiv": "=",
+             r"\approx": "≈", "<": "<", ">": ">", r"\lt": "<", r"\gt": ">", r"\le": "<=",
+             r"\leq": "<=", r"\leqslant": "<=", r"\ge": ">=", r"\geq": ">=", r"\geqslant": ">=",
+             r"\ne": "!=", r"\neq": "!="}
+
+# Spacing and decoration commands with no mathematical meaning.
+IGNORED = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "limits",
+           "nolimits", "left.", "right.", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl",
+           "Bigr", "biggl", "biggr", "Biggl", "Biggr", "middle", "nonumber", "notag", "mathstrut",
+           "scriptstyle", "tiny", "small", "large", "Large", "enspace", "thinspace", "medspace",
+           "thickspace", "negthinspace"}
+
+ELLIPSES = {"cdots", "ldots", "dots", "vdots", "ddots"}
+
+# Default upper bound of a sum written without one (`\sum_j`): by ML convention.
+DEFAULT_SIZE = {"i": "n", "j": "d", "k": "K", "t": "T"}
+
+# Parameter names, in the order ML notes use them: the default variables of a loss.
+PARAMETER_NAMES = ("theta", "w", "b", "beta", "W", "mu", "sigma", "alpha", "lambda", "gamma",
+                   "phi", "psi")
+
+UNSUPPORTED = {
+    "lim": "limits are not supported",
+    "oint": "contour integrals are not supported",
+    "iint": "multiple integrals are not supported",
+    "iiint": "multiple integrals are not supported",
+    "begin{matrix}": "matrices written out entry by entry are not supported",
+}
