@@ -24,8 +24,8 @@ from typing import Sequence
 import numpy as np
 import sympy as sp
 
-from .errors import DeriveError, SymderivError, TimeLimitError
-from .functions import MLFunction, relu, sigmoid, softplus, to_elementary
+from .errors import SymderivError, TimeLimitError
+from .functions import relu, sigmoid, softplus, to_elementary
 from .limits import DEFAULT_TIMEOUT, time_limit
 
 KINDS = ("minimum", "maximum", "saddle", "undecided")
@@ -52,7 +52,7 @@ PHRASES = {
         "higher_even": "higher-order test: the first nonzero derivative is f^({k}) = {val} (even order, {sign}): a local {what}",
         "higher_odd": "higher-order test: the first nonzero derivative is f^({k}) = {val} (odd order): not an extremum (an inflection point)",
         "positive": "positive", "negative": "negative",
-        "convex": "convex", "concave": "concave", "neither": "neither", "undecided_v": "undecided",
+        "v_convex": "convex", "v_concave": "concave", "v_neither": "neither", "v_undecided": "undecided",
         "const": "the Hessian is constant, {H}, with eigenvalues {ev}, all {rel} 0: {semi} everywhere",
         "const_zero": "the Hessian is zero (an affine function): both convex and concave",
         "second": "f''({x}) = {f2} {rel} 0 for all {x} ({how})",
@@ -90,7 +90,7 @@ PHRASES = {
         "higher_even": "高阶导数判别：第一个非零导数 f^({k}) = {val}（偶数阶，{sign}）：局部{what}",
         "higher_odd": "高阶导数判别：第一个非零导数 f^({k}) = {val}（奇数阶）：不是极值点（拐点）",
         "positive": "为正", "negative": "为负",
-        "convex": "凸", "concave": "凹", "neither": "非凸非凹", "undecided_v": "无法判定",
+        "v_convex": "凸", "v_concave": "凹", "v_neither": "非凸非凹", "v_undecided": "无法判定",
         "const": "Hessian 为常数矩阵 {H}，特征值 {ev} 均 {rel} 0：处处{semi}",
         "const_zero": "Hessian 为零（仿射函数）：既凸又凹",
         "second": "对所有 {x}，f''({x}) = {f2} {rel} 0（{how}）",
@@ -1180,7 +1180,7 @@ def render_text(a: Analysis, lang: str = "en") -> str:
 def _verdict_word(v: str, lang: str) -> str:
     if lang == "en":
         return v
-    return PHRASES[lang]["undecided_v" if v == "undecided" else v]
+    return PHRASES[lang][f"v_{v}"]
 
 
 def render_json(a: Analysis) -> str:
@@ -1315,4 +1315,4 @@ def run_cli(args) -> int:
 
 __all__ = ["Analysis", "CriticalPoint", "Convexity", "Phrase", "SampleSum", "analyze_expr",
            "analyze_problem", "analysis_markdown", "classify", "convexity", "critical_points",
-           "prove_nonnegative", "sample_sum", "render_text", "render_json", "DeriveError"]
+           "prove_nonnegative", "sample_sum", "render_text", "render_json", "render_markdown"]

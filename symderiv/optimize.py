@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import math
 import os
@@ -259,10 +260,13 @@ def build_objective(problem, data: Dataset | None = None) -> Objective:
         if ss is None:
             raise SymderivError("this sum over samples is not of the form Σ_i g(θᵀx_i + b, y_i) that "
                                 "optimize can instantiate on data (e.g. the logistic loss)")
-        return objective_from_sample_sum(ss, variables, data or builtin_data())
-    if data is not None:
-        raise SymderivError("--data is for a sum over samples (e.g. the logistic loss); this function has none")
-    return objective_from_expr(expr, variables)
+        obj = objective_from_sample_sum(ss, variables, data or builtin_data())
+    else:
+        if data is not None:
+            raise SymderivError("--data is for a sum over samples (e.g. the logistic loss); this function has none")
+        obj = objective_from_expr(expr, variables)
+    described = (problem.source or "").strip() or str(problem.expr)
+    return dataclasses.replace(obj, description=described)
 
 
 def minimize_on_data(ss: SampleSum, variables: Sequence[str], data: Dataset):
@@ -354,7 +358,7 @@ def gradient_descent(obj: Objective, start: np.ndarray, lr: float, iters: int, t
     t0 = time.perf_counter()
     p = np.array(start, dtype=float)
     loss, g = _start_record(obj, p, "gd")
-    hist = [Iterate(0, tuple(p), loss, float(np.linalg.norm(g)))]
+    hist = [Iterate(0, tuple(map(float, p)), loss, float(np.linalg.norm(g)))]
     rises = 0
     status, message = "max_iters", f"did not reach ‖∇L‖ ≤ {tol:g} in {iters} iterations"
     if hist[0].grad_norm <= tol:
@@ -364,12 +368,12 @@ def gradient_descent(obj: Objective, start: np.ndarray, lr: float, iters: int, t
             p = p - lr * g
             ev = _evaluate(obj, p)
             if ev is None or np.linalg.norm(p) > 1e12:
-                status, message = "diverged", f"values became non-finite at iteration {k}: {_too_large(obj, hist, lr)}"
+                status, message = "diverged", f"{_blow_up(hist, k)} at iteration {k}: {_gd_cause(obj, hist, lr)}"
                 break
             new_loss, g = ev
             rises = rises + 1 if new_loss > loss else 0
             loss = new_loss
-            hist.append(Iterate(k, tuple(p), loss, float(np.linalg.norm(g))))
+            hist.append(Iterate(k, tuple(map(float, p)), loss, float(np.linalg.norm(g))))
             if hist[-1].grad_norm <= tol:
                 status, message = "converged", f"‖∇L‖ ≤ {tol:g} after {k} iterations"
                 break
@@ -379,6 +383,18 @@ def gradient_descent(obj: Objective, start: np.ndarray, lr: float, iters: int, t
     return Run("gd", tuple(hist), status, message, lr=lr, lr_note=lr_note,
                iterations_to_tol=hist[-1].k if status == "converged" else None,
                seconds=time.perf_counter() - t0)
+
+
+def _blow_up(hist, k: int) -> str:
+    return "θ ran off to infinity" if len(hist) > 1 and math.isfinite(hist[-1].loss) else "values became non-finite"
+
+
+def _gd_cause(obj: Objective, hist, lr: float) -> str:
+    """A loss that kept falling means the function is unbounded below, not that η was too large."""
+    tail = [it.loss for it in hist[-6:]]
+    if len(tail) >= 3 and all(b < a for a, b in zip(tail, tail[1:])):
+        return "the loss decreases without bound (no minimum along this path; L → −∞)"
+    return _too_large(obj, hist, lr)
 
 
 def _too_large(obj: Objective, hist, lr: float) -> str:
@@ -396,7 +412,7 @@ def newton(obj: Objective, start: np.ndarray, iters: int, tol: float) -> Run:
     t0 = time.perf_counter()
     p = np.array(start, dtype=float)
     loss, g = _start_record(obj, p, "newton")
-    hist = [Iterate(0, tuple(p), loss, float(np.linalg.norm(g)))]
+    hist = [Iterate(0, tuple(map(float, p)), loss, float(np.linalg.norm(g)))]
     events: list[str] = []
     status, message = "max_iters", f"did not reach ‖∇L‖ ≤ {tol:g} in {iters} iterations"
     if hist[0].grad_norm <= tol:
@@ -423,7 +439,7 @@ def newton(obj: Objective, start: np.ndarray, iters: int, tol: float) -> Run:
             status, message = "diverged", f"values became non-finite at iteration {k}"
             break
         loss, g = ev
-        hist.append(Iterate(k, tuple(p), loss, float(np.linalg.norm(g))))
+        hist.append(Iterate(k, tuple(map(float, p)), loss, float(np.linalg.norm(g))))
         if hist[-1].grad_norm <= tol:
             status, message = "converged", f"‖∇L‖ ≤ {tol:g} after {k} iterations"
             break
@@ -471,11 +487,13 @@ def _run_title(run: Run) -> str:
 
 def _summary_line(run: Run) -> str:
     last = run.last
+    k = run.iterations_to_tol
     if run.status == "converged":
-        head = f"converged in {run.iterations_to_tol} iterations"
+        head = f"converged in {k} iteration{'' if k == 1 else 's'}" if k else f"converged — {run.message}"
     else:
         head = {"max_iters": "not converged", "diverged": "diverged", "singular": "stopped"}[run.status]
-    return (f"{head} — {run.message}; L = {last.loss:.6g}, ‖∇L‖ = {last.grad_norm:.2e}, "
+        head = f"{head} — {run.message}"
+    return (f"{head}; L = {last.loss:.6g}, ‖∇L‖ = {last.grad_norm:.2e}, "
             f"θ = {_theta_text(last.theta)} ({run.seconds * 1000:.1f} ms)")
 
 
@@ -492,12 +510,14 @@ def _header(obj: Objective, start, tol: float) -> list[str]:
 def render_text(obj: Objective, start, tol: float, runs: Sequence[Run], plot: str | None = None) -> str:
     lines = _header(obj, start, tol)
     for run in runs:
-        lines += ["", _run_title(run) + ":", f"  {'iter':>6}  {'θ':<40} {'L':>14}  {'‖∇L‖':>10}"]
-        for it in _rows(run):
+        rows = _rows(run)
+        w = max([len(_theta_text(it.theta)) for it in rows if it is not None] + [5])
+        lines += ["", _run_title(run) + ":", f"  {'iter':>6}  {'θ':<{w}}  {'L':>15}  {'‖∇L‖':>10}"]
+        for it in rows:
             if it is None:
                 lines.append(f"  {'…':>6}")
                 continue
-            lines.append(f"  {it.k:>6}  {_theta_text(it.theta):<40} {it.loss:>14.8g}  {it.grad_norm:>10.3e}")
+            lines.append(f"  {it.k:>6}  {_theta_text(it.theta):<{w}}  {it.loss:>15.8g}  {it.grad_norm:>10.3e}")
         lines += [f"  ! {e}" for e in run.events]
     lines += ["", "summary:"]
     width = max(len(METHOD_NAMES[r.method]) for r in runs)

@@ -10,13 +10,12 @@ pre- or post-processing of another parser's output can undo. This module owns th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sympy as sp
 
 from . import notation as N
 from .errors import ParseError, SymderivError
-from .functions import sigmoid
 from .lexer import Token, check_limits, tokenize
 from .limits import time_limit
 from .linalg import Indices, Tensor, add, multiply, promote
@@ -135,7 +134,7 @@ class _Reader:
 
     def single_expression(self):
         check_limits(self.source)
-        tokens = tokenize(_strip_math_delimiters(self.source)) if False else tokenize(self.source)
+        tokens = tokenize(self.source)
         self._scan_shapes(tokens)
         self.ix = Indices(self.letters | {"k"})
         if self.context:
@@ -185,10 +184,9 @@ class _Reader:
         claims: list = []
         for kind, h, r, s in parsed[1:]:
             if len(r) >= 2 and kind == "plain" and _is_name(r[0][1]):
-                for target_rel in [r]:
-                    target = self._finish(r[0][1])
-                    value = self._finish(self._component(r[1][1]))
-                    definitions.append(Definition(target, value, s.source.strip()))
+                target = self._finish(r[0][1])
+                value = self._finish(self._component(r[1][1]))
+                definitions.append(Definition(target, value, s.source.strip()))
             elif len(r) >= 2 and kind == "function":
                 target = real(h.name) if not h.args else sp.Function(h.name)(*h.args)
                 claims.append((self._finish(target), self._finish(self._component(r[1][1]))))
@@ -891,7 +889,6 @@ class _ExprParser:
         """Inside call arguments, `\\|` separates (KL(P \\| Q)) unless it opens a closed norm."""
         if not self.arg_depth:
             return False
-        close = _matching(self.t, self.n - 1) if self.n else len(self.t) - 1
         m = self.n + 1
         while m < len(self.t):
             tk = self.t[m]
@@ -1063,7 +1060,6 @@ class _ExprParser:
             self.take()
             return t.text
         if t.kind == "cmd" and (t.text in N.FONTS or t.text in N.ACCENTS):
-            start = t.end
             self.take()
             inner = self.raw_group_text()
             return _subscript_name(inner)
@@ -1232,7 +1228,6 @@ class _ExprParser:
                 self.take()
                 sub = self.script_text()
                 self.expect("punct", "}")
-                self.n -= 0
                 self._pending_sub = sub
                 return f"{inner}"
             self.expect("punct", "}")
@@ -1391,7 +1386,6 @@ class _ExprParser:
 
     def frac(self, t: Token):
         self.take()
-        num_start = self.n
         if self._is_derivative_operator():
             return self.derivative_operator(t)
         num = self.frac_argument(t)
@@ -1439,19 +1433,14 @@ class _ExprParser:
         den_is_d = den_first.is_("letter", "d") or den_first.is_("cmd", "partial") or den_first.is_("cmd", "mathrm")
         if not (num_is_d and den_is_d):
             return False
-        if first.is_("letter", "d") and den_first.is_("letter", "d"):
-            # \frac{d}{dx} or \frac{dy}{dx}, but not \frac{da}{db} meaning d·a/(d·b)? By convention yes.
-            return True
         return True
 
     def derivative_operator(self, t: Token):
         open_num = self.take()  # {
-        order = 1
         self._take_d()
-        if self.tok.is_("punct", "^"):
+        if self.tok.is_("punct", "^"):  # the order d^2: the denominator's powers count
             self.take()
-            o = self.script_value()
-            order = int(o) if isinstance(o, sp.Integer) else 1
+            self.script_value()
         target = None
         if not self.tok.is_("punct", "}"):
             target = self.expression()
@@ -1826,8 +1815,6 @@ class _ExprParser:
             break
         self.expect("cmd", "end")
         self.raw_group_text()
-        if pieces and pieces[-1][1] is not sp.true:
-            pass
         return sp.Piecewise(*pieces)
 
     def condition(self):
@@ -1879,15 +1866,8 @@ class _ExprParser:
                 self.take()
         end = self.t[self.n - 1].end
         text = self.source[start:end]
-        if t.text in ("binom", "choose", "tbinom", "dbinom") and re.search(r"\d{4,}", text):
-            raise self.error("binomials of large numbers are refused (too large)", t)
         try:
-            from latex2sympy2_extended import latex2sympy
-            from latex2sympy2_extended.latex2sympy2 import ConversionConfig
-            from latex2sympy2_extended.math_normalization import NormalizationConfig
-            value = latex2sympy(text, normalization_config=_L2S_NORMALIZATION,
-                                conversion_config=ConversionConfig(lowercase_symbols=False,
-                                                                   interpret_as_mixed_fractions=False))
+            value = _latex2sympy(text)
         except SymderivError:
             raise
         except Exception:
@@ -1898,21 +1878,17 @@ class _ExprParser:
         return value.xreplace(rep)
 
 
-def _L2S():
-    pass
+def _latex2sympy(text: str):
+    """latex2sympy2_extended without its normalisation and lower-casing (imported on first use:
+    it loads antlr, which `import symderiv.parse` should not pay for)."""
+    from latex2sympy2_extended import latex2sympy
+    from latex2sympy2_extended.latex2sympy2 import ConversionConfig
+    from latex2sympy2_extended.math_normalization import NormalizationConfig
 
-
-try:  # building the config is cheap; importing the parser is not, so only the config is eager
-    _L2S_NORMALIZATION = None
-    from latex2sympy2_extended.math_normalization import NormalizationConfig as _NC
-    _L2S_NORMALIZATION = _NC(basic_latex=False, units=False, malformed_operators=False, nits=False,
-                             boxed="none", equations=False)
-except Exception:  # pragma: no cover - the dependency is declared; this only guards odd installs
-    _L2S_NORMALIZATION = None
-
-
-def _self_call(method):
-    return lambda parser, tok: method(parser, tok)
+    normalization = NormalizationConfig(basic_latex=False, units=False, malformed_operators=False,
+                                        nits=False, boxed="none", equations=False)
+    conversion = ConversionConfig(lowercase_symbols=False, interpret_as_mixed_fractions=False)
+    return latex2sympy(text, normalization_config=normalization, conversion_config=conversion)
 
 
 _COMMANDS = {

@@ -94,3 +94,9 @@ class Problem:
             if d.matches(atom):
                 return d
         return None
+
+
+def scalar_symbols(expr: sp.Basic) -> set:
+    """Free Symbols of `expr` that are not the labels of its Indexed atoms (θ in θ[j])."""
+    labels = {a.base.label for a in expr.atoms(sp.Indexed)}
+    return {s for s in expr.free_symbols if isinstance(s, sp.Symbol) and s not in labels}

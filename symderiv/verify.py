@@ -200,25 +200,57 @@ def true_derivative(problem: Problem, var: sp.Basic) -> sp.Basic:
     The single place the truth comes from: it will switch to `symderiv.derive` once that lands
     (its `.gradient[...].expanded`); `sympy.diff` is the oracle the deriver is tested against.
     """
-    return reduce_kronecker(sp.diff(problem.expanded(), var))
+    return reduce_kronecker(sp.diff(nest_sums(problem.expanded()), var))
+
+
+def nest_sums(expr: sp.Basic) -> sp.Basic:
+    """Σ_{j,l} f -> Σ_l Σ_j f: SymPy differentiates a multi-limit Sum by an Indexed to 0."""
+    if not expr.has(sp.Sum):
+        return expr
+
+    def nest(e):
+        inner = e.function
+        for lim in e.limits:
+            inner = sp.Sum(inner, lim)
+        return inner
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) > 1, nest)
 
 
 def reduce_kronecker(expr: sp.Basic) -> sp.Basic:
-    """Σ_j δ_{jk} g(j) -> g(k): what ∂(θ^T x_i)/∂θ_k leaves behind, read as x_{ik}."""
+    """Σ_j δ_{jk} g(j) -> g(k): what ∂(θ^T x_i)/∂θ_k leaves behind, read as x_{ik}.
+
+    Only a δ that multiplies a whole term of the summand is collapsed; the other terms keep
+    their sum (Σ_j (δ_jk a_j + b_j) -> a_k + Σ_j b_j).
+    """
+
+    def delta_factor(term, j):
+        for f in sp.Mul.make_args(term):
+            if isinstance(f, sp.KroneckerDelta) and _delta_partner(f, j) is not None:
+                return f
+        return None
 
     def is_delta_sum(e):
-        if not isinstance(e, sp.Sum) or len(e.limits) != 1:
-            return False
-        j = e.limits[0][0]
-        return any(_delta_partner(dl, j) is not None for dl in e.function.atoms(sp.KroneckerDelta))
+        return isinstance(e, sp.Sum) and any(
+            delta_factor(t, lim[0]) is not None
+            for t in sp.Add.make_args(e.function) for lim in e.limits)
+
+    def collapse_term(term, limits):
+        limits = list(limits)
+        progress = True
+        while progress:
+            progress = False
+            for lim in limits:
+                dl = delta_factor(term, lim[0])
+                if dl is not None:
+                    term = term.xreplace({dl: sp.S.One}).xreplace({lim[0]: _delta_partner(dl, lim[0])})
+                    limits.remove(lim)
+                    progress = True
+                    break
+        return sp.Sum(term, *limits) if limits else term
 
     def collapse(e):
-        j = e.limits[0][0]
-        for dl in e.function.atoms(sp.KroneckerDelta):
-            other = _delta_partner(dl, j)
-            if other is not None:
-                return e.function.xreplace({dl: sp.S.One}).xreplace({j: other})
-        return e
+        return sp.Add(*[collapse_term(t, e.limits) for t in sp.Add.make_args(e.function)])
 
     if not expr.has(sp.KroneckerDelta):
         return expr
@@ -359,7 +391,7 @@ def _hundredths(v: int) -> str:
 
 
 def _int_value(expr, point: Point) -> int:
-    value = evaluate(sp.sympify(expr), point) if not isinstance(expr, int) else expr
+    value = evaluate(expr, point) if isinstance(expr, sp.Basic) else expr
     if isinstance(value, int):
         return value
     if isinstance(value, mpmath.mpf) and value == int(value):
@@ -673,7 +705,7 @@ class Checker:
     def __init__(self, problem: Problem, wrt: str | None, settings: Settings = DEFAULT_SETTINGS):
         self.problem = problem
         self.settings = settings
-        self.function = problem.expanded()
+        self.function = nest_sums(problem.expanded())
         self.var_name = wrt or (problem.variables[0] if problem.variables else _only_symbol(self.function))
         self.var, self.component = _resolve_variable(problem, self.function, self.var_name)
         self.truth = true_derivative(problem, self.var)
@@ -710,7 +742,10 @@ class Checker:
     # -- claims ---------------------------------------------------------------------------
     def prepare(self, claim: sp.Basic) -> sp.Basic:
         """The claim with definitions substituted and its component index named like ours."""
-        claim = reduce_kronecker(self.problem.expanded(claim))
+        claim = self.problem.expanded(self._subscripts_as_indices(claim))
+        if claim.has(sp.Derivative):  # a line may still say d/dx(inner): evaluate it
+            claim = claim.replace(lambda e: isinstance(e, sp.Derivative), lambda e: e.doit())
+        claim = reduce_kronecker(nest_sums(claim))
         if self.component is not None:
             claim = self._as_component(claim)
         if self.component is not None and not claim.has(self.component):
@@ -719,6 +754,22 @@ class Checker:
             if len(extra) == 1:
                 claim = claim.xreplace({extra[0]: self.component})
         return claim
+
+    def _subscripts_as_indices(self, claim: sp.Basic) -> sp.Basic:
+        """`x_i`, `y_i` written outside any sum (plain symbols to the parser) -> x[i], y[i].
+
+        A learner who drops the sum over samples writes the summand with a free i; it must be
+        compared with the truth's summand, so it has to be indexed like the truth.
+        """
+        bases = {str(a.base.label): a.base for a in self.function.atoms(sp.Indexed)}
+        bases.update({d.name: d.target.base for d in self.problem.definitions
+                      if isinstance(d.target, sp.Indexed)})
+        rep = {}
+        for s in claim.free_symbols:
+            m = re.fullmatch(r"(\w+?)_\{?([a-z])\}?", str(s))
+            if m and m.group(1) in bases and not s.is_integer:
+                rep[s] = bases[m.group(1)][sp.Symbol(m.group(2), integer=True)]
+        return claim.xreplace(rep) if rep else claim
 
     def _as_component(self, claim: sp.Basic) -> sp.Basic:
         """Read a vector claim as its k-th component: x_i -> x_{ik}, θ -> θ_k.
@@ -1263,7 +1314,9 @@ def _resolve_variable(problem: Problem, function: sp.Basic, name: str):
     """(var, component index or None): θ_k for a vector θ, else the scalar symbol."""
     name = _normalise_name(name)
     bases = {str(a.base.label): a.base for a in function.atoms(sp.Indexed)}
-    if name in problem.vectors or name in bases and name not in {str(s) for s in function.free_symbols}:
+    labels = {a.base.label for a in function.atoms(sp.Indexed)}
+    scalars = {str(s) for s in function.free_symbols - labels}
+    if name in problem.vectors or name in bases and name not in scalars:
         base = bases.get(name, sp.IndexedBase(name))
         return base[COMPONENT], COMPONENT
     for s in function.free_symbols:
@@ -1280,7 +1333,7 @@ def _size_symbols(problem: Problem, function: sp.Basic, truth: sp.Basic) -> list
             for _, lo, hi in s.limits:
                 found |= (lo.free_symbols | hi.free_symbols)
     for _, upper in problem.sizes:
-        found |= sp.sympify(upper).free_symbols
+        found |= upper.free_symbols if isinstance(upper, sp.Basic) else set()
     bound = set()
     for expr in (function, truth):
         for s in expr.atoms(sp.Sum):

@@ -1,0 +1,494 @@
+"""Problem -> Derivation: a tree of rule steps per variable, the gradient, and the Hessian.
+
+Rules are chosen from a table keyed by expression type (`_BUILDERS`). Named intermediates
+(ŷ_i = σ(z_i), z_i = θᵀx_i) are followed link by link: the derivative moves inside the sum
+over samples, each link is derived with the other intermediates held as symbols, and the links
+are multiplied and simplified *in terms of the intermediates* (simplify.py), which is how the
+logistic loss lands on Σ_i (ŷ_i − y_i) x_i instead of a page of exponentials.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from . import rules as R
+from .errors import DeriveError, ParseError
+from .functions import relu, sigmoid, softplus
+from .limits import time_limit
+from .parse import index_symbol, indexed_base, parse, real
+from .problem import Definition, Problem, scalar_symbols
+from .simplify import textbook
+
+DEFAULT_TIMEOUT = 20.0
+
+
+# --------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class ChainThroughRule(R.Rule):
+    """d f / dθ -> Σ_a ∂f/∂a · da/dθ (+ ∂f/∂θ with the intermediates a held fixed).
+
+    `links` pairs each intermediate a (ŷ_i, z_i) with the step for ∂f/∂a and the step for da/dθ.
+    """
+
+    links: tuple = ()            # ((a, outer_step, inner_step), ...)
+    direct: R.Rule | None = None
+    key = "chain"
+
+    @property
+    def substeps(self):
+        out = []
+        for _, outer, inner in self.links:
+            out += [outer, inner]
+        if self.direct is not None:
+            out.append(self.direct)
+        return tuple(out)
+
+    def eval(self):
+        total = sp.Add(*[outer.eval() * inner.eval() for _, outer, inner in self.links])
+        if self.direct is not None:
+            total += self.direct.eval()
+        return total
+
+
+@dataclass(frozen=True)
+class Partial:
+    """One derivative: ∂f/∂wrt with its step tree, raw result and textbook form."""
+
+    variable: str
+    index: tuple            # () for a scalar variable; (k,) for the k-th entry of a vector
+    wrt: sp.Basic
+    step: R.Rule
+    raw: sp.Basic
+    result: sp.Basic        # textbook form, intermediates kept
+    expanded: sp.Basic      # definitions substituted
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """The worked solution: the problem, ∂f/∂v for each variable, and the Hessian when asked."""
+
+    problem: Problem
+    variables: tuple[str, ...]
+    gradient: tuple[Partial, ...]
+    hessian: tuple[tuple[Partial, ...], ...] | None = None
+    intermediates: tuple[Definition, ...] = ()      # the problem's and those introduced (z_i)
+    notes: tuple[str, ...] = ()
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def _repr_markdown_(self):
+        from .render import render
+        return render(self, "md")
+
+    def _repr_latex_(self):
+        from .render import render
+        return "$$" + render(self, "tex", fragment=True, math_only=True) + "$$"
+
+
+# --------------------------------------------------------------------------- public verb
+def derive(problem_or_latex, wrt=None, hessian: bool = False, where=(),
+           timeout: float | None = DEFAULT_TIMEOUT) -> Derivation:
+    """Differentiate a Problem (or LaTeX) by `wrt` (names; default: the problem's variables)."""
+    problem = problem_or_latex if isinstance(problem_or_latex, Problem) else parse(problem_or_latex, where)
+    with time_limit(timeout, "deriving"):
+        return _derive(problem, wrt, hessian)
+
+
+def _derive(problem: Problem, wrt, hessian: bool) -> Derivation:
+    names = _variable_names(problem, wrt)
+    definitions = _with_introduced_intermediates(problem, names)
+    ctx = _Context(problem, definitions)
+    grad = tuple(ctx.partial(problem.expr, name, ("k",)) for name in names)
+    hess = None
+    if hessian:
+        rows = []
+        for a, ga in enumerate(grad):
+            row = []
+            for b, name in enumerate(names):
+                if b < a:
+                    row.append(rows[b][a])  # symmetric: the lower triangle reuses the upper
+                    continue
+                second = ("l",) if ga.index else ("k",)
+                row.append(ctx.partial(ga.result, name, second))
+            rows.append(tuple(row))
+        hess = tuple(rows)
+    notes = (problem.variables_note,) if problem.variables_note and not wrt else ()
+    return Derivation(problem, tuple(names), grad, hess, tuple(definitions), notes)
+
+
+def _variable_names(problem: Problem, wrt) -> list[str]:
+    if wrt is None or wrt == [] or wrt == ():
+        names = list(problem.variables)
+    else:
+        items = [wrt] if isinstance(wrt, str) else list(wrt)
+        names = []
+        for item in items:
+            for piece in str(item).replace(" ", ",").split(","):
+                piece = _normal_name(piece.strip())
+                if piece and piece not in names:
+                    names.append(piece)
+    if not names:
+        raise DeriveError("nothing to differentiate by: the formula has no variables; pass --wrt")
+    known = _known_names(problem)
+    for n in names:
+        if n not in known:
+            raise DeriveError(f"the variable {n!r} does not appear in the formula "
+                              f"(its symbols: {', '.join(sorted(known)) or 'none'})")
+    return names
+
+
+def _normal_name(name: str) -> str:
+    """`\\theta` or `θ` -> theta, so --wrt accepts what the user would type."""
+    from .notation import UNICODE_GREEK
+    name = name.strip().lstrip("\\")
+    return UNICODE_GREEK.get(name, name)
+
+
+def _known_names(problem: Problem) -> set[str]:
+    full = problem.expanded()
+    out = {s.name for s in scalar_symbols(full)}
+    out |= {str(a.base.label) for a in full.atoms(sp.Indexed)}
+    out |= {str(a) for a in problem.args}
+    return out
+
+
+def _with_introduced_intermediates(problem: Problem, names) -> list[Definition]:
+    """ŷ_i = σ(θᵀx_i) -> ŷ_i = σ(z_i), z_i = θᵀx_i: name the inner value of a defined activation
+    so the chain reads ∂L/∂ŷ · ∂ŷ/∂z · ∂z/∂θ (the issue's example names it z)."""
+    defs = list(problem.definitions)
+    used = {s.name for s in problem.expanded().free_symbols if isinstance(s, sp.Symbol)}
+    used |= {str(a.base.label) for a in problem.expanded().atoms(sp.Indexed)}
+    used |= {d.name for d in defs}
+    out = []
+    for d in defs:
+        e = d.expr
+        if isinstance(e, sp.Function) and len(e.args) == 1 and not e.args[0].is_Atom \
+                and not isinstance(e.args[0], sp.Indexed):
+            inner = e.args[0]
+            name = next((c for c in ("z", "u", "v", "s") if c not in used), None)
+            if name is not None:
+                used.add(name)
+                free = [i for i in d.indices if i in inner.free_symbols]
+                target = indexed_base(name)[tuple(free)] if free else real(name)
+                if isinstance(target, sp.Indexed) and len(free) == 1:
+                    target = indexed_base(name)[free[0]]
+                out.append(Definition(d.target, e.func(target), d.latex))
+                out.append(Definition(target, inner, ""))
+                continue
+        out.append(d)
+    return out
+
+
+# --------------------------------------------------------------------------- the rule builder
+class _Context:
+    """Holds the definitions and builds rule trees; one per derivation (caches links)."""
+
+    def __init__(self, problem: Problem, definitions: list[Definition]):
+        self.problem = problem
+        self.definitions = definitions
+        self.vectors = set(problem.vectors)
+        self._auto_names = 0
+        self._used = {s.name for s in problem.expanded().free_symbols if isinstance(s, sp.Symbol)}
+        self._used |= {str(a.base.label) for a in problem.expanded().atoms(sp.Indexed)}
+        self._used |= {d.name for d in definitions}
+
+    # -- variables
+    def wrt_symbol(self, name: str, index_names) -> tuple[sp.Basic, tuple]:
+        full = self.problem.expanded()
+        if any(str(a.base.label) == name for a in full.atoms(sp.Indexed)) and not any(
+                s.name == name for s in scalar_symbols(full)):
+            k = index_symbol(index_names[0])
+            dims = {len(a.indices) for a in full.atoms(sp.Indexed) if str(a.base.label) == name}
+            if dims != {1}:
+                raise DeriveError(f"{name} is a matrix; differentiating by a matrix is not supported")
+            return indexed_base(name)[k], (k,)
+        return self._symbol_named(name), ()
+
+    def _symbol_named(self, name):
+        full = self.problem.expanded()
+        for s in scalar_symbols(full):
+            if s.name == name:
+                return s
+        return real(name)
+
+    def partial(self, expr, name: str, index_names) -> Partial:
+        var, index = self.wrt_symbol(name, index_names)
+        builder = _Builder(self, var)
+        step = builder.build(expr)
+        raw = step.eval()
+        result = textbook(raw, self.definitions, var)
+        expanded = self.expand(result)
+        return Partial(name, index, var, step, raw, result, expanded)
+
+    def expand(self, expr):
+        out = expr
+        for _ in range(len(self.definitions) + 1):
+            before = out
+            for d in self.definitions:
+                out = d.substitute(out)
+            if out == before:
+                break
+        return out
+
+    def definition_for(self, atom):
+        for d in self.definitions:
+            if d.matches(atom):
+                return d
+        return None
+
+    def auto_name(self, inner, var) -> sp.Basic:
+        """A name for a chain rule's inner function: u, u_1, … (z_i for a dot product)."""
+        free_idx = [s for s in inner.free_symbols if isinstance(s, sp.Symbol) and s.is_integer
+                    and not s.is_positive and s not in getattr(var, "indices", ())]
+        for cand in ("u",) + tuple(f"u_{n}" for n in range(1, 50)):
+            if cand not in self._used:
+                self._used.add(cand)
+                if len(free_idx) == 1 and "_" not in cand:
+                    return indexed_base(cand)[free_idx[0]]
+                return real(cand)
+        return sp.Dummy("u", real=True)
+
+
+class _Builder:
+    """Builds the rule tree for d(expr)/d(var)."""
+
+    def __init__(self, ctx: _Context, var):
+        self.ctx = ctx
+        self.var = var
+        self._depends: dict = {}
+
+    # -- dependence, through intermediates
+    def depends(self, expr) -> bool:
+        if expr in self._depends:
+            return self._depends[expr]
+        var = self.var
+        if isinstance(var, sp.Indexed):
+            direct = any(a.base == var.base for a in expr.atoms(sp.Indexed))
+        else:
+            direct = expr.has(var)
+        result = direct or any(self.depends(d.instance(a)) for a, d in self.intermediates(expr))
+        self._depends[expr] = result
+        return result
+
+    def intermediates(self, expr):
+        out = []
+        atoms = expr.atoms(sp.Indexed) | {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+        for a in atoms:
+            d = self.ctx.definition_for(a)
+            if d is not None and a != self.var:
+                out.append((a, d))
+        return sorted(out, key=lambda p: sp.default_sort_key(p[0]))
+
+    def direct(self, expr) -> bool:
+        var = self.var
+        if isinstance(var, sp.Indexed):
+            return any(a.base == var.base for a in expr.atoms(sp.Indexed)
+                       if self.ctx.definition_for(a) is None)
+        return expr.has(var)
+
+    # -- dispatch
+    def build(self, expr) -> R.Rule:
+        var = self.var
+        if expr == var:
+            return R.VariableRule(expr, var)
+        if not self.depends(expr):
+            return R.ConstantRule(expr, var)
+        if isinstance(expr, sp.Indexed) and isinstance(var, sp.Indexed) and expr.base == var.base:
+            return R.KroneckerRule(expr, var)
+        d = self.definition(expr)
+        if d is not None:
+            inst = d.instance(expr)
+            return R.DefinitionRule(expr, var, inst, self.build(inst))
+        # the derivative moves inside sums and past constants before any chain through names
+        if isinstance(expr, sp.Mul):
+            const, rest = expr.as_independent(*self._dependent_atoms(expr), as_Add=False)
+            if const != 1 and rest != 1:
+                return R.ConstantMultipleRule(expr, var, const, self.build(rest))
+        if not isinstance(expr, sp.Sum) and not (isinstance(expr, sp.Add) and expr.has(sp.Sum)) \
+                and self.intermediates_on_path(expr):
+            return self.chain_through(expr)
+        for cls in type(expr).__mro__:
+            handler = _BUILDERS.get(cls)
+            if handler is not None:
+                return handler(self, expr)
+        if isinstance(expr, sp.Function) and type(expr) in R.ELEMENTARY_RULES:
+            return self.elementary(expr)
+        return R.FallbackRule(expr, var)
+
+    def definition(self, atom):
+        return self.ctx.definition_for(atom)
+
+    def _dependent_atoms(self, expr):
+        atoms = set()
+        for a in expr.atoms(sp.Indexed) | expr.free_symbols:
+            if self.depends(a):
+                atoms.add(a)
+        return atoms or {self.var}
+
+    def intermediates_on_path(self, expr):
+        return [(a, d) for a, d in self.intermediates(expr) if self.depends(d.instance(a))]
+
+    def chain_through(self, expr) -> R.Rule:
+        """Σ_a ∂f/∂a · da/dθ over the intermediates a that depend on θ."""
+        links = []
+        for a, d in self.intermediates_on_path(expr):
+            outer = _Builder(self.ctx, a).build_plain(expr)
+            inner = self.build(a)
+            links.append((a, outer, inner))
+        direct = None
+        if self.direct(expr):
+            held = _HeldBuilder(self.ctx, self.var)
+            direct = held.build(expr)
+        if len(links) == 1 and direct is None and links[0][1].expr == links[0][0]:
+            return links[0][2]
+        return ChainThroughRule(expr, self.var, tuple(links), direct)
+
+    def build_plain(self, expr) -> R.Rule:
+        """∂f/∂a with every other intermediate held as a symbol."""
+        return _HeldBuilder(self.ctx, self.var).build(expr)
+
+    # -- rule builders
+    def add(self, expr):
+        return R.SumRule(expr, self.var, tuple(self.build(t) for t in expr.args))
+
+    def mul(self, expr):
+        factors = expr.args
+        numer, denom = [], []
+        for f in factors:
+            if isinstance(f, sp.Pow) and f.exp.is_number and f.exp.is_negative and self.depends(f.base):
+                denom.append(sp.Pow(f.base, -f.exp))
+            else:
+                numer.append(f)
+        if denom and numer and any(self.depends(f) for f in numer):
+            num, den = sp.Mul(*numer), sp.Mul(*denom)
+            return R.QuotientRule(expr, self.var, num, den, self.build(num), self.build(den))
+        dependent = [f for f in factors if self.depends(f)]
+        if len(dependent) == 1:
+            const = sp.Mul(*[f for f in factors if not self.depends(f)])
+            return R.ConstantMultipleRule(expr, self.var, const, self.build(dependent[0]))
+        return R.ProductRule(expr, self.var, tuple(factors), tuple(self.build(f) for f in factors))
+
+    def pow(self, expr):
+        base, exp = expr.base, expr.exp
+        if base == sp.E:
+            return self.chain(sp.exp(exp))
+        if not self.depends(exp):
+            cls = R.SqrtRule if exp in (sp.Rational(1, 2), sp.Rational(-1, 2)) else R.PowerRule
+            if base == self.var:
+                return cls(expr, self.var, base, exp)
+            u = self.chain_variable(base)
+            return self._chain(expr, base, u, cls(u ** exp, u, u, exp))
+        if not self.depends(base):
+            if exp == self.var:
+                return R.ExponentialRule(expr, self.var)
+            u = self.chain_variable(exp)
+            return self._chain(expr, exp, u, R.ExponentialRule(base ** u, u))
+        # f^g with both depending: write it as e^{g ln f}
+        rewritten = sp.exp(exp * sp.log(base))
+        return R.RewriteRule(expr, self.var, rewritten, self.build(rewritten))
+
+    def elementary(self, expr):
+        arg = expr.args[0]
+        cls = R.ELEMENTARY_RULES[type(expr)]
+        if arg == self.var:
+            return cls(expr, self.var)
+        return self.chain(expr)
+
+    def chain(self, expr):
+        """f(g(x)) with f elementary: the inner g named u (or its own name, ŷ)."""
+        arg = expr.args[0]
+        cls = R.ELEMENTARY_RULES.get(type(expr))
+        if arg == self.var:
+            return cls(expr, self.var)
+        u = self.chain_variable(arg)
+        outer_expr = expr.func(u)
+        outer = cls(outer_expr, u) if cls else R.FallbackRule(outer_expr, u)
+        return self._chain(expr, arg, u, outer)
+
+    def _chain(self, expr, inner, u, outer_step):
+        named = self.definition(inner) is not None
+        inner_step = self.build(inner)
+        if named:
+            return R.ChainRule(expr, self.var, inner, inner, outer_step, inner_step, named=True)
+        return R.ChainRule(expr, self.var, u, inner, outer_step, inner_step)
+
+    def chain_variable(self, inner):
+        if self.definition(inner) is not None:
+            return inner
+        return self.ctx.auto_name(inner, self.var)
+
+    def sum(self, expr):
+        """Σ over an index: the derivative moves inside; Σ_j δ_jk g_j collapses to g_k."""
+        inner = self.build(expr.function)
+        j = expr.limits[0][0]
+        value = inner.eval()
+        if isinstance(self.var, sp.Indexed) and any(
+                isinstance(d, sp.KroneckerDelta) and j in d.free_symbols for d in value.atoms(sp.KroneckerDelta)):
+            return R.KroneckerCollapseRule(expr, self.var, inner, j)
+        return R.IndexSumRule(expr, self.var, inner)
+
+    def piecewise_function(self, expr):
+        """max(0, u), |u|, ReLU(u), min: the derivative piece by piece."""
+        if isinstance(expr, relu) or isinstance(expr, (sp.Max, sp.Min)) and len(expr.args) == 2 and 0 in expr.args:
+            arg = expr.args[0] if isinstance(expr, relu) else [a for a in expr.args if a != 0][0]
+            sign = 1 if isinstance(expr, (relu, sp.Max)) else -1
+            u = self.chain_variable(arg) if arg != self.var else arg
+            outer = R.PiecewiseRule(expr.func(u) if not isinstance(expr, relu) else relu(u), u,
+                                    ((sp.Integer(1 if sign > 0 else 0), u > 0),
+                                     (sp.Integer(0 if sign > 0 else 1), True)), ((u, 0),))
+            if arg == self.var:
+                return outer
+            return self._chain(expr, arg, u, outer)
+        if isinstance(expr, sp.Abs):
+            arg = expr.args[0]
+            u = self.chain_variable(arg) if arg != self.var else arg
+            outer = R.PiecewiseRule(sp.Abs(u), u, ((sp.Integer(1), u > 0), (sp.Integer(-1), True)), ((u, 0),))
+            if arg == self.var:
+                return outer
+            return self._chain(expr, arg, u, outer)
+        return R.FallbackRule(expr, self.var)
+
+    def piecewise(self, expr):
+        pieces = tuple((self.build(e).eval(), c) for e, c in expr.args)
+        boundaries = tuple(_boundaries(expr))
+        return R.PiecewiseRule(expr, self.var, pieces, boundaries)
+
+
+class _HeldBuilder(_Builder):
+    """A builder that treats every intermediate as an independent symbol (∂f/∂a, a fixed)."""
+
+    def depends(self, expr) -> bool:
+        if self.var.is_Symbol or isinstance(self.var, sp.Indexed) and self.ctx.definition_for(self.var):
+            return expr.has(self.var)
+        return any(a.base == self.var.base for a in expr.atoms(sp.Indexed)
+                   if self.ctx.definition_for(a) is None)
+
+    def intermediates(self, expr):
+        return []
+
+    def definition(self, atom):
+        return None
+
+
+def _boundaries(pw: sp.Piecewise):
+    out = []
+    for _, cond in pw.args:
+        if isinstance(cond, sp.core.relational.Relational):
+            out.append((cond.lhs, cond.rhs))
+    return out
+
+
+_BUILDERS = {
+    sp.Add: _Builder.add,
+    sp.Mul: _Builder.mul,
+    sp.Pow: _Builder.pow,
+    sp.Sum: _Builder.sum,
+    sp.exp: _Builder.chain,
+    sp.Piecewise: _Builder.piecewise,
+    sp.Max: _Builder.piecewise_function,
+    sp.Min: _Builder.piecewise_function,
+    sp.Abs: _Builder.piecewise_function,
+    relu: _Builder.piecewise_function,
+}
+for _cls in R.ELEMENTARY_RULES:
+    _BUILDERS.setdefault(_cls, _Builder.elementary)

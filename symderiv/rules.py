@@ -1,0 +1,381 @@
+"""Differentiation rules as data: one frozen dataclass per rule, each able to `eval()` its result.
+
+As in SymPy's `manualintegrate`, a rule holds what it differentiates (`expr`), by what (`var`)
+and its sub-steps; evaluation is a small formula over the sub-steps, and printing lives in the
+renderer. Every rule is an identity `d expr / d var == eval()` (checked numerically in tests),
+where named intermediates (ŷ_i) stand for their definitions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import mul
+
+import sympy as sp
+
+from .functions import sigmoid, softplus
+
+
+@dataclass(frozen=True)
+class Rule:
+    """d expr / d var, whatever the rule."""
+
+    expr: sp.Basic
+    var: sp.Basic
+
+    key = "rule"
+
+    def eval(self) -> sp.Basic:
+        raise NotImplementedError
+
+    @property
+    def substeps(self) -> tuple["Rule", ...]:
+        return ()
+
+    def walk(self):
+        yield self
+        for s in self.substeps:
+            yield from s.walk()
+
+
+@dataclass(frozen=True)
+class ConstantRule(Rule):
+    """d/dx c -> 0 (c does not depend on x)."""
+
+    key = "constant"
+
+    def eval(self):
+        return sp.Integer(0)
+
+
+@dataclass(frozen=True)
+class VariableRule(Rule):
+    """d/dx x -> 1."""
+
+    key = "variable"
+
+    def eval(self):
+        return sp.Integer(1)
+
+
+@dataclass(frozen=True)
+class KroneckerRule(Rule):
+    """d θ_j / d θ_k -> δ_jk (entries of one vector)."""
+
+    key = "kronecker"
+
+    def eval(self):
+        return sp.Mul(*[sp.KroneckerDelta(a, b) for a, b in zip(self.expr.indices, self.var.indices)])
+
+
+@dataclass(frozen=True)
+class SumRule(Rule):
+    """d/dx (f + g + …) -> f' + g' + …"""
+
+    steps: tuple[Rule, ...] = ()
+    key = "sum"
+
+    @property
+    def substeps(self):
+        return self.steps
+
+    def eval(self):
+        return sp.Add(*[s.eval() for s in self.steps])
+
+
+@dataclass(frozen=True)
+class ConstantMultipleRule(Rule):
+    """d/dx (c·f) -> c·f'."""
+
+    constant: sp.Basic = sp.Integer(1)
+    step: Rule | None = None
+    key = "constant_multiple"
+
+    @property
+    def substeps(self):
+        return (self.step,)
+
+    def eval(self):
+        return self.constant * self.step.eval()
+
+
+@dataclass(frozen=True)
+class PowerRule(Rule):
+    """d/dx x^n -> n·x^(n−1)."""
+
+    base: sp.Basic = None
+    exponent: sp.Basic = None
+    key = "power"
+
+    def eval(self):
+        return self.exponent * self.base ** (self.exponent - 1)
+
+
+@dataclass(frozen=True)
+class SqrtRule(PowerRule):
+    """d/dx √x -> 1/(2√x)."""
+
+    key = "sqrt"
+
+
+@dataclass(frozen=True)
+class ProductRule(Rule):
+    """d/dx (f·g·…) -> f'·g·… + f·g'·… + …"""
+
+    factors: tuple[sp.Basic, ...] = ()
+    steps: tuple[Rule, ...] = ()
+    key = "product"
+
+    @property
+    def substeps(self):
+        return self.steps
+
+    def eval(self):
+        terms = []
+        for n, step in enumerate(self.steps):
+            others = [f for m, f in enumerate(self.factors) if m != n]
+            terms.append(step.eval() * reduce(mul, others, sp.Integer(1)))
+        return sp.Add(*terms)
+
+
+@dataclass(frozen=True)
+class QuotientRule(Rule):
+    """d/dx f/g -> (f'·g − f·g') / g²."""
+
+    numerator: sp.Basic = None
+    denominator: sp.Basic = None
+    num_step: Rule | None = None
+    den_step: Rule | None = None
+    key = "quotient"
+
+    @property
+    def substeps(self):
+        return (self.num_step, self.den_step)
+
+    def eval(self):
+        f, g = self.numerator, self.denominator
+        return (self.num_step.eval() * g - f * self.den_step.eval()) / g ** 2
+
+
+@dataclass(frozen=True)
+class ChainRule(Rule):
+    """d/dx f(g(x)) -> f'(u)|_{u=g(x)} · g'(x), with u named (ŷ, z_i, u)."""
+
+    u: sp.Basic = None
+    inner: sp.Basic = None
+    outer_step: Rule | None = None   # d f(u) / d u
+    inner_step: Rule | None = None   # d g(x) / d x
+    named: bool = False              # u is the user's intermediate: results keep its name
+    key = "chain"
+
+    @property
+    def substeps(self):
+        return (self.outer_step, self.inner_step)
+
+    def eval(self):
+        outer = self.outer_step.eval()
+        if not self.named:
+            outer = outer.xreplace({self.u: self.inner})
+        return outer * self.inner_step.eval()
+
+
+@dataclass(frozen=True)
+class ElementaryRule(Rule):
+    """d/du f(u) for an elementary f of the variable itself: exp, log, trig, sigmoid, …"""
+
+    key = "elementary"
+
+    def eval(self):
+        return DERIVATIVES[type(self.expr)](self.expr)
+
+
+@dataclass(frozen=True)
+class ExpRule(ElementaryRule):
+    """d/du e^u -> e^u."""
+
+    key = "exp"
+
+
+@dataclass(frozen=True)
+class LogRule(ElementaryRule):
+    """d/du ln u -> 1/u."""
+
+    key = "log"
+
+
+@dataclass(frozen=True)
+class TrigRule(ElementaryRule):
+    """d/du sin u -> cos u, cos u -> −sin u, tan u -> 1 + tan² u, …"""
+
+    key = "trig"
+
+
+@dataclass(frozen=True)
+class HyperbolicRule(ElementaryRule):
+    """d/du tanh u -> 1 − tanh² u, sinh u -> cosh u, cosh u -> sinh u."""
+
+    key = "hyperbolic"
+
+
+@dataclass(frozen=True)
+class SigmoidRule(ElementaryRule):
+    """d/du σ(u) -> σ(u)(1 − σ(u))."""
+
+    key = "sigmoid"
+
+
+@dataclass(frozen=True)
+class SoftplusRule(ElementaryRule):
+    """d/du softplus(u) -> σ(u)."""
+
+    key = "softplus"
+
+
+@dataclass(frozen=True)
+class ExponentialRule(Rule):
+    """d/du a^u -> a^u · ln a (constant base a)."""
+
+    key = "exponential"
+
+    def eval(self):
+        return self.expr * sp.log(self.expr.base)
+
+
+@dataclass(frozen=True)
+class PiecewiseRule(Rule):
+    """d/du max(0, u), |u|, ReLU(u), cases: piece by piece; undefined where the pieces meet.
+
+    `undefined` lists the points where the derivative does not exist (u = 0 for |u|, ReLU)."""
+
+    pieces: tuple = ()            # ((derivative, condition), ...)
+    undefined: tuple = ()
+    key = "piecewise"
+
+    def eval(self):
+        return sp.Piecewise(*self.pieces)
+
+
+@dataclass(frozen=True)
+class IndexSumRule(Rule):
+    """d/dθ_k Σ_i f_i -> Σ_i d f_i / dθ_k (the derivative moves inside the sum)."""
+
+    step: Rule | None = None
+    key = "index_sum"
+
+    @property
+    def substeps(self):
+        return (self.step,)
+
+    def eval(self):
+        return sp.Sum(self.step.eval(), *self.expr.limits)
+
+
+@dataclass(frozen=True)
+class KroneckerCollapseRule(Rule):
+    """Σ_j δ_jk g_j -> g_k: only the j = k term of the sum survives."""
+
+    step: Rule | None = None
+    index: sp.Symbol = None
+    target: sp.Basic = None
+    key = "kronecker_collapse"
+
+    @property
+    def substeps(self):
+        return (self.step,)
+
+    def eval(self):
+        return collapse_kronecker(sp.Sum(self.step.eval(), *self.expr.limits))
+
+
+@dataclass(frozen=True)
+class DefinitionRule(Rule):
+    """d ŷ / dθ -> d(definition of ŷ)/dθ: a named intermediate differentiated through its definition."""
+
+    definition: sp.Basic = None   # the defining expression of this instance
+    step: Rule | None = None
+    key = "definition"
+
+    @property
+    def substeps(self):
+        return (self.step,)
+
+    def eval(self):
+        return self.step.eval()
+
+
+@dataclass(frozen=True)
+class RewriteRule(Rule):
+    """f -> an equal form that is easier to differentiate (e.g. a quotient written as a product)."""
+
+    rewritten: sp.Basic = None
+    step: Rule | None = None
+    key = "rewrite"
+
+    @property
+    def substeps(self):
+        return (self.step,)
+
+    def eval(self):
+        return self.step.eval()
+
+
+@dataclass(frozen=True)
+class FallbackRule(Rule):
+    """d/dx f -> sympy.diff(f, x), for what no rule covers (shown as such)."""
+
+    key = "fallback"
+
+    def eval(self):
+        return sp.diff(self.expr, self.var)
+
+
+def collapse_kronecker(expr: sp.Basic) -> sp.Basic:
+    """Σ_j δ_jk g(j) -> g(k) inside every Sum (the free index k is within the sum's range)."""
+    def collapse(s: sp.Sum):
+        (j, lo, hi), *rest = s.limits
+        body = sp.expand(s.function) if s.function.has(sp.KroneckerDelta) else s.function
+        kept, out = [], []
+        for term in sp.Add.make_args(body):
+            deltas = [f for f in sp.Mul.make_args(term)
+                      if isinstance(f, sp.KroneckerDelta) and j in f.free_symbols]
+            if deltas:
+                d = deltas[0]
+                other = d.args[1] if d.args[0] == j else d.args[0]
+                out.append((term / d).xreplace({j: other}))
+            else:
+                kept.append(term)
+        result = sp.Add(*out)
+        if kept:
+            result += sp.Sum(sp.Add(*kept), (j, lo, hi))
+        for lim in rest:
+            result = sp.Sum(result, lim)
+        return result
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum) and e.has(sp.KroneckerDelta), collapse)
+
+
+DERIVATIVES = {
+    sp.exp: lambda e: e,
+    sp.log: lambda e: 1 / e.args[0],
+    sp.sin: lambda e: sp.cos(e.args[0]),
+    sp.cos: lambda e: -sp.sin(e.args[0]),
+    sp.tan: lambda e: 1 + sp.tan(e.args[0]) ** 2,
+    sp.cot: lambda e: -1 - sp.cot(e.args[0]) ** 2,
+    sp.sec: lambda e: sp.sec(e.args[0]) * sp.tan(e.args[0]),
+    sp.csc: lambda e: -sp.csc(e.args[0]) * sp.cot(e.args[0]),
+    sp.asin: lambda e: 1 / sp.sqrt(1 - e.args[0] ** 2),
+    sp.acos: lambda e: -1 / sp.sqrt(1 - e.args[0] ** 2),
+    sp.atan: lambda e: 1 / (1 + e.args[0] ** 2),
+    sp.sinh: lambda e: sp.cosh(e.args[0]),
+    sp.cosh: lambda e: sp.sinh(e.args[0]),
+    sp.tanh: lambda e: 1 - sp.tanh(e.args[0]) ** 2,
+    sigmoid: lambda e: e * (1 - e),
+    softplus: lambda e: sigmoid(e.args[0]),
+}
+
+ELEMENTARY_RULES = {
+    sp.exp: ExpRule, sp.log: LogRule, sigmoid: SigmoidRule, softplus: SoftplusRule,
+    sp.sin: TrigRule, sp.cos: TrigRule, sp.tan: TrigRule, sp.cot: TrigRule, sp.sec: TrigRule,
+    sp.csc: TrigRule, sp.asin: TrigRule, sp.acos: TrigRule, sp.atan: TrigRule,
+    sp.sinh: HyperbolicRule, sp.cosh: HyperbolicRule, sp.tanh: HyperbolicRule,
+}

@@ -1,0 +1,242 @@
+"""Textbook form: re-introduce named intermediates, cancel in terms of them, tidy the sums.
+
+`sympy.simplify` on an expanded logistic-loss gradient takes over a second and still prints
+exponentials; cancelling *in terms of the intermediates* gives ŷ_i − y_i at once. Every
+rewrite here is an exact identity (tests check the results numerically).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .functions import sigmoid
+from .rules import collapse_kronecker
+
+
+def textbook(expr: sp.Basic, definitions=(), var=None) -> sp.Basic:
+    """The form a textbook prints: names folded back in, sums tidied, signs inside sums."""
+    e = unify_dummies(collapse_kronecker(expr))
+    e = fold(e, definitions)
+    if e.has(sp.exp) and _has_written_out_sigmoid(e):
+        e = sigmoid_form(e)
+        e = fold(e, definitions)
+    e = tidy(e)
+    return fold(e, definitions)
+
+
+# --------------------------------------------------------------------------- folding names
+def fold(expr: sp.Basic, definitions) -> sp.Basic:
+    """Replace each definition's right-hand side by its name (σ(z_i) -> ŷ_i), innermost first."""
+    for d in reversed(list(definitions)):
+        expr = _fold_one(expr, d)
+    return expr
+
+
+def _fold_one(expr, d):
+    pattern = d.expr
+    if pattern.is_Atom or isinstance(pattern, sp.Indexed):
+        return expr
+    key_cache = {}
+    indices = d.indices
+
+    def key(e):
+        if e not in key_cache:
+            key_cache[e] = canon(e)
+        return key_cache[e]
+
+    target_key = key(pattern) if not indices else None
+
+    def matches(node):
+        if node.func != pattern.func:
+            return False
+        if not indices:
+            return key(node) == target_key
+        for s in node.free_symbols:
+            if isinstance(s, sp.Symbol) and s.is_integer:
+                if key(node) == key(pattern.xreplace({indices[0]: s})):
+                    return True
+        return False
+
+    def replacement(node):
+        if not indices:
+            return d.target
+        for s in node.free_symbols:
+            if isinstance(s, sp.Symbol) and s.is_integer and key(node) == key(pattern.xreplace({indices[0]: s})):
+                return d.target.xreplace({indices[0]: s})
+        return node
+
+    return expr.replace(matches, replacement)
+
+
+def canon(e: sp.Basic, depth: int = 0) -> sp.Basic:
+    """Rename every summation index by its nesting depth, so alpha-equivalent sums compare equal."""
+    if isinstance(e, sp.Sum):
+        body, limits = e.function, []
+        for lim in e.limits:
+            j = lim[0]
+            c = sp.Symbol(f"_idx{depth}", integer=True)
+            depth += 1
+            body = body.xreplace({j: c})
+            limits.append((c,) + tuple(canon(x, depth) for x in lim[1:]))
+        return sp.Sum(canon(body, depth), *limits)
+    if not e.args or e.is_Atom:
+        return e
+    try:
+        return e.func(*[canon(a, depth) for a in e.args])
+    except Exception:
+        return e
+
+
+GENERATED_INDICES = ("j", "l", "m", "p", "q", "r", "s")
+
+
+def unify_dummies(expr: sp.Basic) -> sp.Basic:
+    """Name every generated summation index the first free pool name (j, then l, …), so that two
+    copies of θᵀx_i — one summed over j, one over l — become the same expression and combine."""
+    def visit(e, bound):
+        if isinstance(e, sp.Sum) and len(e.limits) == 1 and e.limits[0][0].name in GENERATED_INDICES:
+            j, lo, hi = e.limits[0]
+            taken = {s.name for s in e.function.free_symbols if isinstance(s, sp.Symbol)} - {j.name}
+            taken |= bound
+            name = next(c for c in GENERATED_INDICES + tuple(f"j{n}" for n in range(99)) if c not in taken)
+            new = sp.Symbol(name, integer=True)
+            body = visit(e.function.xreplace({j: new}), bound | {name})
+            return sp.Sum(body, (new, lo, hi))
+        if isinstance(e, sp.Sum):
+            names = {lim[0].name for lim in e.limits}
+            return sp.Sum(visit(e.function, bound | names), *e.limits)
+        if not e.args or e.is_Atom or isinstance(e, sp.Indexed):
+            return e
+        return e.func(*[visit(a, bound) for a in e.args])
+
+    if not expr.has(sp.Sum):
+        return expr
+    return visit(expr, frozenset())
+
+
+# --------------------------------------------------------------------------- sigmoid form
+def _has_written_out_sigmoid(e) -> bool:
+    for p in e.atoms(sp.Pow):
+        if p.exp.is_negative and isinstance(p.base, sp.Add) and p.base.has(sp.exp):
+            return True
+    return False
+
+
+def sigmoid_form(expr: sp.Basic) -> sp.Basic:
+    """1/(1 + e^{-z}) -> σ(z): write every e^{±z} through σ(z) and cancel (exact: e^{-z} = (1−σ)/σ)."""
+    def through_sigmoid(e):
+        a = e.args[0]
+        if a.could_extract_minus_sign():
+            s = sigmoid(-a)
+            return (1 - s) / s
+        s = sigmoid(a)
+        return s / (1 - s)
+
+    rewritten = expr.replace(lambda e: isinstance(e, sp.exp), through_sigmoid)
+    return _map_sums(rewritten, lambda b: _shortest(b, sp.cancel(b), _factor(sp.cancel(b))))
+
+
+# --------------------------------------------------------------------------- tidying
+def tidy(expr: sp.Basic) -> sp.Basic:
+    """Cancel and factor inside sums, constants out of sums, a leading minus into the sum."""
+    e = _map_sums(expr, _tidy_body)
+    e = _constants_out(e)
+    if not e.has(sp.Sum):
+        return _nice_sign(_simplest(e))
+    e = _with_sums_as_symbols(e, lambda x: _shortest(x, sp.factor_terms(x)))
+    terms = []
+    for t in sp.Add.make_args(e):
+        coeff, rest = t.as_coeff_Mul()
+        if coeff.is_negative and isinstance(rest, sp.Sum):
+            body = _nice_sign(_tidy_body(-rest.function))
+            t = (-coeff) * sp.Sum(body, *rest.limits) if coeff != -1 else sp.Sum(body, *rest.limits)
+        elif coeff.is_negative and isinstance(rest, sp.Mul) and any(isinstance(f, sp.Sum) for f in rest.args):
+            sums = [f for f in rest.args if isinstance(f, sp.Sum)]
+            if len(sums) == 1:
+                s = sums[0]
+                other = rest / s
+                t = (-coeff) * other * sp.Sum(_nice_sign(_tidy_body(-s.function)), *s.limits)
+        terms.append(t)
+    return sp.Add(*terms)
+
+
+def _map_sums(expr, fn):
+    """Apply fn to the body of every Sum, innermost first."""
+    def visit(s):
+        return sp.Sum(fn(s.function), *s.limits)
+    return expr.replace(lambda e: isinstance(e, sp.Sum), visit)
+
+
+def _tidy_body(b):
+    return _nice_sign(_with_sums_as_symbols(b, _simplest))
+
+
+def _simplest(e):
+    c = sp.cancel(e)
+    f = _factor(c)
+    return _shortest(e, c, f, sp.powsimp(f), sp.powsimp(c))
+
+
+def _with_sums_as_symbols(e, fn):
+    """Apply fn with every Sum held as an opaque symbol (cancel/factor then see a polynomial)."""
+    sums = sorted(e.atoms(sp.Sum), key=sp.default_sort_key)
+    if not sums:
+        return fn(e)
+    held = {s: sp.Dummy(f"S{n}") for n, s in enumerate(sums)}
+    out = fn(e.xreplace(held))
+    return out.xreplace({v: k for k, v in held.items()})
+
+
+def _factor(e):
+    try:
+        return sp.factor(e, deep=False)
+    except (sp.PolynomialError, sp.CoercionFailed, NotImplementedError, ValueError):
+        return e
+
+
+def _shortest(*forms):
+    return min(forms, key=lambda f: (sp.count_ops(f), len(str(f))))
+
+
+def _constants_out(e):
+    """Σ_i c·f_i -> c·Σ_i f_i for every c that does not depend on the summation index."""
+    def pull(s):
+        body = s.function
+        idx = [lim[0] for lim in s.limits]
+        if isinstance(body, sp.Mul):
+            const, rest = body.as_independent(*idx, as_Add=False)
+            if const != 1:
+                return const * sp.Sum(rest, *s.limits)
+        return s
+    return e.replace(lambda x: isinstance(x, sp.Sum), pull)
+
+
+def _nice_sign(e):
+    """Prefer ŷ − y over −(y − ŷ) and (1 − σ)(1 − 2σ) over (σ − 1)(2σ − 1): flip the signs of
+    two-term differences so that the fewest minus signs are left in front."""
+    if not isinstance(e, sp.Mul):
+        return e
+    coeff, rest = e.as_coeff_Mul()
+    factors = list(sp.Mul.make_args(rest))
+    diffs = [n for n, f in enumerate(factors) if isinstance(f, sp.Add) and len(f.args) == 2]
+    if not diffs:
+        return e
+    # differences that read better negated: a negative constant term (σ − 1 -> 1 − σ)
+    better = [n for n in diffs if factors[n].as_coeff_Add()[0].is_negative]
+    flips = set(better)
+    if coeff.is_negative:
+        if len(flips) % 2 == 0:
+            rest_diffs = [n for n in diffs if n not in flips]
+            if rest_diffs:
+                flips.add(rest_diffs[0])
+            elif flips:
+                flips.discard(next(iter(flips)))
+                coeff = -coeff
+                coeff = -coeff
+    elif len(flips) % 2 == 1:
+        flips.discard(max(flips))
+    if not flips:
+        return e
+    sign = (-1) ** len(flips)
+    for n in flips:
+        factors[n] = -factors[n]
+    return (coeff * sign) * sp.Mul(*factors)
