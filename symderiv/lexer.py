@@ -68,18 +68,6 @@ def check_limits(source: str) -> None:
         elif ch not in ".,":
             digits = 0
         i += 1
-    # exponent towers nest through `^` without braces too (x^x^x...): bound them as depth
-    if source.count("^") > 4 * MAX_DEPTH and _tower_depth(source) > MAX_DEPTH:
-        raise ParseError(f"exponents are nested more than {MAX_DEPTH} levels deep", source,
-                         source.index("^"))
-
-
-def _tower_depth(source: str) -> int:
-    best = run = 0
-    for part in source.split("^")[1:]:
-        run = run + 1 if len(part.strip("{} ")) <= 3 else 1
-        best = max(best, run)
-    return best
 
 
 def tokenize(source: str) -> list[Token]:

@@ -26,13 +26,14 @@ UNICODE_GREEK = {
 
 # Accents become suffixes so that `latex(Symbol("yhat"))` prints `\hat{y}` again.
 ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "tilde": "tilde",
-           "widetilde": "tilde", "dot": "dot", "ddot": "ddot", "vec": "vec", "check": "check",
+           "widetilde": "tilde", "dot": "dot", "ddot": "ddot", "check": "check",
            "breve": "breve", "acute": "acute", "grave": "grave"}
 
-# Font commands: the name is kept; bold marks a vector (lower case) or a matrix (upper case).
+# Font commands: the name is kept; bold (and an arrow, `\vec{x}`) marks a vector (lower case)
+# or a matrix (upper case).
+BOLD_FONTS = {"mathbf", "boldsymbol", "bm", "bold", "pmb", "textbf", "vec", "overrightarrow"}
 FONTS = {"mathrm", "mathit", "mathsf", "mathtt", "textrm", "text", "operatorname", "mathcal",
-         "mathbb", "mathfrak", "mathscr", "mathbf", "boldsymbol", "bm", "bold", "pmb", "textbf"}
-BOLD_FONTS = {"mathbf", "boldsymbol", "bm", "bold", "pmb", "textbf"}
+         "mathbb", "mathfrak", "mathscr"} | BOLD_FONTS
 
 # One-argument elementary functions written as commands.
 ELEMENTARY = {

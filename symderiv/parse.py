@@ -22,7 +22,10 @@ from .linalg import Indices, Tensor, add, multiply, promote
 from .problem import Definition, Problem
 
 PARSE_TIME_LIMIT = 2.0
+MAX_POWER_BITS = 20_000   # a literal power a**b with more bits than this is refused, not computed
+MAX_BINOMIAL = 1000
 INDEX_LETTERS = set("ijklmt")
+ELLIPSIS = sp.Symbol(r"\cdots", real=True)   # stands for left-out items while parsing only
 SCALAR_NAMES = {"lambda", "eta", "alpha", "gamma", "sigma", "epsilon", "delta", "mu", "beta_0",
                 "n", "m", "c", "C", "K", "N", "t", "tau", "rho", "pi", "e"}
 
@@ -216,10 +219,13 @@ class _Reader:
             if _is_name(left) and rels[1][0] in ("=", ":="):
                 problem_kind = "function"
                 name = _display_name(left)
-                lhs = self._finish(left)
+                lhs = self._finish(_entry_of(left) if isinstance(body, Tensor) else left)
             else:
                 problem_kind = "equation"
                 lhs = self._finish(self._component(left))
+                if isinstance(body, Tensor):
+                    entry = self._component(body)
+                    lhs = _gradient_entry(lhs, {str(a.base.label) for a in entry.atoms(sp.Indexed)})
             extra["relation"] = rels[1][0]
             if len(rels) > 2:
                 extra["also"] = tuple(self._finish(self._component(v)) for _, v in rels[2:])
@@ -260,25 +266,45 @@ class _Reader:
 
     def _finish(self, expr):
         """Unify symbols across statements: size symbols are positive integers, `z_k` is the
-        entry `z[k]` of a name that is indexed elsewhere."""
+        entry `z[k]` of a name indexed elsewhere, and `y_i` next to a free index i (the i-th
+        sample `x_i` outside a sum) is `y[i]`."""
         if isinstance(expr, Tensor):
             expr = self._component(expr)
         if not isinstance(expr, sp.Basic):
             return expr
         rep = {}
         labels = getattr(self, "indexed_labels", set())
+        free_indices = {s.name for a in expr.atoms(sp.Indexed) for s in a.indices
+                        if isinstance(s, sp.Symbol) and s in expr.free_symbols}
         for s in expr.free_symbols:
             if isinstance(s, sp.Symbol) and s.name in self.sizes and s != self.sizes[s.name]:
                 rep[s] = self.sizes[s.name]
             elif isinstance(s, sp.Symbol) and "_" in s.name:
                 base, _, sub = s.name.rpartition("_")
                 letters = _index_letters(sub)
-                if base in labels and len(letters) == 1:
+                if len(letters) == 1 and (base in labels or letters[0] in free_indices):
                     c = letters[0]
                     rep[s] = indexed_base(base)[index_symbol(c) if c.isalpha() else sp.Integer(c)]
         if rep:
             expr = expr.xreplace(rep)
         return expr
+
+
+def _entry_of(name):
+    """`theta` on the left of a vector-valued right side: its k-th entry theta[k]."""
+    if isinstance(name, sp.Symbol):
+        return indexed_base(name.name)[index_symbol("k")]
+    return name
+
+
+def _gradient_entry(lhs, vector_labels):
+    """`\\nabla_\\theta L(\\theta)` equal to a vector: the k-th entry dL/dtheta_k, when theta
+    is indexed on the right side."""
+    if not isinstance(lhs, sp.Derivative):
+        return lhs
+    rep = {v: indexed_base(v.name)[index_symbol("k")] for v in lhs.variables
+           if isinstance(v, sp.Symbol) and v.name in vector_labels}
+    return lhs.xreplace(rep) if rep else lhs
 
 
 def _is_argument(v) -> bool:
@@ -702,10 +728,10 @@ class _ExprParser:
         elif t.kind == "cmd" and t.text in N.GREEK:
             name, latex_name = t.text, "\\" + t.text
             self.take()
-        elif t.kind == "cmd" and t.text in ("operatorname", "mathrm", "text", "textrm", "mathit"):
+        elif t.kind == "cmd" and t.text in N.FONTS and t.text not in N.BOLD_FONTS:
             self.take()
             name = self.raw_group_text()
-            latex_name = f"\\operatorname{{{name}}}"
+            latex_name = f"\\{t.text}{{{name}}}"
             if not re.fullmatch(r"[A-Za-z]+", name or ""):
                 return None
         else:
@@ -773,12 +799,33 @@ class _ExprParser:
             self.take()
             if self.tok.kind == "end":
                 raise self.error("the formula ends after a relation sign; the right side is missing")
-            out.append((rel, self.expression()))
+            entries = self._entry_indices()
+            self.bound.append(entries)
+            try:
+                out.append((rel, self.expression()))
+            finally:
+                self.bound.pop()
         self.skip_ignored()
         if self.tok.is_("punct", ".") or self.tok.is_("punct", ","):
             self.take()
         self.expect_end()
         return out
+
+    def _entry_indices(self) -> set[str]:
+        """`H = [\\frac{\\partial^2 f}{\\partial \\theta_i \\partial \\theta_j}]`: a bracketed
+        right side is a matrix of entries, its subscript letters (i, j) are its indices."""
+        start = self.n + 1 if self.tok.is_("cmd", "left") else self.n
+        if not self.t[start].is_("punct", "["):
+            return set()
+        close = _matching(self.t, start if start == self.n else self.n)
+        after = self.t[close + 1] if close + 1 < len(self.t) else self.t[-1]
+        if not (after.kind == "end" or after.is_("punct", "=") or after.is_("punct", ".")):
+            return set()
+        letters = set()
+        for m in range(start, close):
+            if self.t[m].is_("punct", "_") and self.t[m + 1].kind == "letter":
+                letters.add(self.t[m + 1].text)
+        return letters & INDEX_LETTERS
 
     # -- arithmetic
     def expression(self):
@@ -795,6 +842,7 @@ class _ExprParser:
         value = self.term()
         if sign < 0:
             value = multiply(sp.Integer(-1), value, self.r.ix)
+        terms = [(t, value)]
         while True:
             self.skip_ignored()
             t = self.tok
@@ -807,11 +855,40 @@ class _ExprParser:
                 rhs = self.term()
                 if t.text == "-":
                     rhs = multiply(sp.Integer(-1), rhs, self.r.ix)
-                value = self._add(value, rhs, t)
+                terms.append((t, rhs))
             elif t.is_("cmd", "pm") or t.is_("cmd", "mp"):
                 raise self.error("`\\pm` stands for two formulas; write one of them")
             else:
-                return value
+                return self._sum_terms(terms)
+
+    def _sum_terms(self, terms):
+        """Add the terms at once (pairwise Add is quadratic); tensors are added pairwise."""
+        if any(v == ELLIPSIS for _, v in terms):
+            terms = self._sum_series(terms)
+        if len(terms) > 1 and not any(isinstance(v, Tensor) for _, v in terms):
+            value = sp.Add(*[v for _, v in terms])
+            if value is sp.nan:
+                raise self.error("this is undefined (∞ − ∞)", terms[0][0])
+            return value
+        value = terms[0][1]
+        for tok, rhs in terms[1:]:
+            value = self._add(value, rhs, tok)
+        return value
+
+    def _sum_series(self, terms):
+        """`x_1 + x_2 + \\cdots + x_n` -> Sum(x[m], (m, 1, n)) among the other terms."""
+        at = next(n for n, (_, v) in enumerate(terms) if v == ELLIPSIS)
+        if at == 0 or at == len(terms) - 1:
+            raise self.error("write a series as a_1 + a_2 + \\cdots + a_n", terms[at][0])
+        last = terms[at + 1][1]
+        m = self.r.ix.fresh()
+        for first in range(at):
+            if _generalize(terms[first][1], last, m) is not None:
+                entry, upper = self._series([terms[first][1], ELLIPSIS, last], m, terms[at][0])
+                series = (terms[first][0], sp.Sum(entry, (m, 1, upper)))
+                return terms[:first] + [series] + terms[at + 2:]
+        raise self.error("cannot tell what \\cdots stands for here: write its first and last "
+                         "terms with subscripts 1 and n", terms[at][0])
 
     def _add(self, a, b, tok):
         a, b = _promote_scaled(a, b), _promote_scaled(b, a)
@@ -826,9 +903,12 @@ class _ExprParser:
                 and isinstance(b.args[1], sp.Symbol):
             b = promote(b.args[1], a).map(lambda e: -e)
         try:
-            return add(a, b)
+            value = add(a, b)
         except ValueError as exc:
             raise self.error(str(exc), tok) from None
+        if value is sp.nan:
+            raise self.error("this is undefined (∞ − ∞)", tok)
+        return value
 
     def term(self):
         value = self.factor()
@@ -845,6 +925,8 @@ class _ExprParser:
                 rhs = self.factor()
                 if isinstance(rhs, Tensor):
                     raise self.error("cannot divide by a vector", t)
+                if rhs == 0:
+                    raise self.error("division by zero", t)
                 value = self._mul(value, sp.Pow(rhs, -1), t)
             elif self._starts_factor(t):
                 value = self._mul(value, self.factor(), t)
@@ -919,13 +1001,19 @@ class _ExprParser:
         if t.is_("punct", "+"):
             self.take()
             return self.factor()
-        base = self.atom()
-        return self.postfix(base)
+        value = self.postfix(self.atom())
+        if isinstance(value, sp.Basic) and value.has(sp.zoo, sp.nan):
+            raise self.error("this is undefined (a division by zero, a log of 0, or ∞ − ∞)", t)
+        return value
 
     def postfix(self, base):
+        powered = False
         while True:
             t = self.tok
             if t.is_("punct", "^"):
+                if powered:  # LaTeX refuses x^a^b too; a chain of them would nest without bound
+                    raise self.error("double superscript: write x^{a^{b}} or {x^{a}}^{b}", t)
+                powered = True
                 self.take()
                 base = self.superscript(base, t)
             elif t.is_("punct", "!"):
@@ -977,6 +1065,8 @@ class _ExprParser:
             raise self.error("powers of vectors or matrices are not supported", caret)
         if base == sp.E:
             return sp.exp(exponent)
+        if _too_large(base, exponent):
+            raise self.error("this power is too large a number to compute", caret)
         return sp.Pow(base, exponent)
 
     def _labelled(self, base, label):
@@ -1117,23 +1207,51 @@ class _ExprParser:
         start = self.take()
         if self.tok.is_("punct", close):
             raise self.error("empty parentheses have no value", start)
+        items = self._items()
+        if not self.tok.is_("punct", close):
+            if self.tok.kind == "end":
+                raise ParseError(f"{open_!r} is never closed", self.source, start.pos)
+            raise self.error(f"expected {close!r}")
+        self.take()
+        return self._list_value(items, start)
+
+    def _items(self) -> list:
+        """Comma-separated expressions; `\\cdots` may stand for the items left out."""
         items = [self.expression()]
         while self.tok.is_("punct", ","):
             self.take()
             self.skip_ignored()
             if self.tok.kind == "cmd" and self.tok.text in N.ELLIPSES:
                 self.take()
-                items.append(real(r"\cdots"))
+                items.append(ELLIPSIS)
                 continue
             items.append(self.expression())
-        if not self.tok.is_("punct", close):
-            if self.tok.kind == "end":
-                raise ParseError(f"{open_!r} is never closed", self.source, start.pos)
-            raise self.error(f"expected {close!r}")
-        self.take()
-        if len(items) > 1:
-            return sp.Tuple(*[self.r._component(i) for i in items])
-        return items[0]
+        return items
+
+    def _list_value(self, items: list, tok: Token):
+        """One item is itself; `[a_1, \\cdots, a_n]` is the vector with entries a_k; else a tuple."""
+        if len(items) == 1:
+            return items[0]
+        items = [self.r._component(i) for i in items]
+        if ELLIPSIS not in items:
+            return sp.Tuple(*items)
+        k = index_symbol("k")
+        entry, upper = self._series(items, k, tok)
+        return Tensor("col", (upper,), lambda r: entry.xreplace({k: r}))
+
+    def _series(self, items: list, k, tok: Token):
+        """`a_1, a_2, \\cdots, a_m` -> (a_k, m), checked against the last item."""
+        at = items.index(ELLIPSIS)
+        if at == 0 or at != len(items) - 2:
+            raise self.error("write a series as a_1, a_2, \\cdots, a_n", tok)
+        found = _generalize(items[0], items[-1], k)
+        if found is None:
+            raise self.error("cannot tell what \\cdots stands for here: write its first and last "
+                             "terms with subscripts 1 and n", tok)
+        entry, upper = found
+        if isinstance(upper, sp.Symbol):
+            upper = self._size(upper.name)
+        return entry, upper
 
     def command(self, t: Token):
         name = t.text
@@ -1170,7 +1288,7 @@ class _ExprParser:
         # a call: known function, declared head, \sigma(, f(, \ell(, h_\theta(
         if self.tok.is_("punct", "(") or (self.tok.is_("cmd", "left") and self.peek().is_("punct", "(")):
             fname = f"{name}_{sub}" if sub else name
-            if self._is_function(name, fname, sub):
+            if self._is_function(name, fname, t.text if t.kind == "cmd" else None):
                 return self.call(fname, name, primes, t)
         if primes:
             return real(name + "'" * primes)  # x' is another point, not a derivative
@@ -1180,10 +1298,15 @@ class _ExprParser:
             return sp.pi
         return self.symbol_value(name, sub, bold)
 
-    def _is_function(self, name, fname, sub) -> bool:
+    def _is_function(self, name, fname, font) -> bool:
+        """Whether `name(` opens a call (`\\sigma(z)`, `L(\\theta)`) or a product (`y(w^T x + b)`)."""
         if fname in self.r.functions or name in self.r.functions:
             return True
         if name in N.FUNCTION_LETTERS:
+            return True
+        if font == "operatorname" or (font in N.FONTS and font not in N.BOLD_FONTS and len(name) > 1):
+            return True
+        if self._named_quantity_call(name):
             return True
         if name.lower() in N.ML_NAMED and len(name) > 1 and name not in N.GREEK:
             return True
@@ -1195,6 +1318,23 @@ class _ExprParser:
         if self.n >= 2 and any(self.t[m].is_("cmd", "nabla") for m in range(max(0, self.n - 6), self.n)):
             return True
         return False
+
+    def _named_quantity_call(self, name) -> bool:
+        """`L(\\theta)`, `H(f)`, `P(x)`, `\\Phi(z)`: an upper-case name applied to plain names
+        (no operators inside) is a call; `C(x + 1)` and matrices (`X(\\theta)`) stay products."""
+        if not name[:1].isupper() or name in self.r.matrices or name in self.r.vectors:
+            return False
+        if len(name) > 1 and name not in N.GREEK:
+            return False
+        start = self.n + 1 if self.tok.is_("cmd", "left") else self.n
+        close = _matching(self.t, start)
+        for tk in self.t[start + 1:close]:
+            if tk.kind == "punct" and tk.text in "+-*/=!<>&":
+                return False
+            if tk.kind == "cmd" and tk.text not in N.GREEK and tk.text not in N.ACCENTS \
+                    and tk.text not in N.FONTS and tk.text not in ("mid", "|", ",", ";", "right"):
+                return False
+        return True
 
     def read_name(self):
         """Letters, Greek, accents and fonts -> (name, bold). `\\hat{y}` -> yhat."""
@@ -1599,17 +1739,24 @@ class _ExprParser:
         if not (self.tok.is_("cmd", "|") or self.tok.is_("cmd", "rVert") or self.tok.is_("cmd", "Vert")):
             raise ParseError("'\\|' is never closed", self.source, open_tok.pos)
         self.take()
+        p = 2
         if self.tok.is_("punct", "_"):
-            self.take()
+            sub_tok = self.take()
             p = self.script_value()
-            if p not in (2, sp.Integer(2)):
-                raise self.error("only the Euclidean norm (\\|·\\|_2) is supported")
+            if p not in (1, 2):
+                raise self.error("only the L1 and Euclidean norms (\\|·\\|_1, \\|·\\|_2) are "
+                                 "supported", sub_tok)
         if not isinstance(value, Tensor):
             if isinstance(value, sp.Symbol):
                 value = Tensor("col", (self._size("d"),), lambda j, b=indexed_base(value.name): b[j], value.name)
             else:
                 return sp.Abs(value)
+        if value.kind == "mat":
+            raise self.error("norms of matrices are not supported", open_tok)
         col = value if value.kind == "col" else value.transpose()
+        if p == 1:
+            j = self.r.ix.fresh(col.dims[0])
+            return sp.Sum(sp.Abs(col.entry(j)), (j, 1, col.dims[0]))
         squared = multiply(col.transpose(), col, self.r.ix)
         if self.tok.is_("punct", "^") and (self.peek().is_("num", "2") or (
                 self.peek().is_("punct", "{") and self.peek(2).is_("num", "2") and self.peek(3).is_("punct", "}"))):
@@ -1669,15 +1816,7 @@ class _ExprParser:
         open_tok = self.take()
         if (self.tok.is_("cmd", "right")):
             raise self.error("empty brackets have no value", open_tok)
-        items = [self.expression()]
-        while self.tok.is_("punct", ","):
-            self.take()
-            self.skip_ignored()
-            if self.tok.kind == "cmd" and self.tok.text in N.ELLIPSES:
-                self.take()
-                items.append(real(r"\cdots"))
-                continue
-            items.append(self.expression())
+        items = self._items()
         if not self.tok.is_("cmd", "right"):
             if self.tok.kind == "end":
                 raise ParseError("\\left is never closed by \\right", self.source, left_tok.pos)
@@ -1687,9 +1826,7 @@ class _ExprParser:
         ok = closer.is_("cmd", close) if cmd else closer.is_("punct", close)
         if not ok and not closer.is_("punct", "."):
             raise self.error(f"\\right{close} expected", closer)
-        if len(items) > 1:
-            return sp.Tuple(*[self.r._component(i) for i in items])
-        return items[0]
+        return self._list_value(items, open_tok)
 
     def nabla(self, t: Token):
         """∇_θ F: the gradient; its k-th component ∂F/∂θ_k when θ is a vector."""
@@ -1844,7 +1981,7 @@ class _ExprParser:
 
     def ellipsis(self, t: Token):
         self.take()
-        return real(r"\cdots")
+        return ELLIPSIS
 
     def infinity(self, t: Token):
         self.take()
@@ -1852,9 +1989,22 @@ class _ExprParser:
 
     def unsupported(self, t: Token):
         message = {"lim": "limits (\\lim) are not supported",
-                   "pm": "`\\pm` stands for two formulas; write one of them",
-                   "binom": None}.get(t.text)
+                   "pm": "`\\pm` stands for two formulas; write one of them"}.get(t.text)
         raise self.error(message or f"\\{t.text} is not supported")
+
+    def binom(self, t: Token):
+        """\\binom{n}{k}; refused for numbers above MAX_BINOMIAL (SymPy evaluates it at once)."""
+        self.take()
+        n, k = self.frac_argument(t), self.frac_argument(t)
+        for v in (n, k):
+            if isinstance(v, Tensor):
+                raise self.error("a binomial coefficient of a vector", t)
+            if v.is_Number and abs(v) > MAX_BINOMIAL:
+                raise self.error(f"binomials of numbers above {MAX_BINOMIAL} are refused (too large)", t)
+        return sp.binomial(n, k)
+
+    def operator_without_operand(self, t: Token):
+        raise self.error(f"an operand is missing before \\{t.text}")
 
     def _delegate(self, t: Token):
         """A command our layer does not know: hand `\\cmd{…}{…}` to latex2sympy2_extended."""
@@ -1906,6 +2056,9 @@ _COMMANDS = {
     "cdots": _ExprParser.ellipsis, "ldots": _ExprParser.ellipsis, "dots": _ExprParser.ellipsis,
     "infty": _ExprParser.infinity,
     "lim": _ExprParser.unsupported, "pm": _ExprParser.unsupported, "mp": _ExprParser.unsupported,
+    "binom": _ExprParser.binom, "dbinom": _ExprParser.binom, "tbinom": _ExprParser.binom,
+    "cdot": _ExprParser.operator_without_operand, "times": _ExprParser.operator_without_operand,
+    "div": _ExprParser.operator_without_operand, "ast": _ExprParser.operator_without_operand,
 }
 
 
@@ -1923,6 +2076,47 @@ def _promote_scaled(value, other):
                 scaled = promote(sym, other).map(lambda e: scale * e)
                 return Tensor(scaled.kind, scaled.dims, scaled.entry, f"{sp.sstr(scale)} {sym.name}")
     return value
+
+
+def _generalize(first, last, k):
+    """(a_k, m) from the first and last terms a_1, a_m of a series (`theta_1` or `theta[1]` in
+    `first` whose counterpart in `last` is `theta_m`), or None when they do not match."""
+    rep, rep_last, upper = {}, {}, None
+    last_names = {s.name: s for s in last.free_symbols if isinstance(s, sp.Symbol)}
+    for s in first.free_symbols:
+        if isinstance(s, sp.Symbol) and s.name.endswith("_1"):
+            base = s.name[:-2]
+            ends = [n for n in last_names if n.startswith(base + "_") and n != s.name]
+            if len(ends) == 1:
+                sub = ends[0][len(base) + 1:]
+                m = sp.Integer(sub) if sub.isdigit() else size_symbol(sub)
+                if upper is not None and m != upper or not (sub.isdigit() or sub.isalpha()):
+                    return None
+                upper = m
+                rep[s] = indexed_base(base)[k]
+                rep_last[last_names[ends[0]]] = indexed_base(base)[m]
+    for a in first.atoms(sp.Indexed):
+        if a.indices[-1] == 1:
+            ends = [b for b in last.atoms(sp.Indexed) if b.base == a.base and b != a
+                    and b.indices[:-1] == a.indices[:-1]]
+            if len(ends) == 1 and upper in (None, ends[0].indices[-1]):
+                upper = ends[0].indices[-1]
+                rep[a] = a.base[(*a.indices[:-1], k)]
+    if not rep:
+        return None
+    entry = first.xreplace(rep)
+    if entry.xreplace({k: upper}) != last.xreplace(rep_last):
+        return None
+    return entry, upper
+
+
+def _too_large(base, exponent) -> bool:
+    """Whether the number base**exponent would have more than MAX_POWER_BITS bits."""
+    if not (isinstance(base, sp.Rational) and isinstance(exponent, sp.Rational)):
+        return False
+    if abs(base.p) <= 1 and base.q == 1:
+        return False
+    return abs(exponent) * max(abs(base.p), base.q).bit_length() > MAX_POWER_BITS
 
 
 def _number(text: str):

@@ -1,0 +1,198 @@
+"""`symderiv parse` and `symderiv derive`: arguments, the JSON contract, the plain-text page.
+
+The JSON object follows DESIGN.md exactly (outside checks read it): `sympy` fields are `srepr`
+strings, `expanded` has every definition substituted, a vector variable's entry names its free
+index (1-based) in `index`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import sympy as sp
+
+from .errors import SymderivError
+from .io import read_latex_argument, write_output
+
+BUILTIN_EXAMPLE = (r"L(\theta) = -\sum_{i=1}^{n} \left[ y_i \log \hat{y}_i + (1 - y_i) \log (1 - \hat{y}_i) \right]",
+                   [r"\hat{y}_i = \sigma(\theta^T x_i)"])
+
+
+def configure_cli(parser: argparse.ArgumentParser, name: str) -> None:
+    parser.add_argument("latex", nargs="?", metavar="LATEX",
+                        help="the formula (`-` reads it from standard input)"
+                        + ("; without it, the built-in logistic-regression example" if name == "derive" else ""))
+    parser.add_argument("--where", action="append", default=[], metavar="DEF",
+                        help=r"a definition such as '\hat{y}_i = \sigma(\theta^T x_i)' (repeatable)")
+    parser.add_argument("--timeout", type=float, default=20.0, help="time limit in seconds (default 20)")
+    if name == "parse":
+        parser.add_argument("--format", choices=["json", "text"], default="json")
+        return
+    parser.add_argument("--wrt", action="append", default=[], metavar="VARS",
+                        help="variables to differentiate by, e.g. --wrt w,b (default: the function's arguments)")
+    parser.add_argument("--hessian", action="store_true", help="also derive the Hessian")
+    parser.add_argument("--format", choices=["json", "text", "md", "tex"], default="text")
+    parser.add_argument("--lang", choices=["en", "zh"], default=None, help="language of the page (default: locale)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    parser.add_argument("--template", metavar="DIR", help="a folder with your own copies of the templates")
+    parser.add_argument("--fragment", action="store_true", help="with --format tex: the body only")
+
+
+def run_cli(args) -> int:
+    from .parse import parse
+
+    latex, where = read_latex_argument(args.latex), list(args.where)
+    if latex is None:
+        if args.command == "parse":
+            raise SymderivError("parse needs a formula: symderiv parse 'f(x) = x^2'")
+        latex, where = BUILTIN_EXAMPLE[0], BUILTIN_EXAMPLE[1] + where
+    problem = parse(latex, where)
+    if args.command == "parse":
+        out = problem_json(problem)
+        if args.format == "text":
+            print(problem_text(problem))
+        else:
+            print(json.dumps(out, ensure_ascii=False, indent=1))
+        return 0
+
+    from .derive import derive
+    derivation = derive(problem, wrt=args.wrt or None, hessian=args.hessian, timeout=args.timeout)
+    if args.format == "json":
+        body = json.dumps(derivation_json(derivation), ensure_ascii=False, indent=1) + "\n"
+    elif args.format == "text":
+        body = derivation_text(derivation)
+    else:
+        from .phrases import default_language
+        from .render import render
+        body = render(derivation, args.format, lang=args.lang or default_language(),
+                      template_dir=args.template, fragment=args.fragment)
+    write_output(body, args.output, source_paths=())
+    return 0
+
+
+# --------------------------------------------------------------------------- JSON contract
+def problem_json(problem) -> dict:
+    from .printing import latex
+    function = {"name": problem.name, "latex": problem.latex,
+                "sympy": sp.srepr(problem.expr), "expanded": sp.srepr(problem.expanded())}
+    if problem.lhs is not None and problem.kind == "equation":
+        function["lhs"] = {"latex": latex(problem.lhs), "sympy": sp.srepr(problem.lhs)}
+    return {
+        "input": problem.source,
+        "function": function,
+        "definitions": [{"symbol": d.name, "latex": d.latex or f"{latex(d.target)} = {latex(d.expr)}",
+                         "sympy": sp.srepr(d.expr)} for d in problem.definitions],
+        "variables": list(problem.variables),
+    }
+
+
+def derivation_json(d) -> dict:
+    from .printing import latex
+    from .steps import StepViewer
+    out = problem_json(d.problem)
+    out["variables"] = list(d.variables)
+    out["gradient"] = [{"variable": g.variable, "index": str(g.index[0]) if g.index else None,
+                        "latex": latex(g.result), "sympy": sp.srepr(g.result),
+                        "expanded": sp.srepr(g.expanded)} for g in d.gradient]
+    if d.notes:
+        out["notes"] = list(d.notes)
+    if d.hessian is None:
+        out["hessian"] = None
+    else:
+        h = {"latex": _matrix_latex(d.hessian),
+             "sympy": [[sp.srepr(e.result) for e in row] for row in d.hessian],
+             "expanded": [[sp.srepr(e.expanded) for e in row] for row in d.hessian]}
+        if any(g.index for g in d.gradient):
+            h["index"] = [[_block_index(a, b) for b in d.gradient] for a in d.gradient]
+        out["hessian"] = h
+    viewer = StepViewer(d.intermediates)
+    out["steps"] = [viewer.view(g.step).to_json() for g in d.gradient]
+    return out
+
+
+def _block_index(a, b):
+    if not a.index or not b.index:
+        return None
+    return [str(a.index[0]), "l"]
+
+
+def _matrix_latex(rows) -> str:
+    from .printing import latex
+    body = r" \\ ".join(" & ".join(latex(e.result) for e in row) for row in rows)
+    return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
+
+
+# --------------------------------------------------------------------------- plain text
+def problem_text(problem) -> str:
+    from .printing import text
+    lines = [f"function: {problem.name or '(expression)'} = {text(problem.expr)}"]
+    for d in problem.definitions:
+        lines.append(f"where:    {text(d.target)} = {text(d.expr)}")
+    lines.append("variables: " + ", ".join(problem.variables))
+    return "\n".join(lines)
+
+
+def derivation_text(d) -> str:
+    """A readable plain-text derivation: the problem, numbered steps, results, vector forms."""
+    from .printing import text
+    from .steps import StepViewer
+    from .vectorize import gradient_vector_form, hessian_vector_form
+
+    viewer = StepViewer(d.intermediates)
+    lines = [problem_text(d.problem)]
+    lines += [f"note: {n}" for n in d.notes]
+    for g in d.gradient:
+        name = d.problem.name or "f"
+        lines.append("")
+        lines.append(f"∂{name}/∂{text(g.wrt)}" + (f"   ({g.index[0]} = 1..{_size_of(g)})" if g.index else ""))
+        counter = [0]
+        _text_steps(viewer.view(g.step), lines, counter, 1)
+        lines.append(f"  result: {text(g.result)}")
+        if g.index:
+            vf = gradient_vector_form(g.result, g.wrt)
+            if vf and vf.matrix:
+                lines.append(f"  vector form: {_tex_to_text(vf.per_sample)} = {_tex_to_text(vf.matrix)}")
+    if d.hessian:
+        lines.append("")
+        lines.append("Hessian:")
+        for a, row in enumerate(d.hessian):
+            for b, e in enumerate(row):
+                lines.append(f"  ∂²/∂{text(d.gradient[a].wrt)}∂{text(e.wrt)}: {text(e.result)}")
+        g = d.gradient[0]
+        if len(d.gradient) == 1 and g.index:
+            vf = hessian_vector_form(d.hessian[0][0].result, g.wrt, d.hessian[0][0].wrt)
+            if vf and vf.matrix:
+                extra = f"  ({_tex_to_text(vf.where)})" if vf.where else ""
+                lines.append(f"  vector form: {_tex_to_text(vf.matrix)}{extra}")
+    return "\n".join(lines) + "\n"
+
+
+def _size_of(g):
+    for s in g.expanded.atoms(sp.Sum):
+        for lim in s.limits:
+            if lim[0].name == "j" or str(lim[2]) == "d":
+                return str(lim[2])
+    return "d"
+
+
+def _text_steps(view, lines, counter, depth):
+    if view.trivial and depth > 1:
+        return
+    counter[0] += 1
+    note = _tex_to_text(view.note)
+    lines.append(f"  {'  ' * (depth - 1)}{counter[0]}. {note}")
+    lines.append(f"  {'  ' * (depth - 1)}   d/d{view.wrt_text} [{view.expr_text}] = {view.result_text}")
+    for s in view.substeps:
+        _text_steps(s, lines, counter, depth + 1)
+
+
+def _tex_to_text(s: str) -> str:
+    """Light LaTeX -> text for notes: drop $ and the commonest commands."""
+    rep = [("$", ""), (r"\left", ""), (r"\right", ""), (r"\cdot", "·"), (r"\sigma", "σ"),
+           (r"\hat{y}", "ŷ"), (r"\theta", "θ"), (r"\sum", "Σ"), (r"\partial", "∂"),
+           (r"\frac", ""), (r"\operatorname{diag}", "diag"), (r"\mathbf{1}", "1"), (r"\lambda", "λ"),
+           (r"\log", "log"), (r"\tanh", "tanh"), (r"\sqrt", "√"), (r"\ln", "ln"), ("^{T}", "ᵀ")]
+    for a, b in rep:
+        s = s.replace(a, b)
+    return s.replace("{", "").replace("}", "")

@@ -1,0 +1,48 @@
+"""Input and output that must not surprise: `-` reads standard input, files are written
+atomically (temp file + rename) and never over an input file."""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+from .errors import SymderivError
+
+
+def read_latex_argument(value: str | None) -> str | None:
+    """The LATEX argument; `-` reads it from standard input."""
+    if value != "-":
+        return value
+    data = sys.stdin.read()
+    if not data.strip():
+        raise SymderivError("no formula on standard input")
+    return data.strip()
+
+
+def write_output(body: str, path: str | None, source_paths=()) -> None:
+    """Print `body`, or write it to `path` atomically (refusing to overwrite an input)."""
+    if not path or path == "-":
+        sys.stdout.write(body)
+        return
+    write_atomic(path, body, source_paths)
+
+
+def write_atomic(path: str, data, source_paths=()) -> None:
+    """Write text or bytes to `path` via a temporary file in the same folder and a rename."""
+    target = os.path.abspath(path)
+    for src in source_paths:
+        if src and os.path.exists(src) and os.path.exists(target) and os.path.samefile(src, target):
+            raise SymderivError(f"refusing to write over the input file {path}")
+    folder = os.path.dirname(target) or "."
+    if not os.path.isdir(folder):
+        raise SymderivError(f"the folder {folder} does not exist")
+    mode = "wb" if isinstance(data, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(prefix=".symderiv-", dir=folder)
+    try:
+        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as f:
+            f.write(data)
+        os.replace(tmp, target)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise SymderivError(f"cannot write {path}: {exc.strerror or exc}") from None

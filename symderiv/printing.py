@@ -1,0 +1,188 @@
+"""LaTeX as an ML text prints it: ŷ_i − y_i (positive terms first), x_{ik}, θ_k, δ_{kl}, σ(z).
+
+A small subclass of SymPy's LatexPrinter (dispatch by `_print_ClassName`, one settings dict);
+only the few places where SymPy's defaults read unlike a textbook are overridden.
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+_SETTINGS = {"mul_symbol": None, "ln_notation": False}
+
+
+class MLLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with ML reading order and index notation."""
+
+    def __init__(self, settings=None):
+        super().__init__({**_SETTINGS, **(settings or {})})
+
+    def _print_Add(self, expr, order=None):
+        terms = list(sp.Add.make_args(expr))
+        terms = sorted(terms, key=_term_rank)
+        positive = [t for t in terms if not t.could_extract_minus_sign()]
+        negative = [t for t in terms if t.could_extract_minus_sign()]
+        out = ""
+        for n, t in enumerate(positive + negative):
+            if t.could_extract_minus_sign():
+                s = self._print(-t)
+                if isinstance(-t, sp.Add):
+                    s = rf"\left({s}\right)"
+                out += (" - " if n else "- ") + s
+            else:
+                s = self._print(t)
+                if isinstance(t, sp.Add):
+                    s = rf"\left({s}\right)"
+                out += (" + " if n else "") + s
+        return out
+
+    def _print_Mul(self, expr):
+        coeff, rest = expr.as_coeff_Mul()
+        if coeff.is_negative:
+            return "- " + self._print_Mul_positive(-expr)
+        return self._print_Mul_positive(expr)
+
+    def _print_Mul_positive(self, expr):
+        """c · (names, σ(…)) · (differences) · (data x_{ik}); 1/n in front of a sum."""
+        numer, denom = sp.fraction(expr, exact=True)
+        if denom != 1:
+            if numer.has(sp.Sum) and not denom.has(sp.Sum):
+                inner = self._print_Mul_positive(numer) if isinstance(numer, sp.Mul) else self._print(numer)
+                if isinstance(numer, sp.Add):
+                    inner = rf"\left({inner}\right)"
+                return rf"\frac{{1}}{{{self._print(denom)}}} {inner}"
+            return super()._print_Mul(expr)
+        factors = sorted(sp.Mul.make_args(expr), key=_factor_rank)
+        parts = []
+        for f in factors:
+            s = self._print(f)
+            if isinstance(f, sp.Add) or (isinstance(f, sp.Sum) and len(factors) > 1 and f is not factors[-1]):
+                s = rf"\left({s}\right)"
+            parts.append(s)
+        if parts and parts[0] == "1" and len(parts) > 1:
+            parts = parts[1:]
+        return " ".join(parts)
+
+    def _print_Indexed(self, expr):
+        base = self._print(expr.base.label)
+        idx = [self._print(i) for i in expr.indices]
+        sep = "" if all(len(i) == 1 for i in idx) else ","
+        if "_" in base and not base.endswith("}"):
+            base = "{" + base + "}"
+        elif "_" in base:
+            base = "{" + base + "}"
+        return f"{base}_{{{sep.join(idx)}}}"
+
+    def _print_KroneckerDelta(self, expr, exp=None):
+        i, j = (self._print(a) for a in expr.args)
+        sep = "" if len(i) == 1 and len(j) == 1 else ","
+        tex = rf"\delta_{{{i}{sep}{j}}}"
+        return f"{tex}^{{{exp}}}" if exp else tex
+
+    def _print_Heaviside(self, expr, exp=None):
+        tex = rf"H\left({self._print(expr.args[0])}\right)"
+        return f"{tex}^{{{exp}}}" if exp else tex
+
+
+def _term_rank(term):
+    """Keep SymPy's canonical order (a stable sort)."""
+    return 0
+
+
+def _factor_rank(f):
+    """Numbers, then names and functions, then differences, then data entries x_{ik}, then sums."""
+    if f.is_number:
+        return (0, "")
+    if isinstance(f, sp.Sum):
+        return (5, "")
+    if isinstance(f, sp.Indexed) and len(f.indices) >= 2:
+        return (4, str(f))
+    if isinstance(f, sp.Add) or isinstance(f, sp.Pow) and isinstance(f.base, sp.Add):
+        return (3, str(len(str(f))).zfill(4))
+    if isinstance(f, sp.exp):
+        return (3.5, "")
+    return (1, "")
+
+
+def latex(expr, **settings) -> str:
+    """LaTeX of a SymPy expression (or a plain string, returned as is)."""
+    if isinstance(expr, str):
+        return expr
+    return MLLatexPrinter(settings).doprint(expr)
+
+
+# --------------------------------------------------------------------------- plain text
+from sympy.printing.str import StrPrinter  # noqa: E402
+
+_GREEK_UNICODE = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
+    "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "φ", "chi": "χ",
+    "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ",
+    "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω", "ell": "ℓ",
+}
+_ACCENT_UNICODE = {"hat": "\u0302", "bar": "\u0304", "tilde": "\u0303", "dot": "\u0307"}
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def unicode_name(name: str) -> str:
+    """theta -> θ, yhat -> ŷ, x_1 -> x_1."""
+    head, sep, tail = name.partition("_")
+    for suffix, mark in _ACCENT_UNICODE.items():
+        if head.endswith(suffix) and len(head) > len(suffix):
+            inner = head[: -len(suffix)]
+            return _GREEK_UNICODE.get(inner, inner) + mark + sep + tail
+    return _GREEK_UNICODE.get(head, head) + sep + tail
+
+
+class PlainPrinter(StrPrinter):
+    """One-line Unicode text: Σ_{i=1..n} (ŷ_i − y_i)·x_ik, σ(z), θ², δ_kl."""
+
+    printmethod = "_symderiv_text"  # ignore Indexed._sympystr & co: we print them ourselves
+
+    def _print_Add(self, expr, order=None):
+        terms = list(sp.Add.make_args(expr))
+        positive = [t for t in terms if not t.could_extract_minus_sign()]
+        negative = [t for t in terms if t.could_extract_minus_sign()]
+        out = ""
+        for n, t in enumerate(positive + negative):
+            neg = t.could_extract_minus_sign()
+            s = self.parenthesize(-t if neg else t, 40)
+            out += (" - " if neg and n else "-" if neg else " + " if n else "") + s
+        return out
+
+    def _print_Symbol(self, expr):
+        return unicode_name(expr.name)
+
+    def _print_Indexed(self, expr):
+        base = unicode_name(str(expr.base.label))
+        idx = [self._print(i) for i in expr.indices]
+        sep = "" if all(len(i) == 1 for i in idx) else ","
+        return f"{base}_{sep.join(idx)}"
+
+    def _print_Sum(self, expr):
+        out = self._print(expr.function)
+        if isinstance(expr.function, sp.Add):
+            out = f"({out})"
+        for j, lo, hi in reversed(expr.limits):
+            out = f"Σ_{{{self._print(j)}={self._print(lo)}..{self._print(hi)}}} {out}"
+        return out
+
+    def _print_sigmoid(self, expr):
+        return f"σ({self._print(expr.args[0])})"
+
+    def _print_KroneckerDelta(self, expr):
+        return f"δ_{self._print(expr.args[0])}{self._print(expr.args[1])}"
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.exp.is_Integer and expr.exp > 1 and expr.exp < 10:
+            base = self.parenthesize(expr.base, 1000)
+            return base + str(expr.exp).translate(_SUPERSCRIPTS)
+        return super()._print_Pow(expr, rational)
+
+
+def text(expr) -> str:
+    """One-line Unicode text of a SymPy expression."""
+    if isinstance(expr, str):
+        return expr
+    return PlainPrinter({"order": None}).doprint(expr).replace("**", "^").replace("*", "·")
