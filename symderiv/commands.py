@@ -106,7 +106,7 @@ def derivation_json(d) -> dict:
         if any(g.index for g in d.gradient):
             h["index"] = [[_block_index(a, b) for b in d.gradient] for a in d.gradient]
         out["hessian"] = h
-    viewer = StepViewer(d.intermediates)
+    viewer = StepViewer(d.intermediates, name=d.problem.name)
     out["steps"] = [viewer.view(g.step).to_json() for g in d.gradient]
     return out
 
@@ -139,7 +139,7 @@ def derivation_text(d) -> str:
     from .steps import StepViewer
     from .vectorize import gradient_vector_form, hessian_vector_form
 
-    viewer = StepViewer(d.intermediates)
+    viewer = StepViewer(d.intermediates, name=d.problem.name)
     lines = [problem_text(d.problem)]
     lines += [f"note: {n}" for n in d.notes]
     for g in d.gradient:
@@ -187,12 +187,52 @@ def _text_steps(view, lines, counter, depth):
         _text_steps(s, lines, counter, depth + 1)
 
 
+_TEX_WORDS = {r"\partial ": "∂", r"\partial": "∂", r"\cdot": "·", r"\sum": "Σ", r"\sqrt": "√", r"\log": "log",
+              r"\ln": "ln", r"\tanh": "tanh", r"\exp": "exp", r"\operatorname{diag}": "diag",
+              r"\mathbf{1}": "1", r"\quad": " ", r"\,": " "}
+
+
 def _tex_to_text(s: str) -> str:
-    """Light LaTeX -> text for notes: drop $ and the commonest commands."""
-    rep = [("$", ""), (r"\left", ""), (r"\right", ""), (r"\cdot", "·"), (r"\sigma", "σ"),
-           (r"\hat{y}", "ŷ"), (r"\theta", "θ"), (r"\sum", "Σ"), (r"\partial", "∂"),
-           (r"\frac", ""), (r"\operatorname{diag}", "diag"), (r"\mathbf{1}", "1"), (r"\lambda", "λ"),
-           (r"\log", "log"), (r"\tanh", "tanh"), (r"\sqrt", "√"), (r"\ln", "ln"), ("^{T}", "ᵀ")]
-    for a, b in rep:
+    """Light LaTeX -> Unicode for the plain-text page: fractions, accents, Greek, scripts."""
+    import re
+
+    from .printing import unicode_name
+    s = s.replace("$", "").replace(r"\left", "").replace(r"\right", "")
+    s = re.sub(r"\\(hat|bar|tilde)\{\\?([A-Za-z]+)\}", lambda m: unicode_name(m.group(2) + m.group(1)), s)
+    s = re.sub(r"\^\{T\}", "ᵀ", s)
+    s = _fracs_to_slashes(s)
+    for a, b in _TEX_WORDS.items():
         s = s.replace(a, b)
-    return s.replace("{", "").replace("}", "")
+    s = re.sub(r"\\([A-Za-z]+)", lambda m: unicode_name(m.group(1)), s)
+    s = re.sub(r"_\{([^{}]*)\}", r"_\1", s)
+    s = re.sub(r"\^\{([^{}]*)\}", r"^\1", s)
+    s = s.replace("{", "").replace("}", "")
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _fracs_to_slashes(s: str) -> str:
+    r"""\frac{a}{b} -> a/b, with nested braces."""
+    while r"\frac{" in s:
+        start = s.index(r"\frac{")
+        num, after = _braced(s, start + 5)
+        den, end = _braced(s, after)
+        if num is None or den is None:
+            break
+        s = s[:start] + f"{_group(_tex_to_text(num))}/{_group(_tex_to_text(den))}" + s[end:]
+    return s
+
+
+def _braced(s: str, at: int):
+    if at >= len(s) or s[at] != "{":
+        return None, at
+    depth = 0
+    for n in range(at, len(s)):
+        depth += {"{": 1, "}": -1}.get(s[n], 0)
+        if depth == 0:
+            return s[at + 1:n], n + 1
+    return None, at
+
+
+def _group(t: str) -> str:
+    t = t.strip()
+    return t if all(c.isalnum() or c in "_∂·^ ̂" for c in t) and " " not in t.strip("∂ ") else f"({t})"

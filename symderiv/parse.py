@@ -1680,6 +1680,7 @@ class _ExprParser:
             body = self.term()
         finally:
             self.bound.pop()
+        body = _bind(body, index)
         if isinstance(body, Tensor):
             return body.map(lambda e: (sp.Sum if t.text == "sum" else sp.Product)(e, (index, lower, upper)))
         op = sp.Sum if t.text == "sum" else sp.Product
@@ -2076,6 +2077,15 @@ def _promote_scaled(value, other):
                 scaled = promote(sym, other).map(lambda e: scale * e)
                 return Tensor(scaled.kind, scaled.dims, scaled.entry, f"{sp.sstr(scale)} {sym.name}")
     return value
+
+
+def _bind(body, index):
+    """The summation letter written as a plain symbol in the body (`\\sum_x P(x)`, `\\sum_i i`)
+    is the index itself."""
+    rep = {real(index.name): index}
+    if isinstance(body, Tensor):
+        return body.map(lambda e: e.xreplace(rep))
+    return body.xreplace(rep)
 
 
 def _generalize(first, last, k):

@@ -42,9 +42,10 @@ class StepView:
 class StepViewer:
     """Builds StepViews for one derivation (folds definitions back into each step's result)."""
 
-    def __init__(self, definitions=(), lang: str = "en"):
+    def __init__(self, definitions=(), lang: str = "en", name: str | None = None):
         self.definitions = tuple(definitions)
         self.lang = lang
+        self.name = name or "f"
 
     def view(self, rule: R.Rule) -> StepView:
         result = self._result(rule)
@@ -65,11 +66,13 @@ class StepViewer:
         key = rule.key
         v = latex(rule.var)
         if key == "chain" and isinstance(rule, R.ChainRule):
-            return p("chain", path=rf"{d(rule.expr, rule.u)} \cdot {d(rule.u, rule.var)}",
+            return p("chain", path=rf"{d(rule.outer_step.expr, rule.u)} \cdot {d(rule.u, rule.var)}",
                      u=latex(rule.u), inner=latex(rule.inner))
         if key == "chain":
             path = _chain_path(rule)
-            return p("chain_through", path=r" \cdot ".join(d(a, b) for a, b in path))
+            top = self._label(path[0][0])
+            return p("chain_through", path=r" \cdot ".join(
+                d(top if n == 0 else a, b) for n, (a, b) in enumerate(path)))
         if key == "constant_multiple":
             return p(key, c=latex(rule.constant))
         if key == "power" or key == "sqrt":
@@ -84,6 +87,20 @@ class StepViewer:
         if key == "rewrite":
             return p(key, form=latex(rule.rewritten))
         return p(key, v=v)
+
+
+    def _label(self, expr):
+        """The function's name for the head of a chain (ℓ_i for one sample's term of a sum)."""
+        if isinstance(expr, (sp.Symbol, sp.Indexed)):
+            return expr
+        named = fold(expr, self.definitions)
+        if isinstance(named, (sp.Symbol, sp.Indexed)):
+            return named
+        free = sorted((s for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.is_integer
+                       and not s.is_positive), key=str)
+        if free:
+            return sp.Indexed(sp.IndexedBase(sp.Symbol("ell")), *free[:1])
+        return sp.Symbol(self.name)
 
 
 def _partial(num, den) -> str:
