@@ -214,7 +214,10 @@ class _Context:
     def partial(self, expr, name: str, index_names) -> Partial:
         var, index = self.wrt_symbol(name, index_names)
         builder = _Builder(self, var)
-        step = builder.build(expr)
+        renamed = _rename_clashing_sums(expr, var)
+        step = builder.build(renamed)
+        if renamed != expr:
+            step = R.RewriteRule(expr, var, renamed, step)
         raw = step.eval()
         result = textbook(raw, self.definitions, var)
         expanded = self.expand(result)
@@ -419,6 +422,12 @@ class _Builder:
 
     def sum(self, expr):
         """Σ over an index: the derivative moves inside; Σ_j δ_jk g_j collapses to g_k."""
+        clash = [lim[0] for lim in expr.limits if lim[0] in self.var.free_symbols]
+        if clash:
+            # Σ_k θ_k² by θ_k: the summation index is bound, the variable's index free; rename the
+            # bound one first (an exact alpha-renaming) so the two are never confused
+            renamed = _rename_bound(expr, clash, self.var)
+            return R.RewriteRule(expr, self.var, renamed, self.sum(renamed))
         inner = self.build(expr.function)
         j = expr.limits[0][0]
         value = inner.eval()
@@ -468,6 +477,40 @@ class _HeldBuilder(_Builder):
 
     def definition(self, atom):
         return None
+
+
+def _rename_clashing_sums(expr, var):
+    """Every Σ_k … whose bound index is also the free index of var (θ_k) renamed Σ_j …, so the
+    result reads e^{z_k} / Σ_j e^{z_j} rather than reusing k for two things."""
+    if not isinstance(var, sp.Indexed) or not expr.has(sp.Sum):
+        return expr
+    free = var.free_symbols
+
+    def clashes(e):
+        return isinstance(e, sp.Sum) and any(lim[0] in free for lim in e.limits)
+
+    def rename(e):
+        return _rename_bound(e, [lim[0] for lim in e.limits if lim[0] in free], var)
+
+    return expr.replace(clashes, rename)
+
+
+def _rename_bound(s: sp.Sum, clash, var) -> sp.Sum:
+    """Σ_k f(k) -> Σ_j f(j) with j fresh (not free in s nor in var), for every clashing index."""
+    from .simplify import GENERATED_INDICES
+    taken = {x.name for x in s.atoms(sp.Symbol) | var.atoms(sp.Symbol)}
+    body, limits = s.function, []
+    for lim in s.limits:
+        j = lim[0]
+        if j in clash:
+            name = next(c for c in GENERATED_INDICES + tuple(f"j{n}" for n in range(99)) if c not in taken)
+            taken.add(name)
+            new = sp.Symbol(name, **j.assumptions0)
+            body = body.xreplace({j: new})
+            limits.append((new,) + tuple(lim[1:]))
+        else:
+            limits.append(tuple(lim))
+    return sp.Sum(body, *limits)
 
 
 def _boundaries(pw: sp.Piecewise):

@@ -1528,7 +1528,8 @@ def _balanced(t: str) -> bool:
 # ----------------------------------------------------------------------------------------------
 
 def _latex(expr) -> str:
-    return sp.latex(expr)
+    from .printing import latex
+    return latex(expr)
 
 
 def _json_number(v: str):
@@ -1681,11 +1682,27 @@ def run_cli(args) -> int:
             raise VerifyError("give the function LATEX to verify a --claim against")
         result = verify(latex, wrt, args.claim, where=args.where, timeout=args.timeout)
         _emit(args.format, result, render_text, render_md, result_json)
+        if result.verdict == "wrong" and args.format != "json":
+            sys.stdout.write(truth_steps(latex, args.where, result.variable, args.format))
         return 1 if result.verdict == "wrong" else 0
     text = _read_steps(args.steps)
     res = verify_steps(text, latex=latex, wrt=wrt, where=args.where, timeout=args.timeout)
     _emit(args.format, res, render_steps_text, render_steps_md, steps_json)
     return 0 if res.ok else 1
+
+
+def truth_steps(latex: str, where, variable: str, fmt: str) -> str:
+    """The true derivative worked step by step by the deriver (the same page `derive` prints)."""
+    from .derive import derive
+    try:
+        derivation = derive(latex, wrt=[variable], where=list(where))
+        if fmt == "md":
+            from .render import render
+            return "\n## How the true derivative is derived\n\n" + render(derivation, "md")
+        from .commands import derivation_text
+        return "\nhow the true derivative is derived:\n" + derivation_text(derivation)
+    except (SymderivError, ImportError):
+        return ""
 
 
 def _read_steps(path: str) -> str:
