@@ -363,7 +363,7 @@ def _verified(points, grad_fn, n) -> list:
     """Keep the real solutions that really make ∇f vanish (SymPy's answers are checked, not trusted)."""
     out = []
     for p in points:
-        vals = [_real_value(sp.sympify(v)) for v in p]
+        vals = [_real_value(v) for v in p]
         if any(v is None for v in vals):
             continue
         g = _call(grad_fn, vals)

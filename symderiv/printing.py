@@ -176,7 +176,8 @@ class PlainPrinter(StrPrinter):
 
     def _print_Pow(self, expr, rational=False):
         if expr.exp.is_Integer and expr.exp > 1 and expr.exp < 10:
-            base = self.parenthesize(expr.base, 1000)
+            from sympy.printing.precedence import PRECEDENCE
+            base = self.parenthesize(expr.base, PRECEDENCE["Pow"], strict=True)
             return base + str(expr.exp).translate(_SUPERSCRIPTS)
         return super()._print_Pow(expr, rational)
 

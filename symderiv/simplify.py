@@ -173,7 +173,7 @@ def _tidy_body(b):
 def _simplest(e):
     c = sp.cancel(e)
     f = _factor(c)
-    return _shortest(e, c, f, sp.powsimp(f), sp.powsimp(c))
+    return _shortest(e, c, f, _nice_sign(f), sp.powsimp(f), sp.powsimp(c))
 
 
 def _with_sums_as_symbols(e, fn):
