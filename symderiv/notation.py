@@ -70,9 +70,11 @@ ELLIPSES = {"cdots", "ldots", "dots", "vdots", "ddots"}
 # Default upper bound of a sum written without one (`\sum_j`): by ML convention.
 DEFAULT_SIZE = {"i": "n", "j": "d", "k": "K", "t": "T"}
 
-# Parameter names, in the order ML notes use them: the default variables of a loss.
-PARAMETER_NAMES = ("theta", "w", "b", "beta", "W", "mu", "sigma", "alpha", "lambda", "gamma",
-                   "phi", "psi")
+# Parameter names, in the order ML notes use them: the default variables of a loss. Model
+# weights come first; distribution parameters only when no weights appear; hyperparameters
+# (λ, η, α, γ) are never differentiated by default.
+PARAMETER_NAMES = ("theta", "w", "b", "beta", "W")
+DISTRIBUTION_PARAMETERS = ("mu", "sigma", "phi", "psi")
 
 UNSUPPORTED = {
     "lim": "limits are not supported",

@@ -260,7 +260,8 @@ class _Reader:
         if isinstance(value, Tensor):
             k = index_symbol("k")
             if value.kind == "mat":
-                raise ParseError("a matrix-valued formula cannot be used here", self.source, None)
+                raise ParseError("a matrix-valued formula is not supported here; write one entry "
+                                 "such as A_{ij}", self.source, 0)
             return value.entry(k)
         return value
 
@@ -274,9 +275,10 @@ class _Reader:
             return expr
         rep = {}
         labels = getattr(self, "indexed_labels", set())
+        free = expr.free_symbols
         free_indices = {s.name for a in expr.atoms(sp.Indexed) for s in a.indices
-                        if isinstance(s, sp.Symbol) and s in expr.free_symbols}
-        for s in expr.free_symbols:
+                        if isinstance(s, sp.Symbol) and s in free}
+        for s in free:
             if isinstance(s, sp.Symbol) and s.name in self.sizes and s != self.sizes[s.name]:
                 rep[s] = self.sizes[s.name]
             elif isinstance(s, sp.Symbol) and "_" in s.name:
@@ -343,7 +345,8 @@ def _default_variables(name, args, expr, definitions, vectors):
     free = _free_names(full)
     if len(free) == 1:
         return (free[0],), ""
-    params = [p for p in N.PARAMETER_NAMES if p in free]
+    params = [p for p in N.PARAMETER_NAMES if p in free] or [
+        p for p in N.DISTRIBUTION_PARAMETERS if p in free]
     if params:
         return tuple(params), ("no variables given: differentiating by the parameters "
                                + ", ".join(params) + " (ML convention)")
@@ -694,6 +697,14 @@ class _ExprParser:
             raise self.error(f"expected {want!r} but found {got}")
         return self.take()
 
+    def _closing(self, at: int) -> int:
+        """Index of the bracket closing the one at `at`; ParseError when it is never closed."""
+        close = _matching(self.t, at)
+        want = {"{": "}", "(": ")", "[": "]"}[self.t[at].text]
+        if not self.t[close].is_("punct", want):
+            raise ParseError(f"{self.t[at].text!r} is never closed", self.source, self.t[at].pos)
+        return close
+
     def expect_end(self):
         if self.tok.kind != "end":
             t = self.tok
@@ -748,7 +759,8 @@ class _ExprParser:
         sub_after = None
         rel_at = close + 1
         if after.is_("punct", "_"):
-            rel_at = close + 3 if not self.t[close + 2].is_("punct", "{") else _matching(self.t, close + 2) + 1
+            brace = close + 2 < len(self.t) and self.t[close + 2].is_("punct", "{")
+            rel_at = _matching(self.t, close + 2) + 1 if brace else close + 3
         rel = self.t[rel_at] if rel_at < len(self.t) else self.t[-1]
         if not (rel.is_("punct", "=") or rel.is_("punct", ":=") or rel.is_("cmd", "coloneqq")):
             return None
@@ -865,7 +877,7 @@ class _ExprParser:
         """Add the terms at once (pairwise Add is quadratic); tensors are added pairwise."""
         if any(v == ELLIPSIS for _, v in terms):
             terms = self._sum_series(terms)
-        if len(terms) > 1 and not any(isinstance(v, Tensor) for _, v in terms):
+        if len(terms) > 1 and not any(isinstance(v, (Tensor, sp.Tuple)) for _, v in terms):
             value = sp.Add(*[v for _, v in terms])
             if value is sp.nan:
                 raise self.error("this is undefined (∞ − ∞)", terms[0][0])
@@ -891,6 +903,8 @@ class _ExprParser:
                          "terms with subscripts 1 and n", terms[at][0])
 
     def _add(self, a, b, tok):
+        if isinstance(a, sp.Tuple) or isinstance(b, sp.Tuple):
+            raise self.error("a list (a, b, …) cannot be added", tok)
         a, b = _promote_scaled(a, b), _promote_scaled(b, a)
         if isinstance(a, Tensor) and isinstance(b, sp.Symbol):
             b = promote(b, a)
@@ -940,6 +954,8 @@ class _ExprParser:
             raise self.error("an operand is missing after this operator", op)
 
     def _mul(self, a, b, tok, explicit=False):
+        if isinstance(a, sp.Tuple) or isinstance(b, sp.Tuple):
+            raise self.error("a list (a, b, …) cannot be multiplied", tok)
         try:
             return multiply(a, b, self.r.ix, explicit_dot=explicit)
         except ValueError as exc:
@@ -1039,14 +1055,14 @@ class _ExprParser:
             return base  # the transpose of a scalar is itself
         # (t) / (i) superscripts: iteration or sample labels, not powers
         if t.is_("punct", "{") and self.peek().is_("punct", "(") and isinstance(base, (sp.Symbol, sp.Indexed, Tensor)):
-            close = _matching(self.t, self.n + 1)
+            close = self._closing(self.n + 1)
             if close + 1 < len(self.t) and self.t[close + 1].is_("punct", "}"):
                 label = self.source[self.t[self.n + 1].end:self.t[close].pos].strip()
                 for _ in range(close + 2 - self.n):
                     self.take()
                 return self._labelled(base, label)
         if t.is_("punct", "(") and isinstance(base, (sp.Symbol, sp.Indexed)):
-            close = _matching(self.t, self.n)
+            close = self._closing(self.n)
             label = self.source[self.t[self.n].end:self.t[close].pos].strip()
             for _ in range(close + 1 - self.n):
                 self.take()
@@ -1135,10 +1151,9 @@ class _ExprParser:
         """A subscript as a name suffix: `_i`, `_{ij}`, `_\\theta`, `_{KL}`, `_{t+1}`."""
         t = self.tok
         if t.is_("punct", "{"):
-            close = _matching(self.t, self.n)
+            close = self._closing(self.n)
             text = self.source[t.end:self.t[close].pos]
-            while self.n <= close:
-                self.take()
+            self.n = close + 1
             return _subscript_name(text)
         if t.kind == "num":
             v = self._first_digit()
@@ -1158,10 +1173,9 @@ class _ExprParser:
     def raw_group_text(self) -> str:
         t = self.tok
         if t.is_("punct", "{"):
-            close = _matching(self.t, self.n)
+            close = self._closing(self.n)
             text = self.source[t.end:self.t[close].pos]
-            while self.n <= close:
-                self.take()
+            self.n = close + 1
             return text.strip()
         if t.kind in ("letter", "num"):
             self.take()
@@ -2012,9 +2026,7 @@ class _ExprParser:
         start = t.pos
         self.take()
         while self.tok.is_("punct", "{"):
-            close = _matching(self.t, self.n)
-            while self.n <= close:
-                self.take()
+            self.n = self._closing(self.n) + 1
         end = self.t[self.n - 1].end
         text = self.source[start:end]
         try:
