@@ -442,7 +442,7 @@ class _Builder:
             arg = expr.args[0] if isinstance(expr, relu) else [a for a in expr.args if a != 0][0]
             sign = 1 if isinstance(expr, (relu, sp.Max)) else -1
             u = self.chain_variable(arg) if arg != self.var else arg
-            outer = R.PiecewiseRule(expr.func(u) if not isinstance(expr, relu) else relu(u), u,
+            outer = R.PiecewiseRule(relu(u) if isinstance(expr, relu) else expr.func(0, u), u,
                                     ((sp.Integer(1 if sign > 0 else 0), u > 0),
                                      (sp.Integer(0 if sign > 0 else 1), True)), ((u, 0),))
             if arg == self.var:

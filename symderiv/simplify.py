@@ -7,6 +7,7 @@ rewrite here is an exact identity (tests check the results numerically).
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.mul import _keep_coeff
 
 from .functions import sigmoid
 from .rules import collapse_kronecker
@@ -16,11 +17,37 @@ def textbook(expr: sp.Basic, definitions=(), var=None) -> sp.Basic:
     """The form a textbook prints: names folded back in, sums tidied, signs inside sums."""
     e = unify_dummies(collapse_kronecker(expr))
     e = fold(e, definitions)
+    if e.has(sp.exp):
+        e = _powers_back(e)
+    plain = _common_factor(fold(tidy(e), definitions))
     if e.has(sp.exp) and _has_written_out_sigmoid(e):
-        e = sigmoid_form(e)
-        e = fold(e, definitions)
-    e = tidy(e)
-    return fold(e, definitions)
+        # e^z/(1 + e^z) -> σ(z), kept only when it reads shorter (Σ_j e^{z_j} is no sigmoid)
+        candidate = _common_factor(fold(tidy(fold(sigmoid_form(e), definitions)), definitions))
+        if sp.count_ops(candidate) <= sp.count_ops(plain):
+            return candidate
+    return plain
+
+
+def _common_factor(e):
+    """2b + 2Σ_j w_j x_j − 2y -> 2(b + Σ_j w_j x_j − y): a number common to every term, out."""
+    if not isinstance(e, sp.Add) or not e.has(sp.Sum) or len(e.args) < 3:
+        return e    # a residual b + wᵀx − y, not a data term plus a penalty (2λθ_k + …)
+    if len({abs(t.as_coeff_Mul()[0]) for t in e.args}) != 1 or all(t.has(sp.Sum) for t in e.args):
+        return e
+    return _with_sums_as_symbols(e, lambda x: _shortest(x, sp.factor_terms(x)), keep_coeff=True)
+
+
+def _powers_back(e):
+    """e^{g·ln f} -> f^g (what the f^g rule rewrote, by the definition of f^g)."""
+    def is_power(x):
+        if not isinstance(x, sp.exp):
+            return False
+        logs = [f for f in sp.Mul.make_args(x.args[0]) if isinstance(f, sp.log)]
+        return len(logs) == 1
+    def back(x):
+        logs = [f for f in sp.Mul.make_args(x.args[0]) if isinstance(f, sp.log)]
+        return sp.Pow(logs[0].args[0], x.args[0] / logs[0])
+    return e.replace(is_power, back)
 
 
 # --------------------------------------------------------------------------- folding names
@@ -115,9 +142,12 @@ def unify_dummies(expr: sp.Basic) -> sp.Basic:
 
 # --------------------------------------------------------------------------- sigmoid form
 def _has_written_out_sigmoid(e) -> bool:
+    """A power (c + e^{±z})^{-m}: the denominator of a written-out σ (not a Σ_j e^{z_j})."""
     for p in e.atoms(sp.Pow):
-        if p.exp.is_negative and isinstance(p.base, sp.Add) and p.base.has(sp.exp):
-            return True
+        if p.exp.is_negative and isinstance(p.base, sp.Add) and len(p.base.args) == 2:
+            const, rest = p.base.as_coeff_Add()
+            if const != 0 and any(isinstance(f, sp.exp) for f in sp.Mul.make_args(rest)):
+                return True
     return False
 
 
@@ -140,6 +170,7 @@ def tidy(expr: sp.Basic) -> sp.Basic:
     """Cancel and factor inside sums, constants out of sums, a leading minus into the sum."""
     e = _map_sums(expr, _tidy_body)
     e = _constants_out(e)
+    e = _count_constant_sums(e)
     if not e.has(sp.Sum):
         return _nice_sign(_simplest(e))
     e = _with_sums_as_symbols(e, lambda x: _shortest(x, sp.factor_terms(x)))
@@ -173,17 +204,23 @@ def _tidy_body(b):
 def _simplest(e):
     c = sp.cancel(e)
     f = _factor(c)
-    return _shortest(e, c, f, _nice_sign(f), sp.powsimp(f), sp.powsimp(c))
+    return _shortest(e, c, f, _nice_sign(f), sp.factor_terms(e), sp.factor_terms(c), sp.powsimp(f),
+                     sp.powsimp(c))
 
 
-def _with_sums_as_symbols(e, fn):
+def _with_sums_as_symbols(e, fn, keep_coeff=False):
     """Apply fn with every Sum held as an opaque symbol (cancel/factor then see a polynomial)."""
     sums = sorted(e.atoms(sp.Sum), key=sp.default_sort_key)
     if not sums:
         return fn(e)
     held = {s: sp.Dummy(f"S{n}") for n, s in enumerate(sums)}
     out = fn(e.xreplace(held))
-    return out.xreplace({v: k for k, v in held.items()})
+    back = {v: k for k, v in held.items()}
+    if not keep_coeff:
+        return out.xreplace(back)
+    coeff, rest = out.as_coeff_Mul()
+    # 2·(b + S − y): rebuilding the product would distribute the number over the sum again
+    return _keep_coeff(coeff, rest.xreplace(back))
 
 
 def _factor(e):
@@ -194,7 +231,11 @@ def _factor(e):
 
 
 def _shortest(*forms):
-    return min(forms, key=lambda f: (sp.count_ops(f), len(str(f))))
+    """Fewest operations; on a tie a product without a denominator (σ(1 − σ) over σ − σ²)."""
+    def key(f):
+        product = isinstance(f, sp.Mul) and sp.fraction(f)[1] == 1
+        return (sp.count_ops(f), not product, len(str(f)))
+    return min(forms, key=key)
 
 
 def _constants_out(e):
@@ -210,6 +251,20 @@ def _constants_out(e):
     return e.replace(lambda x: isinstance(x, sp.Sum), pull)
 
 
+def _count_constant_sums(e):
+    """Σ_{i=1}^{n} c -> n·c when the body does not involve the summation index."""
+    def count(s):
+        if len(s.limits) != 1:
+            return s
+        i, lo, hi = s.limits[0]
+        if i in s.function.free_symbols:
+            return s
+        return (hi - lo + 1) * s.function
+    if not e.has(sp.Sum):
+        return e
+    return e.replace(lambda x: isinstance(x, sp.Sum), count)
+
+
 def _nice_sign(e):
     """Prefer ŷ − y over −(y − ŷ) and (1 − σ)(1 − 2σ) over (σ − 1)(2σ − 1): flip the signs of
     two-term differences so that the fewest minus signs are left in front."""
@@ -223,6 +278,11 @@ def _nice_sign(e):
     # differences that read better negated: a negative constant term (σ − 1 -> 1 − σ)
     better = [n for n in diffs if factors[n].as_coeff_Add()[0].is_negative]
     flips = set(better)
+    if not coeff.is_negative and len(flips) % 2 == 1:
+        # (σ − 1)(y − σ) -> (1 − σ)(σ − y): flip a difference without a constant term along
+        plain = [n for n in diffs if n not in flips and factors[n].as_coeff_Add()[0] == 0]
+        if plain:
+            flips.add(plain[0])
     if coeff.is_negative:
         if len(flips) % 2 == 0:
             rest_diffs = [n for n in diffs if n not in flips]

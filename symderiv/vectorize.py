@@ -126,7 +126,7 @@ def _sample_sum(coeff, s, var, free):
     per_sample = f"{pre}{sum_head} {'' if c == 1 else c_sample + ' '}{xi} {xi}^{{T}}".replace("  ", " ")
     if c_is_one:
         return per_sample, f"{pre}{X}^{{T}} {X}", ""
-    note = rf"S = \operatorname{{diag}}\left({latex(c)}\right)"
+    note = rf"S = \operatorname{{diag}}\left({c_sample}\right)"
     return per_sample, f"{pre}{X}^{{T}} S {X}", note
 
 

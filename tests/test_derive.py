@@ -1,0 +1,351 @@
+"""symderiv.derive, checked against oracles over a corpus (tests/data/derive_corpus.json).
+
+Each corpus row is `{latex, where, wrt, hessian, kind, ranges?}`. For every row:
+- every gradient and Hessian entry equals `sympy.diff` of the expanded problem (definitions
+  substituted, ML functions made elementary) and a central finite difference, at random points;
+  index forms are checked after instantiating the sizes (n = 3, d = 2, K = 3) entry by entry;
+- every step of every rule tree is an identity: `eval()` equals `sympy.diff(expr, var)`;
+- the Hessian is symmetric and is built on the gradient's result.
+Points are drawn in `ranges` (default [0.2, 0.9]), never within 0.05 of zero (kinks of |x|, ReLU).
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from symderiv import rules as R
+from symderiv.derive import ChainThroughRule, derive
+from symderiv.functions import to_elementary
+
+DATA = Path(__file__).parent / "data"
+CORPUS = json.loads((DATA / "derive_corpus.json").read_text(encoding="utf-8"))
+KINDS = ("scalar", "multivariable", "indexed", "vector", "piecewise")
+
+SIZES = {"n": 3, "d": 2, "K": 3}      # other size symbols: 2
+INDEX_VALUES = (1, 2)                  # free indices (i, k, l, …) run over these
+PREC = 40                              # digits for the numeric comparisons
+TOL = sp.Float("1e-20", PREC)
+FD_H = sp.Float("1e-12", PREC)         # central difference step (first derivatives)
+FD_H2 = sp.Float("1e-9", PREC)         # (second derivatives)
+FD_TOL = 1e-9
+POINTS = 3
+
+
+def _case_id(row):
+    return f"{row['kind']}:{row['latex'][:40]}|{row['wrt']}"
+
+
+@lru_cache(maxsize=None)
+def derivation(n: int):
+    row = CORPUS[n]
+    return derive(row["latex"], wrt=row["wrt"], hessian=row["hessian"], where=tuple(row["where"]))
+
+
+CASES = [pytest.param(n, id=_case_id(row)) for n, row in enumerate(CORPUS)]
+
+
+# --------------------------------------------------------------------------- instantiation
+class Oracle:
+    """Expands definitions, instantiates sizes and indices, draws points and evaluates."""
+
+    def __init__(self, definitions, ranges=None, seed=0):
+        self.definitions = tuple(definitions)
+        self.ranges = ranges or {}
+        self.rng = random.Random(seed)
+
+    def expand(self, expr, held=False):
+        if held:
+            return expr
+        for _ in range(len(self.definitions) + 1):
+            before = expr
+            for d in self.definitions:
+                expr = d.substitute(expr)
+            if expr == before:
+                break
+        return to_elementary(expr)
+
+    @staticmethod
+    def sizes_of(*exprs):
+        out = {}
+        for e in exprs:
+            for s in e.free_symbols:
+                if isinstance(s, sp.Symbol) and s.is_integer and s.is_positive:
+                    out[s] = SIZES.get(s.name, 2)
+        return out
+
+    @staticmethod
+    def free_indices(*exprs):
+        out = set()
+        for e in exprs:
+            for s in e.free_symbols:
+                if isinstance(s, sp.Symbol) and s.is_integer and not s.is_positive:
+                    out.add(s)
+        return sorted(out, key=lambda s: s.name)
+
+    def instances(self, *exprs):
+        """Every assignment of the sizes and of the free indices: a list of substitution dicts."""
+        sizes = self.sizes_of(*exprs)
+        idx = self.free_indices(*exprs)
+        return [{**sizes, **dict(zip(idx, values))}
+                for values in itertools.product(INDEX_VALUES, repeat=len(idx))]
+
+    @staticmethod
+    def instantiate(expr, subs):
+        e = expr.subs({k: sp.Integer(v) for k, v in subs.items()}, simultaneous=True)  # bound indices stay
+        return e.doit() if e.has(sp.Sum, sp.Derivative, sp.KroneckerDelta) else e
+
+    def point(self, *exprs):
+        """Random values for every scalar symbol and Indexed entry of exprs."""
+        atoms = set()
+        for e in exprs:
+            atoms |= e.atoms(sp.Indexed)
+            labels = {a.base.label for a in e.atoms(sp.Indexed)}
+            atoms |= {s for s in e.free_symbols if isinstance(s, sp.Symbol) and s not in labels}
+        values = {}
+        for a in sorted(atoms, key=sp.default_sort_key):
+            name = str(a.base.label) if isinstance(a, sp.Indexed) else a.name
+            if name == "pi":
+                continue
+            lo, hi = self.ranges.get(name, (0.2, 0.9))
+            while True:
+                v = self.rng.uniform(lo, hi)
+                if abs(v) >= 0.05:
+                    break
+            values[a] = sp.Float(v, PREC)
+        return values
+
+    @staticmethod
+    def value(expr, values):
+        v = sp.N(expr.xreplace(values), PREC)
+        assert not v.free_symbols, f"not a number after substitution: {v}"
+        re, im = v.as_real_imag()
+        assert abs(im) <= TOL * max(1, abs(re)), f"complex value {v}"
+        return sp.Float(re, PREC)
+
+
+def close(a, b, tol):
+    return abs(a - b) <= tol * max(1, abs(a), abs(b))
+
+
+def _row_oracle(n, seed=0):
+    row = CORPUS[n]
+    ranges = {k: tuple(v) for k, v in row.get("ranges", {}).items()}
+    return Oracle(derivation(n).intermediates, ranges, seed=seed)
+
+
+def _entries(entry_expr, wrt_atoms, oracle, f):
+    """(instantiated claim, instantiated f, concrete variables) for each index assignment."""
+    for subs in oracle.instances(entry_expr, f, *wrt_atoms):
+        claim = oracle.instantiate(entry_expr, subs)
+        concrete = tuple(oracle.instantiate(w, subs) for w in wrt_atoms)
+        yield claim, oracle.instantiate(f, subs), concrete
+
+
+# --------------------------------------------------------------------------- the corpus
+def test_corpus_size_and_kinds():
+    assert len(CORPUS) >= 60
+    for kind in KINDS:
+        assert sum(r["kind"] == kind for r in CORPUS) >= 8, kind
+    for row in CORPUS:
+        assert set(row) <= {"latex", "where", "wrt", "hessian", "kind", "ranges", "note"}
+        assert row["kind"] in KINDS
+
+
+# --------------------------------------------------------------------------- 1. oracles
+@pytest.mark.parametrize("n", CASES)
+def test_gradient_equals_sympy_diff_and_finite_difference(n):
+    d = derivation(n)
+    oracle = _row_oracle(n, seed=n)
+    f = oracle.expand(d.problem.expanded())
+    for g in d.gradient:
+        # the textbook result, its expansion and the raw tree value are one and the same derivative
+        for form in (g.expanded, oracle.expand(g.result), oracle.expand(g.raw)):
+            for claim, f_i, (var,) in _entries(form, (g.wrt,), oracle, f):
+                truth = sp.diff(f_i, var)
+                for _ in range(POINTS):
+                    pt = oracle.point(claim, f_i, var)
+                    c = oracle.value(claim, pt)
+                    assert close(c, oracle.value(truth, pt), TOL), (g.variable, claim, truth, pt)
+                    x = pt[var]
+                    fd = (oracle.value(f_i, {**pt, var: x + FD_H})
+                          - oracle.value(f_i, {**pt, var: x - FD_H})) / (2 * FD_H)
+                    assert close(c, fd, FD_TOL), (g.variable, c, fd, pt)
+
+
+HESSIAN_CASES = [p for p in CASES if CORPUS[p.values[0]]["hessian"]]
+
+
+@pytest.mark.parametrize("n", HESSIAN_CASES)
+def test_hessian_equals_sympy_diff_and_finite_difference(n):
+    d = derivation(n)
+    oracle = _row_oracle(n, seed=1000 + n)
+    f = oracle.expand(d.problem.expanded())
+    for a, row in enumerate(d.hessian):
+        for b, h in enumerate(row):
+            if b < a:
+                continue
+            wrt = (d.gradient[a].wrt, h.wrt)
+            for claim, f_i, (va, vb) in _entries(h.expanded, wrt, oracle, f):
+                truth = sp.diff(f_i, va, vb)
+                for _ in range(2):
+                    pt = oracle.point(claim, f_i, va, vb)
+                    c = oracle.value(claim, pt)
+                    assert close(c, oracle.value(truth, pt), TOL), (a, b, claim, truth, pt)
+
+                    def shifted(sa, sb):
+                        p = dict(pt)
+                        p[va] = p[va] + sa * FD_H2
+                        p[vb] = p[vb] + sb * FD_H2
+                        return oracle.value(f_i, p)
+                    fd = (shifted(1, 1) - shifted(1, -1) - shifted(-1, 1) + shifted(-1, -1)) / (4 * FD_H2 ** 2)
+                    assert close(c, fd, FD_TOL), (a, b, c, fd, pt)
+
+
+# --------------------------------------------------------------------------- 3. Hessian shape
+@pytest.mark.parametrize("n", HESSIAN_CASES)
+def test_hessian_is_symmetric_and_built_on_the_gradient(n):
+    d = derivation(n)
+    assert len(d.hessian) == len(d.gradient)
+    for a, row in enumerate(d.hessian):
+        assert len(row) == len(d.gradient)
+        for b, h in enumerate(row):
+            # ∂/∂v_b of the gradient's textbook result (the lower triangle reuses the upper one)
+            source = d.gradient[min(a, b)]
+            assert h.step.expr == source.result
+            assert h is d.hessian[b][a] or a == b
+    oracle = _row_oracle(n, seed=2000 + n)
+    for a, row in enumerate(d.hessian):
+        for b, h in enumerate(row):
+            if b <= a:
+                continue
+            # entry (a, b) at indices (k, l) equals entry (b, a) at indices (l, k)
+            ga, gb = d.gradient[a], d.gradient[b]
+            hab = h.expanded
+            hba = d.hessian[b][a].expanded
+            swap = {}
+            if ga.index and gb.index:
+                swap = {ga.wrt.indices[0]: h.wrt.indices[0], h.wrt.indices[0]: ga.wrt.indices[0]}
+            hba = hba.xreplace(swap)
+            for subs in oracle.instances(hab, hba):
+                x, y = oracle.instantiate(hab, subs), oracle.instantiate(hba, subs)
+                pt = oracle.point(x, y)
+                assert close(oracle.value(x, pt), oracle.value(y, pt), TOL)
+    if len(d.gradient) == 1 and d.gradient[0].index:
+        # one vector variable: H_kl = H_lk entry by entry
+        h = d.hessian[0][0]
+        k, l = d.gradient[0].wrt.indices[0], h.wrt.indices[0]
+        swapped = h.expanded.xreplace({k: l, l: k})
+        for subs in oracle.instances(h.expanded):
+            x, y = oracle.instantiate(h.expanded, subs), oracle.instantiate(swapped, subs)
+            pt = oracle.point(x, y)
+            assert close(oracle.value(x, pt), oracle.value(y, pt), TOL)
+
+
+# --------------------------------------------------------------------------- 2. every step
+def held_walk(rule, held=False, definitions=()):
+    """(step, held) for every step; `held`: the intermediates are independent symbols there
+    (inside ∂f/∂ŷ links, the direct part of a chain through names, and any step whose var is an
+    intermediate)."""
+    targets = held or any(d.matches(rule.var) for d in definitions)
+    yield rule, targets
+    if isinstance(rule, ChainThroughRule):
+        for _, outer, inner in rule.links:
+            yield from held_walk(outer, True, definitions)
+            yield from held_walk(inner, targets, definitions)
+        if rule.direct is not None:
+            yield from held_walk(rule.direct, True, definitions)
+        return
+    for s in rule.substeps:
+        if s is not None:
+            yield from held_walk(s, targets, definitions)
+
+
+def check_step(step, held, oracle):
+    lhs_expr = oracle.expand(step.expr, held)
+    rhs_expr = oracle.expand(step.eval(), held)
+    var = step.var
+    for subs in oracle.instances(lhs_expr, rhs_expr, var):
+        v = oracle.instantiate(var, subs)
+        lhs = sp.diff(oracle.instantiate(lhs_expr, subs), v)
+        rhs = oracle.instantiate(rhs_expr, subs)
+        pt = oracle.point(lhs, rhs, v)
+        assert close(oracle.value(rhs, pt), oracle.value(lhs, pt), TOL), (type(step).__name__, step.expr, var)
+
+
+def all_trees(d):
+    trees = [g.step for g in d.gradient]
+    if d.hessian:
+        trees += [h.step for a, row in enumerate(d.hessian) for b, h in enumerate(row) if b >= a]
+    return trees
+
+
+@pytest.mark.parametrize("n", CASES)
+def test_every_step_is_an_identity(n):
+    d = derivation(n)
+    oracle = _row_oracle(n, seed=3000 + n)
+    count = 0
+    for tree in all_trees(d):
+        seen = set()
+        for step, held in held_walk(tree, definitions=d.intermediates):
+            if (step, held) in seen:
+                continue
+            seen.add((step, held))
+            assert isinstance(step, R.Rule)
+            check_step(step, held, oracle)
+            count += 1
+    assert count >= len(d.gradient)
+
+
+def test_raw_and_result_agree_with_the_step_tree():
+    d = derivation(0)
+    for g in d.gradient:
+        assert g.raw == g.step.eval()
+
+
+# --------------------------------------------------------------------------- 5, 6. piecewise, fallback
+PIECEWISE_UNDEFINED = [r"\max(0, x)", r"|x|", r"\operatorname{ReLU}(x)"]
+
+
+@pytest.mark.parametrize("latex", PIECEWISE_UNDEFINED)
+def test_piecewise_derivative_states_the_undefined_point(latex):
+    d = derive(latex)
+    x = sp.Symbol("x", real=True)
+    g = d.gradient[0]
+    assert isinstance(g.result, sp.Piecewise)
+    pw = [s for s in g.step.walk() if isinstance(s, R.PiecewiseRule)]
+    assert pw and pw[0].undefined == ((x, 0),)
+    assert g.result.subs(x, 2) in (1,)
+    assert g.result.subs(x, -2) in ((-1,) if latex == "|x|" else (0,))
+
+
+def test_piecewise_through_a_chain_states_the_inner_point():
+    d = derive(r"\max(0, w x + b)", wrt="w")
+    pw = [s for s in d.gradient[0].step.walk() if isinstance(s, R.PiecewiseRule)]
+    assert len(pw) == 1 and len(pw[0].undefined) == 1
+    u, at = pw[0].undefined[0]
+    assert at == 0 and u == pw[0].var
+
+
+def test_fallback_is_visible_and_correct():
+    d = derive("x!")
+    x = sp.Symbol("x", real=True)
+    keys = [s.key for s in d.gradient[0].step.walk()]
+    assert "fallback" in keys
+    from symderiv.commands import derivation_json
+    steps = derivation_json(d)["steps"]
+    assert steps[0]["rule"] == "fallback"
+    truth = sp.diff(sp.factorial(x), x)
+    for v in (0.3, 1.7, 2.5):
+        assert close(sp.N(d.gradient[0].expanded.subs(x, v), 30), sp.N(truth.subs(x, v), 30), TOL)
+
+
+def test_fallback_inside_a_chain_keeps_the_rest_of_the_tree():
+    d = derive(r"\log(x!)")
+    keys = [s.key for s in d.gradient[0].step.walk()]
+    assert "fallback" in keys and ("chain" in keys or "log" in keys)
