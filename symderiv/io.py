@@ -27,6 +27,12 @@ def write_output(body: str, path: str | None, source_paths=()) -> None:
     write_atomic(path, body, source_paths)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str, data, source_paths=()) -> None:
     """Write text or bytes to `path` via a temporary file in the same folder and a rename."""
     target = os.path.abspath(path)
@@ -41,6 +47,7 @@ def write_atomic(path: str, data, source_paths=()) -> None:
     try:
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as f:
             f.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a note should get the usual mode
         os.replace(tmp, target)
     except OSError as exc:
         if os.path.exists(tmp):

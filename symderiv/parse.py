@@ -216,7 +216,7 @@ class _Reader:
         elif len(rels) >= 2:
             left = rels[0][1]
             body = rels[1][1]
-            if _is_name(left) and rels[1][0] in ("=", ":="):
+            if _is_name(left) and rels[1][0] in ("=", ":=") and not _is_update(left, body):
                 problem_kind = "function"
                 name = _display_name(left)
                 lhs = self._finish(_entry_of(left) if isinstance(body, Tensor) else left)
@@ -314,6 +314,17 @@ def _is_argument(v) -> bool:
     if isinstance(v, sp.Pow):
         v = v.base
     return isinstance(v, (sp.Symbol, sp.Indexed))
+
+
+def _is_update(left, body) -> bool:
+    """θ^{(t+1)} = …, θ := θ − η∇L: an update rule (an equation), not a function definition."""
+    name = _display_name(left)
+    if "^{(" in name:
+        return True
+    if isinstance(body, Tensor):
+        return False
+    return any(_display_name(a) == name for a in body.atoms(sp.Symbol, sp.Indexed)
+               if not isinstance(a, sp.Dummy))
 
 
 def _is_name(v) -> bool:

@@ -29,6 +29,8 @@ PHRASES = {
                  "zh": "商法则：$(f/g)' = (f'g - fg')/g^2$"},
     "chain": {"en": "chain rule with ${u} = {inner}$: ${path}$",
               "zh": "链式法则，令 ${u} = {inner}$：${path}$"},
+    "term_of_sum": {"en": " (${term}$: the ${i}$-th term of the sum)",
+                    "zh": "（${term}$ 表示求和中的第 ${i}$ 项）"},
     "chain_through": {"en": "chain rule through the named intermediates: ${path}$",
                       "zh": "沿中间变量的链式法则：${path}$"},
     "exp": {"en": "exponential rule: $\\frac{d}{du} e^u = e^u$",

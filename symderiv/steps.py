@@ -71,8 +71,11 @@ class StepViewer:
         if key == "chain":
             path = _chain_path(rule)
             top = self._label(path[0][0])
-            return p("chain_through", path=r" \cdot ".join(
+            note = p("chain_through", path=r" \cdot ".join(
                 d(top if n == 0 else a, b) for n, (a, b) in enumerate(path)))
+            if isinstance(top, sp.Indexed) and str(top.base.label) == "ell":
+                note += p("term_of_sum", term=latex(top), i=latex(top.indices[0]))
+            return note
         if key == "constant_multiple":
             return p(key, c=latex(rule.constant))
         if key == "power" or key == "sqrt":
