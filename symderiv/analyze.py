@@ -1039,7 +1039,7 @@ def sample_sum_convexity(ss: SampleSum, timeout: float = 5.0) -> Convexity:
         res = prove_nonnegative(e, timeout / 2)
         if res is not None:
             return Convexity(sense, Phrase("gram", params + (("rel", rel), ("how", res[1]))),
-                             {"g''": str(g2), "form": "X^T S X", "S": f"diag(g''(z_i))"})
+                             {"g''": str(g2), "form": "X^T S X", "S": "diag(g''(z_i))"})
     # a witness: g'' of both signs means the Hessian's sign depends on the data
     fn = _lambdify([ss.z, *sorted(g2.free_symbols - {ss.z}, key=str)], g2)
     extra = len(g2.free_symbols - {ss.z})

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from . import rules as R
-from .errors import DeriveError, ParseError
-from .functions import relu, sigmoid, softplus
+from .errors import DeriveError
+from .functions import relu
 from .limits import time_limit
 from .parse import index_symbol, indexed_base, parse, real
 from .problem import Definition, Problem, scalar_symbols
@@ -439,7 +439,7 @@ class _Builder:
     def piecewise_function(self, expr):
         """max(0, u), |u|, ReLU(u), min: the derivative piece by piece."""
         if isinstance(expr, relu) or isinstance(expr, (sp.Max, sp.Min)) and len(expr.args) == 2 and 0 in expr.args:
-            arg = expr.args[0] if isinstance(expr, relu) else [a for a in expr.args if a != 0][0]
+            arg = expr.args[0] if isinstance(expr, relu) else next(a for a in expr.args if a != 0)
             sign = 1 if isinstance(expr, (relu, sp.Max)) else -1
             u = self.chain_variable(arg) if arg != self.var else arg
             outer = R.PiecewiseRule(relu(u) if isinstance(expr, relu) else expr.func(0, u), u,

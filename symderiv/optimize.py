@@ -545,7 +545,7 @@ def render_markdown(obj: Objective, start, tol: float, runs: Sequence[Run], plot
         for it in _rows(run):
             lines.append("| … | | | |" if it is None else
                          f"| {it.k} | {_theta_text(it.theta)} | {it.loss:.8g} | {it.grad_norm:.3e} |")
-        lines += [f"", *[f"> {e}" for e in run.events]] if run.events else []
+        lines += ["", *[f"> {e}" for e in run.events]] if run.events else []
     lines += ["", "| method | result |", "| --- | --- |"]
     lines += [f"| {METHOD_NAMES[r.method]} | {_summary_line(r)} |" for r in runs]
     comparison = [ln.strip() for ln in _comparison(runs)]

@@ -99,8 +99,9 @@ def _factor_rank(f):
         return (4, str(f))
     if isinstance(f, sp.Add) or isinstance(f, sp.Pow) and isinstance(f.base, sp.Add):
         return (3, str(len(str(f))).zfill(4))
-    if isinstance(f, sp.exp):
-        return (3.5, "")
+    if isinstance(f, (sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.tanh, sp.sinh, sp.cosh)) and \
+            not f.args[0].is_Atom:
+        return (3.5, "")  # (1 − y) log(1 − ŷ): the coefficient before the function
     return (1, "")
 
 

@@ -173,6 +173,9 @@ def tidy(expr: sp.Basic) -> sp.Basic:
     e = _count_constant_sums(e)
     if not e.has(sp.Sum):
         return _nice_sign(_simplest(e))
+    if _sums_only_inside_functions(e):
+        # σ(y Σ_j w_j x_j): no sum over samples to tidy, the whole expression cancels as usual
+        return _nice_sign(_with_sums_as_symbols(e, _simplest))
     e = _with_sums_as_symbols(e, lambda x: _shortest(x, sp.factor_terms(x)))
     terms = []
     for t in sp.Add.make_args(e):
@@ -190,6 +193,14 @@ def tidy(expr: sp.Basic) -> sp.Basic:
     return sp.Add(*terms)
 
 
+def _sums_only_inside_functions(e) -> bool:
+    """Every Σ sits inside a function argument (σ(Σ_j w_j x_j), e^{Σ_j …}), none is a term."""
+    funcs = [f for f in e.atoms(sp.Function) if f.has(sp.Sum)]
+    pows = [p for p in e.atoms(sp.Pow) if p.exp.has(sp.Sum)]
+    held = e.xreplace({f: sp.Dummy() for f in funcs + pows})
+    return not held.has(sp.Sum)
+
+
 def _map_sums(expr, fn):
     """Apply fn to the body of every Sum, innermost first."""
     def visit(s):
@@ -201,7 +212,23 @@ def _tidy_body(b):
     return _nice_sign(_with_sums_as_symbols(b, _simplest))
 
 
+BIG_OPS = 60        # above this size, or
+BIG_GENERATORS = 8  # with more distinct symbols and functions, cancel/factor take seconds:
+                    # (Σ_j e^{x_j})² in 40 variables is a polynomial in 40 generators
+
+
+def _is_big(e) -> bool:
+    if sp.count_ops(e) > BIG_OPS:
+        return True
+    labels = {a.base.label for a in e.atoms(sp.Indexed)}
+    gens = {a for a in e.atoms(sp.Function, sp.Indexed, sp.Symbol)
+            if not a.is_number and not (a.is_Symbol and (a.is_integer or a in labels))}
+    return len(gens) > BIG_GENERATORS
+
+
 def _simplest(e):
+    if _is_big(e):
+        return e
     c = sp.cancel(e)
     f = _factor(c)
     return _shortest(e, c, f, _nice_sign(f), sp.factor_terms(e), sp.factor_terms(c), sp.powsimp(f),
@@ -292,11 +319,18 @@ def _nice_sign(e):
                 flips.discard(next(iter(flips)))
                 coeff = -coeff
                 coeff = -coeff
-    elif len(flips) % 2 == 1:
-        flips.discard(max(flips))
+    elif len(flips) % 2 == 1 and not all(_complement_of_activation(factors[n]) for n in flips):
+        flips.discard(max(flips))   # but σ(σ − 1) -> −σ(1 − σ): 1 − σ and 1 − tanh² are the names
     if not flips:
         return e
     sign = (-1) ** len(flips)
     for n in flips:
         factors[n] = -factors[n]
     return (coeff * sign) * sp.Mul(*factors)
+
+
+def _complement_of_activation(f) -> bool:
+    """σ(u) − 1 or tanh²(u) − 1: a difference a textbook writes as 1 − σ(u), 1 − tanh²(u)."""
+    const, g = f.as_coeff_Add()
+    base = g.base if isinstance(g, sp.Pow) and g.exp.is_Integer else g
+    return const == -1 and isinstance(base, (sigmoid, sp.tanh))

@@ -35,7 +35,6 @@ def hessian_vector_form(expr: sp.Basic, var_k: sp.Indexed, var_l: sp.Indexed) ->
 
 def _vector_form(expr, var, free) -> VectorForm | None:
     per_sample, matrix, notes = [], [], []
-    coeff, body = sp.factor_terms(expr).as_coeff_Mul() if not isinstance(expr, sp.Add) else (sp.Integer(1), expr)
     for term in sp.Add.make_args(expr):
         parts = _term(term, var, free)
         if parts is None:
@@ -158,7 +157,7 @@ def _dot_symbols(c, i, var, base):
     """Σ_j θ_j x_ij -> θᵀx_i, for the per-sample form."""
     rep = {}
     for s in c.atoms(sp.Sum):
-        (j, _, _), f = s.limits[0], sp.Mul.make_args(s.function)
+        f = sp.Mul.make_args(s.function)
         if len(f) == 2 and any(isinstance(a, sp.Indexed) and a.base == var.base for a in f):
             rep[s] = sp.Symbol(rf"{_vec_tex(str(var.base.label))}^{{T}} {_vec_tex(base)}_{{{latex(i)}}}")
     return rep

@@ -6,14 +6,15 @@ Each corpus row is `{latex, where, wrt, hessian, kind, ranges?}`. For every row:
   index forms are checked after instantiating the sizes (n = 3, d = 2, K = 3) entry by entry;
 - every step of every rule tree is an identity: `eval()` equals `sympy.diff(expr, var)`;
 - the Hessian is symmetric and is built on the gradient's result.
-Points are drawn in `ranges` (default [0.2, 0.9]), never within 0.05 of zero (kinks of |x|, ReLU).
+Points are drawn in `ranges` (by name, `x` also covering `x_1`; default [0.2, 0.9]), never within
+0.05 of zero (kinks of |x|, ReLU).
 """
 from __future__ import annotations
 
 import itertools
 import json
 import random
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ import sympy as sp
 
 from symderiv import rules as R
 from symderiv.derive import ChainThroughRule, derive
-from symderiv.functions import to_elementary
+from symderiv.functions import sigmoid, to_elementary
 
 DATA = Path(__file__).parent / "data"
 CORPUS = json.loads((DATA / "derive_corpus.json").read_text(encoding="utf-8"))
@@ -41,7 +42,7 @@ def _case_id(row):
     return f"{row['kind']}:{row['latex'][:40]}|{row['wrt']}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def derivation(n: int):
     row = CORPUS[n]
     return derive(row["latex"], wrt=row["wrt"], hessian=row["hessian"], where=tuple(row["where"]))
@@ -112,7 +113,7 @@ class Oracle:
             name = str(a.base.label) if isinstance(a, sp.Indexed) else a.name
             if name == "pi":
                 continue
-            lo, hi = self.ranges.get(name, (0.2, 0.9))
+            lo, hi = self.ranges.get(name, self.ranges.get(name.split("_")[0], (0.2, 0.9)))
             while True:
                 v = self.rng.uniform(lo, hi)
                 if abs(v) >= 0.05:
@@ -198,13 +199,17 @@ def test_hessian_equals_sympy_diff_and_finite_difference(n):
                     c = oracle.value(claim, pt)
                     assert close(c, oracle.value(truth, pt), TOL), (a, b, claim, truth, pt)
 
-                    def shifted(sa, sb):
-                        p = dict(pt)
-                        p[va] = p[va] + sa * FD_H2
-                        p[vb] = p[vb] + sb * FD_H2
-                        return oracle.value(f_i, p)
-                    fd = (shifted(1, 1) - shifted(1, -1) - shifted(-1, 1) + shifted(-1, -1)) / (4 * FD_H2 ** 2)
+                    fd = sum(sa * sb * _shifted(oracle, f_i, pt, (va, sa), (vb, sb))
+                             for sa in (1, -1) for sb in (1, -1)) / (4 * FD_H2 ** 2)
                     assert close(c, fd, FD_TOL), (a, b, c, fd, pt)
+
+
+def _shifted(oracle, f, pt, *moves):
+    """f at pt with each (variable, sign) moved by sign·FD_H2 (a variable may move twice)."""
+    p = dict(pt)
+    for var, sign in moves:
+        p[var] = p[var] + sign * FD_H2
+    return oracle.value(f, p)
 
 
 # --------------------------------------------------------------------------- 3. Hessian shape
@@ -349,3 +354,47 @@ def test_fallback_inside_a_chain_keeps_the_rest_of_the_tree():
     d = derive(r"\log(x!)")
     keys = [s.key for s in d.gradient[0].step.walk()]
     assert "fallback" in keys and ("chain" in keys or "log" in keys)
+
+
+# --------------------------------------------------------------------------- regressions
+def test_a_bound_index_named_like_the_free_index_is_renamed():
+    """Σ_k θ_k³ by θ_k (and the Hessian's θ_l inside z_i = Σ_l θ_l x_il) once confused the bound
+    summation index with the variable's free index: ∂/∂θ_k Σ_k θ_k³ came out as 3 Σ_k θ_k²."""
+    d = derive(r"\sum_{k=1}^{d} \theta_k^3", wrt="theta", hessian=True)
+    theta, k, l = sp.IndexedBase(sp.Symbol("theta", real=True)), sp.Symbol("k", integer=True), sp.Symbol(
+        "l", integer=True)
+    assert d.gradient[0].result == 3 * theta[k] ** 2
+    assert d.hessian[0][0].result == 6 * theta[k] * sp.KroneckerDelta(k, l)
+    ridge = derive(r"-\sum_{i=1}^{n} \left[y_i \log \hat{y}_i + (1-y_i)\log(1-\hat{y}_i)\right]"
+                   r" + \lambda\|\theta\|^2", wrt="theta", hessian=True,
+                   where=[r"\hat{y}_i = \sigma(\theta^T x_i)"])
+    h = ridge.hessian[0][0].result
+    inner = [s for s in h.atoms(sp.Sum) if s.limits[0][0] == sp.Symbol("i", integer=True)]
+    assert inner and not inner[0].function.has(sp.Sum)     # x_il, not x_ik Σ_j x_ij
+
+
+def test_max_outer_step_differentiates_max_itself():
+    """The outer step of max(0, u) once held Max(u) = u, so its rule did not match its expression."""
+    d = derive(r"\max(0, x)")
+    pw = next(s for s in d.gradient[0].step.walk() if isinstance(s, R.PiecewiseRule))
+    assert pw.expr == sp.Max(0, sp.Symbol("x", real=True))
+
+
+def test_log_sum_exp_is_not_taken_for_a_sigmoid():
+    """(Σ_j e^{x_j})^{-1} is no written-out σ: the softmax stays a ratio of exponentials."""
+    d = derive(r"\log(e^{x_1} + e^{x_2} + e^{x_3})", wrt="x_1,x_2,x_3")
+    assert not any(g.result.has(sigmoid) for g in d.gradient)
+
+
+def test_large_hessians_skip_the_expensive_canonical_forms():
+    """12 variables (more than simplify.BIG_GENERATORS): the dense Hessian with every step tree is
+    built in well under a second (the full cancel/factor path took minutes from n = 20 on)."""
+    import time
+    xs = [f"x_{{{i}}}" for i in range(1, 13)]
+    latex = r"\log(" + " + ".join(f"e^{{{x}}}" for x in xs) + ") + " + " + ".join(f"{x}^2" for x in xs)
+    start = time.perf_counter()
+    d = derive(latex, wrt=",".join(f"x_{i}" for i in range(1, 13)), hessian=True)
+    assert time.perf_counter() - start < 10
+    x1, x2 = sp.Symbol("x_1", real=True), sp.Symbol("x_2", real=True)
+    total = sum(sp.exp(sp.Symbol(f"x_{i}", real=True)) for i in range(1, 13))
+    assert sp.simplify(d.hessian[0][1].result + sp.exp(x1) * sp.exp(x2) / total ** 2) == 0

@@ -141,7 +141,11 @@ SCALAR_ROWS = [
      sigmoid(xs) * (1 - sigmoid(xs)), r"\sigma\left(x\right) \left(1 - \sigma\left(x\right)\right)"),
     (r"\frac{1}{1+e^{-x}}", None, sigmoid(xs) * (1 - sigmoid(xs)),
      r"\sigma\left(x\right) \left(1 - \sigma\left(x\right)\right)", None, None),
-    (r"\tanh(x)", None, 1 - sp.tanh(xs) ** 2, r"1 - \tanh^{2}{\left(x \right)}", None, None),
+    (r"\tanh(x)", None, 1 - sp.tanh(xs) ** 2, r"1 - \tanh^{2}{\left(x \right)}",
+     -2 * sp.tanh(xs) * (1 - sp.tanh(xs) ** 2),
+     r"- 2 \tanh{\left(x \right)} \left(1 - \tanh^{2}{\left(x \right)}\right)"),
+    (r"\log \sigma(x)", None, 1 - sigmoid(xs), r"1 - \sigma\left(x\right)",
+     -sigmoid(xs) * (1 - sigmoid(xs)), r"- \sigma\left(x\right) \left(1 - \sigma\left(x\right)\right)"),
     (r"x^x", None, xs ** xs * (1 + sp.log(xs)), None, None, None),
 ]
 
