@@ -47,12 +47,16 @@ class MLLatexPrinter(LatexPrinter):
         numer, denom = sp.fraction(expr, exact=True)
         if denom != 1:
             if numer.has(sp.Sum) and not denom.has(sp.Sum):
-                inner = self._print_Mul_positive(numer) if isinstance(numer, sp.Mul) else self._print(numer)
-                if isinstance(numer, sp.Add):
+                coeff, rest = numer.as_coeff_Mul() if isinstance(numer, sp.Mul) else (sp.Integer(1), numer)
+                inner = self._print_Mul_positive(rest) if isinstance(rest, sp.Mul) else self._print(rest)
+                if isinstance(rest, sp.Add):
                     inner = rf"\left({inner}\right)"
-                return rf"\frac{{1}}{{{self._print(denom)}}} {inner}"
+                return rf"\frac{{{self._print(coeff)}}}{{{self._print(denom)}}} {inner}"
             return super()._print_Mul(expr)
-        factors = sorted(sp.Mul.make_args(expr), key=_factor_rank)
+        args = sp.Mul.make_args(expr)
+        differences = [f for f in args if isinstance(f, sp.Add)]
+        in_differences = set().union(*[f.free_symbols for f in differences]) if differences else None
+        factors = sorted(args, key=lambda f: _factor_rank(f, in_differences))
         parts = []
         for f in factors:
             s = self._print(f)
@@ -89,14 +93,21 @@ def _term_rank(term):
     return 0
 
 
-def _factor_rank(f):
-    """Numbers, then names and functions, then differences, then data entries x_{ik}, then sums."""
+def _factor_rank(f, in_differences=None):
+    """Numbers, then names and functions, then differences, then data (x_i, x_{ik}), then sums:
+    ŷ(1 − ŷ) x_i, (ŷ − y) x. A plain x goes after a difference that does not hold it
+    ((ŷ − y) x), else first (x(x cos x + 2 sin x), 2xy e^{…})."""
     if f.is_number:
         return (0, "")
     if isinstance(f, sp.Sum):
         return (5, "")
     if isinstance(f, sp.Indexed) and len(f.indices) >= 2:
         return (4, str(f))
+    base = f.base if isinstance(f, sp.Pow) else f
+    name = str(base.base.label) if isinstance(base, sp.Indexed) else getattr(base, "name", "")
+    if name[:1] in ("x", "X") and name.rstrip("_0123456789") in ("x", "X", "x'"):
+        if isinstance(base, sp.Indexed) or (in_differences is not None and not base.free_symbols & in_differences):
+            return (4, str(f))
     if isinstance(f, sp.Add) or isinstance(f, sp.Pow) and isinstance(f.base, sp.Add):
         return (3, str(len(str(f))).zfill(4))
     if isinstance(f, (sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.tanh, sp.sinh, sp.cosh)) and \

@@ -99,7 +99,7 @@ def test_table_formulas_are_worked_after_the_table(worked_en):
     assert after.startswith("\n" + BEGIN) or after.startswith(BEGIN)
     assert r"symderiv · Worked derivation of $\sigma\left(x\right)" in after
     # the one-sample cross-entropy takes ŷ from the note's per-sample definition
-    assert "For one sample" in after and r"x_{k} \left(\hat{y} - y\right)" in after
+    assert "For one sample" in after and r"\left(\hat{y} - y\right) x_{k}" in after
 
 
 def test_repeated_function_refers_back(worked_en):

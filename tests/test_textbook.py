@@ -169,7 +169,7 @@ def test_logistic_unit_in_w_and_b():
     assert gw.result == (yh - ys) * xs
     assert gb.result == yh - ys
     assert latex(gb.result) == r"\hat{y} - y"
-    assert latex(gw.result) == r"x \left(\hat{y} - y\right)"   # the printer puts names before differences
+    assert latex(gw.result) == r"\left(\hat{y} - y\right) x"   # (ŷ − y) x, as the issue prints it
     assert dd.hessian[1][1].result == yh * (1 - yh)
     assert dd.hessian[0][1].result == xs * yh * (1 - yh)
 
