@@ -17,7 +17,7 @@ from .errors import DeriveError
 from .functions import relu
 from .limits import time_limit
 from .parse import index_symbol, indexed_base, parse, real
-from .problem import Definition, Problem, scalar_symbols
+from .problem import Definition, Problem, scalar_symbols, substitute_definitions
 from .simplify import textbook
 
 DEFAULT_TIMEOUT = 20.0
@@ -224,14 +224,7 @@ class _Context:
         return Partial(name, index, var, step, raw, result, expanded)
 
     def expand(self, expr):
-        out = expr
-        for _ in range(len(self.definitions) + 1):
-            before = out
-            for d in self.definitions:
-                out = d.substitute(out)
-            if out == before:
-                break
-        return out
+        return substitute_definitions(expr, self.definitions)
 
     def definition_for(self, atom):
         for d in self.definitions:

@@ -19,7 +19,7 @@ from .errors import ParseError, SymderivError
 from .lexer import Token, check_limits, tokenize
 from .limits import time_limit
 from .linalg import Indices, Tensor, add, multiply, promote
-from .problem import Definition, Problem
+from .problem import Definition, Problem, substitute_definitions
 
 PARSE_TIME_LIMIT = 1.5  # so that input that hits the limit still ends within 2 s
 MAX_POWER_BITS = 20_000   # a literal power a**b with more bits than this is refused, not computed
@@ -342,10 +342,7 @@ def _uses_base(expr, definitions, name) -> bool:
 
 def _default_variables(name, args, expr, definitions, vectors):
     """The function's arguments, else the single free symbol, else ML parameters by convention."""
-    full = expr
-    for _ in range(len(definitions) + 1):
-        for d in definitions:
-            full = d.substitute(full)
+    full = substitute_definitions(expr, definitions)
     if args:
         out = []
         for a in args:

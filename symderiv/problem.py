@@ -80,20 +80,25 @@ class Problem:
 
     def expanded(self, expr: sp.Basic | None = None) -> sp.Basic:
         """`expr` (default: the body) with every definition substituted, innermost last."""
-        out = self.expr if expr is None else expr
-        for _ in range(len(self.definitions) + 1):
-            before = out
-            for d in self.definitions:
-                out = d.substitute(out)
-            if out == before:
-                break
-        return out
+        return substitute_definitions(self.expr if expr is None else expr, self.definitions)
 
     def definition_for(self, atom: sp.Basic) -> Definition | None:
         for d in self.definitions:
             if d.matches(atom):
                 return d
         return None
+
+
+def substitute_definitions(expr: sp.Basic, definitions) -> sp.Basic:
+    """Substitute definitions until none is left (ŷ_i -> σ(z_i) -> σ(θᵀx_i))."""
+    out = expr
+    for _ in range(len(definitions) + 1):
+        before = out
+        for d in definitions:
+            out = d.substitute(out)
+        if out == before:
+            break
+    return out
 
 
 def scalar_symbols(expr: sp.Basic) -> set:
