@@ -13,10 +13,11 @@ import sympy as sp
 from . import rules as R
 from .phrases import phrase
 from .printing import latex, text
-from .simplify import fold
+from .simplify import fold, textbook
 from .rules import collapse_kronecker
 
 TRIVIAL = {"constant", "variable", "kronecker"}
+SIMPLIFIED = {"chain", "index_sum", "constant_multiple", "kronecker_collapse"}
 
 
 @dataclass
@@ -57,8 +58,12 @@ class StepViewer:
                         result_text=text(result), wrt_text=text(rule.var))
 
     def _result(self, rule):
-        value = collapse_kronecker(rule.eval())
-        return fold(value, self.definitions)
+        """The step's result with names folded back; where links are multiplied (chain) or a
+        sum is taken, also simplified as a textbook would (small expressions only: it is cheap)."""
+        value = fold(collapse_kronecker(rule.eval()), self.definitions)
+        if rule.key in SIMPLIFIED and sp.count_ops(value) <= 80:
+            return textbook(value, self.definitions)
+        return value
 
     def note(self, rule: R.Rule) -> str:
         p = lambda key, **kw: phrase(key, self.lang, **kw)  # noqa: E731
