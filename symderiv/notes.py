@@ -270,7 +270,8 @@ class _Worker:
             return Outcome(f, reason=self.p("skip_unreadable", error=_short(problem)))
         key = classify(f, problem)
         if key == "skip_claim":
-            return Outcome(f, reason=self.claim_reason(problem))
+            worked = self.work_claim(f, problem)
+            return worked or Outcome(f, reason=self.claim_reason(problem))
         if key is not None:
             return Outcome(f, reason=self.p(key))
         canon = (problem.name, sp.srepr(problem.expr), tuple(p.name for p in problem.definitions))
@@ -384,6 +385,26 @@ class _Worker:
         return re.sub(r"(?m)^#{1,6}\s+(.*)$", r"**\1**", text)
 
     # -- claims
+    def work_claim(self, f: Formula, problem) -> Outcome | None:
+        """`\\frac{d}{d\\theta} \\sigma(\\theta^T x) = …`: work the expression under the derivative
+        and check the claimed result against it (a named function's claim is checked elsewhere)."""
+        from .problem import Problem
+        from .printing import latex
+
+        lhs = problem.lhs
+        if not isinstance(lhs, sp.Derivative) or lhs.expr.atoms(sp.core.function.AppliedUndef) \
+                or len(lhs.variable_count) != 1 or lhs.variable_count[0][1] != 1:
+            return None
+        name = str(_base_name(lhs.variables[0]))
+        sub = Problem(source=f.tex, expr=lhs.expr, kind="expression", variables=(name,),
+                      vectors=problem.vectors, sizes=problem.sizes, latex=latex(lhs.expr),
+                      extra={"claims": ((lhs, problem.expr),)})
+        try:
+            d = self._derive(sub)
+        except SymderivError:
+            return None
+        return Outcome(f, markdown=self.worked_markdown(f, d, [], ""), problem=sub, derivation=d)
+
     def claim_lines(self, d) -> list[str]:
         out = []
         for lhs, rhs in d.problem.extra.get("claims", ()):
@@ -405,10 +426,10 @@ class _Worker:
             return None
         order = sum(n for _, n in lhs.variable_count)
         variables = [v for v, _ in lhs.variable_count]
-        if len(variables) != 1 or str(variables[0]) not in d.variables or len(d.variables) != 1:
+        if len(variables) != 1 or str(_base_name(variables[0])) not in d.variables or len(d.variables) != 1:
             return None
         g = d.gradient[0]
-        if g.index:
+        if g.index and order != 1:
             return None
         truth = d.problem.expanded()
         truth = sp.diff(truth, g.wrt, order)

@@ -67,6 +67,14 @@ class MLLatexPrinter(LatexPrinter):
             parts = parts[1:]
         return " ".join(parts)
 
+    def _print_Sum(self, expr):
+        """Σ_j θ_j x_{ij} prints as θ^T x_i: a dot product is what the reader wrote."""
+        dot = dot_product(expr)
+        if dot is None:
+            return super()._print_Sum(expr)
+        a, b = dot
+        return f"{self._print(a)}^{{T}} {self._print(b)}"
+
     def _print_Indexed(self, expr):
         base = self._print(expr.base.label)
         idx = [self._print(i) for i in expr.indices]
@@ -86,6 +94,27 @@ class MLLatexPrinter(LatexPrinter):
     def _print_Heaviside(self, expr, exp=None):
         tex = rf"H\left({self._print(expr.args[0])}\right)"
         return f"{tex}^{{{exp}}}" if exp else tex
+
+
+def dot_product(s: sp.Sum):
+    """(θ, x_i) when s is Σ_j θ_j x_{ij} over a whole vector (1..size), else None."""
+    if len(s.limits) != 1:
+        return None
+    j, lo, hi = s.limits[0]
+    factors = sp.Mul.make_args(s.function)
+    if lo != 1 or len(factors) != 2 or not all(isinstance(f, sp.Indexed) for f in factors):
+        return None
+    if not all(f.indices[-1] == j and j not in f.indices[:-1] for f in factors):
+        return None
+    vec = [f for f in factors if len(f.indices) == 1]
+    if not vec:
+        return None
+    a = vec[0]
+    b = factors[1] if factors[0] is a else factors[0]
+    a_name = sp.Symbol(str(a.base.label))
+    if len(b.indices) == 1:
+        return a_name, sp.Symbol(str(b.base.label))
+    return a_name, sp.IndexedBase(b.base.label)[b.indices[:-1]]
 
 
 def _term_rank(term):

@@ -94,8 +94,7 @@ def test_mse_gradient_and_hessian():
     dd = entry(MSE, wrt="theta")
     g = dd.gradient[0]
     assert alpha_equal(g.result, sum_i((dot_i() - y[i]) * x[i, k]) / n)
-    assert latex(g.result) == (r"\frac{1}{n} \sum_{i=1}^{n} \left(\sum_{j=1}^{d} \theta_{j} x_{ij} - y_{i}\right)"
-                               r" x_{ik}")
+    assert latex(g.result) == r"\frac{1}{n} \sum_{i=1}^{n} \left(\theta^{T} x_{i} - y_{i}\right) x_{ik}"
     vf = gradient_vector_form(g.result, g.wrt)
     assert vf.per_sample == r"\frac{1}{n} \sum_{i=1}^{n} \left(\theta^{T} x_{i} - y_{i}\right) x_{i}"
     assert vf.matrix == r"\frac{1}{n} X^{T} \left(X \theta - y\right)"
