@@ -215,9 +215,24 @@ def _point_phrase(names: Sequence[str], values) -> str:
 # --------------------------------------------------------------------------------------------
 
 def _lambdify(symbols, expr):
+    """NumPy function of expr; δ(u) from differentiating a kink (|u|, max(0, u)) counts as 0,
+    its value everywhere but on the kink itself (NumPy has no Dirac delta)."""
+    if isinstance(expr, sp.Basic) and expr.has(sp.DiracDelta):
+        expr = expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
+    elif isinstance(expr, (list, tuple, sp.MatrixBase)) and any(
+            isinstance(e, sp.Basic) and e.has(sp.DiracDelta) for e in _flat(expr)):
+        expr = sp.Matrix(expr).replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return sp.lambdify(list(symbols), expr, modules="numpy", cse=True)
+
+
+def _flat(expr):
+    for e in (expr if not isinstance(expr, sp.MatrixBase) else list(expr)):
+        if isinstance(e, (list, tuple)):
+            yield from _flat(e)
+        else:
+            yield e
 
 
 def _call(fn, point) -> np.ndarray | None:
@@ -435,7 +450,7 @@ def _exact_eigenvalues(h: sp.Matrix, timeout: float) -> tuple | None:
             if not all(_real_value(e) is not None for e in evs):
                 return None
             return tuple(sorted(evs, key=lambda e: float(sp.re(e.evalf()))))
-    except (TimeLimitError, NotImplementedError, sp.MatrixError, TypeError):
+    except (TimeLimitError, NotImplementedError, ValueError, ZeroDivisionError, TypeError):
         return None
 
 
@@ -1066,10 +1081,22 @@ def _variable_symbols(expr: sp.Basic, names: Sequence[str]) -> list[sp.Symbol]:
     return [by_name.get(nm, sp.Symbol(nm, real=True)) for nm in names]
 
 
+def require_explicit(expr: sp.Basic, command: str) -> None:
+    """Refuse what cannot be evaluated: an undefined function f(x), a derivative, an integral."""
+    undefined = sorted({str(f.func) for f in expr.atoms(sp.core.function.AppliedUndef)})
+    if undefined:
+        raise SymderivError(f"{command} needs an explicit function, but {', '.join(undefined)}(…) "
+                            "is not defined; write its formula, e.g. f(x) = x^2")
+    if expr.has(sp.Derivative, sp.Subs, sp.Integral):
+        raise SymderivError(f"{command} needs an explicit function, not a statement about a "
+                            "derivative or an integral")
+
+
 def analyze_expr(expr: sp.Basic, variables: Sequence[sp.Symbol | str],
                  timeout: float = DEFAULT_TIMEOUT) -> Analysis:
     """Analyze a plain (non-indexed) SymPy expression in the given variables."""
     names = [str(v) for v in variables]
+    require_explicit(expr, "analyze")
     xs = _variable_symbols(expr, names)
     if not xs:
         raise SymderivError("analyze needs at least one variable")

@@ -90,8 +90,15 @@ def derive(problem_or_latex, wrt=None, hessian: bool = False, where=(),
            timeout: float | None = DEFAULT_TIMEOUT) -> Derivation:
     """Differentiate a Problem (or LaTeX) by `wrt` (names; default: the problem's variables)."""
     problem = problem_or_latex if isinstance(problem_or_latex, Problem) else parse(problem_or_latex, where)
+    if problem.expanded().has(sp.Derivative, sp.Subs):
+        raise DeriveError("the formula already contains a derivative: derive works on functions, "
+                          "not on statements about derivatives (to check a claimed derivative, use "
+                          "`symderiv verify`)")
     with time_limit(timeout, "deriving"):
-        return _derive(problem, wrt, hessian)
+        try:
+            return _derive(problem, wrt, hessian)
+        except RecursionError:
+            raise DeriveError("the expression is nested too deeply to differentiate") from None
 
 
 def _derive(problem: Problem, wrt, hessian: bool) -> Derivation:

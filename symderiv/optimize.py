@@ -136,6 +136,8 @@ class Objective:
 
 def objective_from_expr(expr: sp.Basic, variables: Sequence[str]) -> Objective:
     """Plain functions: sympy.diff for ∇f and H, lambdify for all three."""
+    from .analyze import require_explicit
+    require_explicit(expr, "optimize")
     xs = _variable_symbols(expr, variables)
     others = sorted(s.name for s in expr.free_symbols if isinstance(s, sp.Symbol) and s not in xs)
     if others:
@@ -181,11 +183,14 @@ def _per_sample(ss: SampleSum, data: Dataset):
     if ss.d is not None:
         sizes[ss.d] = data.d
     g = to_elementary(ss.g.xreplace(reps).subs(sizes))
-    stray = g.free_symbols - {ss.z, ysym}
+    offset = ss.offset.xreplace(reps).subs(sizes)
+    stray = (g.free_symbols - {ss.z, ysym}) | (offset.free_symbols - {ysym})
     if stray:
-        raise SymderivError(f"optimize needs numbers for {', '.join(sorted(map(str, stray)))}")
+        names = ", ".join(sorted(map(str, stray)))
+        raise SymderivError(f"optimize needs numbers for {names} (not variables of the function); "
+                            f"give them with --where, e.g. --where '{sorted(map(str, stray))[0]} = 0'")
     fns = [_lambdify([ss.z, ysym], e) for e in (g, sp.diff(g, ss.z), sp.diff(g, ss.z, 2))]
-    off = _lambdify([ysym], ss.offset.xreplace(reps).subs(sizes))
+    off = _lambdify([ysym], offset)
     vec = lambda fn: (lambda z, y: np.broadcast_to(np.asarray(fn(z, y), dtype=float), z.shape))
     return [vec(fn) for fn in fns], np.broadcast_to(np.asarray(off(data.y), dtype=float), data.y.shape)
 
@@ -532,7 +537,8 @@ def render_text(obj: Objective, start, tol: float, runs: Sequence[Run], plot: st
 def _comparison(runs: Sequence[Run]) -> list[str]:
     done = {r.method: r.iterations_to_tol for r in runs if r.status == "converged"}
     if "gd" in done and "newton" in done and done["newton"]:
-        return [f"  Newton's method needed {done['newton']} iterations, gradient descent {done['gd']} "
+        its = "iteration" if done["newton"] == 1 else "iterations"
+        return [f"  Newton's method needed {done['newton']} {its}, gradient descent {done['gd']} "
                 f"({done['gd'] / done['newton']:.0f}× as many)"]
     return []
 

@@ -1318,6 +1318,10 @@ def _resolve_variable(problem: Problem, function: sp.Basic, name: str):
     scalars = {str(s) for s in function.free_symbols - labels}
     if name in problem.vectors or name in bases and name not in scalars:
         base = bases.get(name, sp.IndexedBase(name))
+        ranks = {len(a.indices) for a in function.atoms(sp.Indexed) if a.base == base}
+        if ranks - {1}:
+            raise VerifyError(f"{name} carries two indices here (a matrix or data set); verify "
+                              "differentiates by a scalar or by the entries of a vector")
         return base[COMPONENT], COMPONENT
     for s in function.free_symbols:
         if str(s) == name:

@@ -1,0 +1,62 @@
+"""Every command on every corpus formula ends with a result or a clear error — never an internal one.
+
+Found by sweeping the parse corpus through the CLI: analyze/optimize on undefined functions,
+optimize on kinks (δ from max(0, x)), verify by a matrix-indexed name, derive of a formula that is
+itself a derivative. Each must answer with exit 0/1/2/3 and no `internal error`.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from symderiv.cli import main
+
+CORPUS = json.loads((Path(__file__).parent / "data" / "parse_corpus.json").read_text(encoding="utf-8"))
+ROWS = CORPUS["cases"] if isinstance(CORPUS, dict) else CORPUS
+COMMANDS = {
+    "derive": ["derive", "--format", "json", "--hessian"],
+    "analyze": ["analyze"],
+    "optimize": ["optimize", "--iters", "50"],
+    "verify": ["verify", "--wrt", "x", "--claim", "2x"],
+}
+
+
+def run(argv):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_no_internal_errors_over_the_corpus(command):
+    failures = []
+    for row in ROWS[::2]:
+        where = sum((["--where", w] for w in row.get("where", [])), [])
+        code, _, err = run(COMMANDS[command] + [row["latex"]] + where + ["--timeout", "5"])
+        if code not in (0, 1, 2, 3) or "internal error" in err or "Traceback" in err:
+            failures.append((row["latex"], code, err[:200]))
+        if code in (2, 3):
+            assert err.startswith("error: ") and len(err.strip().splitlines()) <= 3, err
+    assert not failures, failures
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["derive", r"H_{ij} = \frac{\partial^2 f}{\partial \theta_i \partial \theta_j}"], "already contains a derivative"),
+    (["analyze", r"\frac{\partial f}{\partial y}"], "explicit function"),
+    (["analyze", r"L(\theta)"], "explicit function"),
+    (["optimize", r"J(w) = \frac{1}{2n} \sum_{i=1}^{n} (w^T x_i + b - y_i)^2"], "--where 'b = 0'"),
+    (["verify", r"\sum_{i=1}^{n} x_{i,j}", "--wrt", "x", "--claim", "1"], "two indices"),
+])
+def test_clear_errors_for_what_cannot_be_done(argv, words):
+    code, _, err = run(argv)
+    assert code == 2 and words in err, err
+
+
+def test_optimize_runs_through_a_kink():
+    code, out, _ = run(["optimize", r"\max(0, x) + (x - 1)^2", "--start", "3"])
+    assert code == 0 and "converged" in out
