@@ -103,17 +103,24 @@ def derivation_json(d) -> dict:
              "sympy": [[sp.srepr(e.result) for e in row] for row in d.hessian],
              "expanded": [[sp.srepr(e.expanded) for e in row] for row in d.hessian]}
         if any(g.index for g in d.gradient):
-            h["index"] = [[_block_index(a, b) for b in d.gradient] for a in d.gradient]
+            # a vector variable's block: [row index, column index] of its entries (k, l)
+            blocks = [[_block_index(d, a, b) for b in range(len(row))] for a, row in enumerate(d.hessian)]
+            h["index"] = blocks[0][0] if len(blocks) == 1 else blocks
         out["hessian"] = h
     viewer = StepViewer(d.intermediates, name=d.problem.name)
     out["steps"] = [viewer.view(g.step).to_json() for g in d.gradient]
     return out
 
 
-def _block_index(a, b):
-    if not a.index or not b.index:
-        return None
-    return [str(a.index[0]), "l"]
+def _block_index(d, a, b):
+    """[row, col]: the free indices of H[a][b] in its `sympy`/`expanded` (None for a scalar
+    variable). The lower triangle reuses the upper entry H[b][a], so its indices swap."""
+    lo, hi = min(a, b), max(a, b)
+    first, second = d.gradient[lo].index, d.hessian[lo][hi].index
+    pair = [str(first[0]) if first else None, str(second[0]) if second else None]
+    if a > b:
+        pair.reverse()
+    return pair if any(pair) else None
 
 
 def _matrix_latex(rows) -> str:

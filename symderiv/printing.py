@@ -202,6 +202,9 @@ class PlainPrinter(StrPrinter):
         return f"{base}_{sep.join(idx)}"
 
     def _print_Sum(self, expr):
+        dot = dot_product(expr)
+        if dot is not None:
+            return f"{self._print(dot[0])}ᵀ{self._print(dot[1])}"
         out = self._print(expr.function)
         if isinstance(expr.function, sp.Add):
             out = f"({out})"

@@ -60,3 +60,12 @@ def test_clear_errors_for_what_cannot_be_done(argv, words):
 def test_optimize_runs_through_a_kink():
     code, out, _ = run(["optimize", r"\max(0, x) + (x - 1)^2", "--start", "3"])
     assert code == 0 and "converged" in out
+
+
+def test_hessian_json_names_the_free_indices_of_each_block():
+    code, out, _ = run(["derive", r"\sum_{i=1}^{n}(w^T x_i + b - y_i)^2", "--wrt", "w,b", "--hessian",
+                        "--format", "json"])
+    h = json.loads(out)["hessian"]
+    assert code == 0 and h["index"] == [[["k", "l"], ["k", None]], [[None, "k"], None]]
+    code, out, _ = run(["derive", "--hessian", "--format", "json"])      # one vector variable
+    assert json.loads(out)["hessian"]["index"] == ["k", "l"]
