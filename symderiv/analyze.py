@@ -1139,17 +1139,26 @@ def analyze_sample_sum(expr: sp.Basic, ss: SampleSum, variables: Sequence[str],
                     indexed=True)
 
 
-def analyze_problem(problem, timeout: float = DEFAULT_TIMEOUT, data=None) -> Analysis:
-    """Analyze a parsed Problem (definitions substituted)."""
+def problem_parts(problem, command: str):
+    """(expanded expression, variables, SampleSum or None) of a Problem, for analyze and optimize:
+    a sum over samples must be Σ_i g(θᵀx_i + b, y_i), anything else a plain function."""
     expr = problem.expanded()
     variables = tuple(problem.variables)
     if not variables:
-        raise SymderivError("nothing to analyze: the expression has no variables")
-    if expr.has(sp.Sum) or expr.has(sp.Indexed):
-        ss = sample_sum(expr, variables)
-        if ss is None:
-            raise SymderivError("this sum over samples is not of the form Σ_i g(θᵀx_i + b, y_i) that "
-                                "analyze understands (e.g. the logistic loss or least squares)")
+        raise SymderivError(f"nothing to {command}: the expression has no variables")
+    if not (expr.has(sp.Sum) or expr.has(sp.Indexed)):
+        return expr, variables, None
+    ss = sample_sum(expr, variables)
+    if ss is None:
+        raise SymderivError("this sum over samples is not of the form Σ_i g(θᵀx_i + b, y_i) that "
+                            f"{command} understands (e.g. the logistic loss or least squares)")
+    return expr, variables, ss
+
+
+def analyze_problem(problem, timeout: float = DEFAULT_TIMEOUT, data=None) -> Analysis:
+    """Analyze a parsed Problem (definitions substituted)."""
+    expr, variables, ss = problem_parts(problem, "analyze")
+    if ss is not None:
         return analyze_sample_sum(expr, ss, variables, timeout, data)
     return analyze_expr(expr, variables, timeout)
 

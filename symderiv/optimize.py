@@ -26,7 +26,7 @@ from typing import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from .analyze import (SampleSum, _lambdify, _num, _variable_symbols, parse_problem, sample_sum)
+from .analyze import (SampleSum, _lambdify, _num, _variable_symbols, parse_problem, problem_parts)
 from .errors import SymderivError
 from .functions import to_elementary
 from .limits import DEFAULT_TIMEOUT, time_limit
@@ -256,15 +256,8 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 def build_objective(problem, data: Dataset | None = None) -> Objective:
     """The objective of a parsed Problem; a sum over samples gets `data` or the built-in set."""
-    expr = problem.expanded()
-    variables = tuple(problem.variables)
-    if not variables:
-        raise SymderivError("nothing to optimize: the expression has no variables")
-    if expr.has(sp.Sum) or expr.has(sp.Indexed):
-        ss = sample_sum(expr, variables)
-        if ss is None:
-            raise SymderivError("this sum over samples is not of the form Σ_i g(θᵀx_i + b, y_i) that "
-                                "optimize can instantiate on data (e.g. the logistic loss)")
+    expr, variables, ss = problem_parts(problem, "optimize")
+    if ss is not None:
         obj = objective_from_sample_sum(ss, variables, data or builtin_data())
     else:
         if data is not None:

@@ -1159,10 +1159,7 @@ class _ExprParser:
         """A subscript as a name suffix: `_i`, `_{ij}`, `_\\theta`, `_{KL}`, `_{t+1}`."""
         t = self.tok
         if t.is_("punct", "{"):
-            close = self._closing(self.n)
-            text = self.source[t.end:self.t[close].pos]
-            self.n = close + 1
-            return _subscript_name(text)
+            return _subscript_name(self.raw_group_text())
         if t.kind == "num":
             v = self._first_digit()
             return str(v)
