@@ -1694,9 +1694,15 @@ class _ExprParser:
             upper = self._size(upper.name)
         self.bound.append({name})
         try:
+            self.skip_ignored()
+            sign = 1
+            if self.tok.is_("punct", "-") or self.tok.is_("punct", "+"):
+                sign = -1 if self.take().text == "-" else 1   # \sum_i -[…]: a signed summand
             if not self._starts_factor(self.tok):
                 raise self.error(f"\\{t.text} has nothing to sum", t)
             body = self.term()
+            if sign < 0:
+                body = multiply(sp.Integer(-1), body, self.r.ix)
         finally:
             self.bound.pop()
         body = _bind(body, index)

@@ -340,3 +340,12 @@ def test_library_never_evaluates_user_text():
     for name in ("parse.py", "lexer.py", "linalg.py", "notation.py"):
         source = (root / name).read_text(encoding="utf-8")
         assert not re.search(r"\b(eval|exec|sympify|parse_expr|S)\(", source), name
+
+
+def test_a_sum_may_start_with_a_sign():
+    """\\sum_i -[…] is the sum of the negated summand (written in ML notes for the mean loss)."""
+    from symderiv.parse import parse as parse_latex
+    p = parse_latex(r"\sum_{i=1}^{n} -\left[y_i \log x_i\right] + 1")
+    i, n = sp.Symbol("i", integer=True), sp.Symbol("n", integer=True, positive=True)
+    y, x = sp.IndexedBase("y", real=True), sp.IndexedBase("x", real=True)
+    assert sp.simplify(p.expr - (sp.Sum(-y[i] * sp.log(x[i]), (i, 1, n)) + 1)) == 0
