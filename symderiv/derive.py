@@ -200,11 +200,15 @@ class _Context:
         self._used |= {d.name for d in definitions}
 
     # -- variables
-    def wrt_symbol(self, name: str, index_names) -> tuple[sp.Basic, tuple]:
+    def wrt_symbol(self, name: str, index_names, expr=None) -> tuple[sp.Basic, tuple]:
         full = self.problem.expanded()
         if any(str(a.base.label) == name for a in full.atoms(sp.Indexed)) and not any(
                 s.name == name for s in scalar_symbols(full)):
-            k = index_symbol(index_names[0])
+            # the free index must not be a name the formula already uses (z_k with a class k)
+            taken = {s.name for s in full.free_symbols | getattr(expr, "free_symbols", set())
+                     if isinstance(s, sp.Symbol)}
+            pool = tuple(index_names) + ("k", "l", "m", "p", "q", "r", "s", "t")
+            k = index_symbol(next(c for c in pool if c not in taken))
             dims = {len(a.indices) for a in full.atoms(sp.Indexed) if str(a.base.label) == name}
             if dims != {1}:
                 raise DeriveError(f"{name} is a matrix; differentiating by a matrix is not supported")
@@ -219,7 +223,7 @@ class _Context:
         return real(name)
 
     def partial(self, expr, name: str, index_names) -> Partial:
-        var, index = self.wrt_symbol(name, index_names)
+        var, index = self.wrt_symbol(name, index_names, expr)
         builder = _Builder(self, var)
         renamed = _rename_clashing_sums(expr, var)
         step = builder.build(renamed)

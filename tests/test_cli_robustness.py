@@ -69,3 +69,23 @@ def test_hessian_json_names_the_free_indices_of_each_block():
     assert code == 0 and h["index"] == [[["k", "l"], ["k", None]], [[None, "k"], None]]
     code, out, _ = run(["derive", "--hessian", "--format", "json"])      # one vector variable
     assert json.loads(out)["hessian"]["index"] == ["k", "l"]
+
+
+def test_the_free_index_never_clashes_with_an_index_of_the_formula():
+    """−log softmax(z)_k by z: the class k is fixed, so ∂/∂z_l = softmax_l − δ_kl (l ≠ the name k)."""
+    import sympy as sp
+
+    from symderiv.derive import derive
+
+    d = derive(r"-\log \frac{e^{z_k}}{\sum_{j=1}^{K} e^{z_j}}", wrt="z")
+    g = d.gradient[0]
+    free = g.index[0]
+    assert free.name != "k"
+    k, K = sp.Symbol("k", integer=True), sp.Symbol("K", integer=True, positive=True)
+    z = sp.IndexedBase("z", real=True)
+    values = {z[1]: sp.Rational(1, 3), z[2]: sp.Rational(-1, 2), z[3]: sp.Rational(2, 1)}
+    expr = g.expanded.subs({K: 3, k: 2}).doit()
+    for m in (1, 2, 3):
+        got = expr.subs(free, m).doit().subs(values)
+        soft = sp.exp(values[z[m]]) / sum(sp.exp(v) for v in values.values())
+        assert abs(float(got) - float(soft - (1 if m == 2 else 0))) < 1e-12
