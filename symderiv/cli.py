@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .errors import SymderivError
@@ -69,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         for line in exc.lines()[:3]:
             print(line, file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # the reader went away (`symderiv … | head`): stop quietly, as a shell tool does
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130

@@ -1406,6 +1406,8 @@ class _ExprParser:
         is_mat = name in r.matrices or (bold and name[:1].isupper())
         if sub is not None:
             letters = _index_letters(sub)
+            if name == "delta" and len(letters) == 2 and all(c.isalpha() for c in letters):
+                return sp.KroneckerDelta(index_symbol(letters[0]), index_symbol(letters[1]))  # δ_{kl}
             bound = [c for c in letters if self.is_bound(c)] if letters else []
             if len(letters) == 1 and letters[0] in INDEX_LETTERS and name in r.row_vectors:
                 i = index_symbol(letters[0])

@@ -1292,7 +1292,9 @@ def _where(checker: Checker, u) -> str:
 # variables, sizes and indices
 # ----------------------------------------------------------------------------------------------
 
-COMPONENT = sp.Symbol("k", integer=True)
+# the free index of a vector gradient's component: k, unless the function already uses k
+# (−log softmax(z)_k fixes a class k; its gradient's entries are then named l)
+COMPONENT_NAMES = ("k", "l", "m", "p", "q", "r", "s", "t")
 
 
 def _only_symbol(expr: sp.Basic) -> str:
@@ -1322,7 +1324,9 @@ def _resolve_variable(problem: Problem, function: sp.Basic, name: str):
         if ranks - {1}:
             raise VerifyError(f"{name} carries two indices here (a matrix or data set); verify "
                               "differentiates by a scalar or by the entries of a vector")
-        return base[COMPONENT], COMPONENT
+        taken = {str(x) for x in function.free_symbols}
+        component = next(sp.Symbol(c, integer=True) for c in COMPONENT_NAMES if c not in taken)
+        return base[component], component
     for s in function.free_symbols:
         if str(s) == name:
             return s, None

@@ -89,3 +89,13 @@ def test_the_free_index_never_clashes_with_an_index_of_the_formula():
         got = expr.subs(free, m).doit().subs(values)
         soft = sp.exp(values[z[m]]) / sum(sp.exp(v) for v in values.values())
         assert abs(float(got) - float(soft - (1 if m == 2 else 0))) < 1e-12
+
+
+@pytest.mark.parametrize("claim, verdict", [
+    (r"\frac{e^{z_l}}{\sum_{j=1}^{K} e^{z_j}} - \delta_{kl}", "correct"),   # softmax_l − δ_kl
+    (r"\frac{e^{z_k}}{\sum_{j=1}^{K} e^{z_j}} - 1", "wrong"),               # only the k-th entry
+])
+def test_verify_keeps_the_class_index_apart_from_the_component(claim, verdict):
+    code, out, _ = run(["verify", r"-\log \frac{e^{z_k}}{\sum_{j=1}^{K} e^{z_j}}", "--wrt", "z",
+                        "--claim", claim])
+    assert out.splitlines()[0] == f"verdict: {verdict}" and code == (0 if verdict == "correct" else 1)
