@@ -8,6 +8,8 @@ logistic loss lands on Σ_i (ŷ_i − y_i) x_i instead of a page of exponentials
 """
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -113,7 +115,9 @@ def _derive(problem: Problem, wrt, hessian: bool) -> Derivation:
             row = []
             for b, name in enumerate(names):
                 if b < a:
-                    row.append(rows[b][a])  # symmetric: the lower triangle reuses the upper
+                    # symmetric: the lower triangle reuses the upper entry, labelled by its column
+                    row.append(dataclasses.replace(rows[b][a], variable=name, wrt=grad[b].wrt,
+                                                   index=grad[b].index))
                     continue
                 second = ("l",) if ga.index else ("k",)
                 row.append(ctx.partial(ga.result, name, second))

@@ -55,6 +55,7 @@ def parse(latex: str, where=(), timeout: float = PARSE_TIME_LIMIT) -> Problem:
     """
     if not isinstance(latex, str):
         raise ParseError("the formula must be text")
+    _preload_delegate(latex, where)
     with time_limit(timeout, "parsing"):
         return _guarded(lambda: _Reader(latex, list(where)).problem(), latex)
 
@@ -65,6 +66,7 @@ def parse_expression(latex: str, problem: Problem | None = None,
     intermediates), e.g. a claimed derivative to compare with the true one."""
     if not isinstance(latex, str):
         raise ParseError("the formula must be text")
+    _preload_delegate(latex)
     with time_limit(timeout, "parsing"):
         def run():
             reader = _Reader(latex, [], context=problem)
@@ -1053,6 +1055,8 @@ class _ExprParser:
                 return base
 
     def superscript(self, base, caret: Token):
+        if isinstance(base, sp.Tuple):
+            raise self.error("a list (a, b, …) cannot be raised to a power", caret)
         t = self.tok
         if self._transpose_len():
             self._take_transpose()
@@ -2036,9 +2040,18 @@ class _ExprParser:
 
     def _delegate(self, t: Token):
         """A command our layer does not know: hand `\\cmd{…}{…}` to latex2sympy2_extended."""
+        if t.text not in DELEGATED:
+            raise self.error(f"unknown command \\{t.text}", t)
         start = t.pos
         self.take()
-        while self.tok.is_("punct", "{"):
+        closer = {"lfloor": "rfloor", "lceil": "rceil"}.get(t.text)
+        if closer:  # \lfloor … \rfloor: the whole bracket goes to latex2sympy
+            while not self.tok.is_("cmd", closer):
+                if self.tok.kind == "end":
+                    raise ParseError(f"\\{t.text} is never closed by \\{closer}", self.source, t.pos)
+                self.n += 1
+            self.n += 1
+        while self.tok.is_("punct", "{") or (self.tok.is_("punct", "(") and not closer):
             self.n = self._closing(self.n) + 1
         end = self.t[self.n - 1].end
         text = self.source[start:end]
@@ -2047,11 +2060,25 @@ class _ExprParser:
         except SymderivError:
             raise
         except Exception:
-            raise self.error(f"unknown command \\{t.text}", t) from None
+            raise self.error(f"\\{t.text} could not be read here", t) from None
         if not isinstance(value, sp.Expr):
             raise self.error(f"\\{t.text} is not supported here", t)
         rep = {s: real(s.name) for s in value.free_symbols if isinstance(s, sp.Symbol)}
         return value.xreplace(rep)
+
+
+# Commands latex2sympy2_extended reads that this layer leaves to it (from its grammar); any other
+# unknown command is an error at once, without loading antlr.
+DELEGATED = {"lfloor", "lceil", "floor", "ceil", "gcd", "lcm", "det", "mod", "arccot", "arccsc",
+             "arcsec", "arcsinh", "arccosh", "arctanh", "arsinh", "arcosh", "artanh", "choose"}
+
+
+def _preload_delegate(latex, where=()) -> None:
+    """Import latex2sympy2_extended before the time limit starts when the input will need it
+    (loading antlr takes about a second; it must not count as parsing time)."""
+    texts = [latex] + [w for w in where if isinstance(w, str)]
+    if any(isinstance(t, str) and re.search(r"\\(" + "|".join(DELEGATED) + r")(?![A-Za-z])", t) for t in texts):
+        import latex2sympy2_extended  # noqa: F401
 
 
 def _latex2sympy(text: str):
