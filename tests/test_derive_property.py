@@ -82,3 +82,45 @@ def test_derivatives_of_random_formulas_are_right(latex, rnd: random.Random):
             if truth is not None:
                 got = _value(e.expanded, point)
                 assert got is not None and abs(got - truth) <= 1e-7 * max(1.0, abs(truth)), (latex, a, b)
+
+
+@st.composite
+def sample_losses(draw):
+    """Σ_i g(θᵀx_i, y_i) with a random g: the shape of every ML loss over samples."""
+    g = draw(formulas(depth=2).filter(lambda f: "x" in f)).replace("x", "Z").replace("y", "Y")
+    g = g.replace("Z", r"\theta^T x_i").replace("Y", "y_i")
+    scale = draw(st.sampled_from(["", r"\frac{1}{n}", "-", r"\frac{1}{2n}"]))
+    ridge = draw(st.sampled_from(["", r" + \lambda\|\theta\|^2"]))
+    return scale + r"\sum_{i=1}^{n} \left(" + g + r"\right)" + ridge
+
+
+def _instantiate(expr, n=3, d=2):
+    sizes = {s: {"n": n, "d": d}[s.name] for s in expr.free_symbols
+             if isinstance(s, sp.Symbol) and s.name in ("n", "d") and s.is_integer}
+    return to_elementary(expr.subs(sizes).doit())
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sample_losses(), st.randoms(use_true_random=False))
+def test_gradients_of_random_sample_losses_are_right(latex, rnd: random.Random):
+    d = derive(latex, wrt="theta", hessian=True, timeout=30)
+    g = d.gradient[0]
+    (k,) = g.index
+    full = _instantiate(d.problem.expanded())
+    theta, x, y = (sp.IndexedBase(s, real=True) for s in ("theta", "x", "y"))
+    lam = sp.Symbol("lambda", real=True)
+    point = {lam: sp.Rational(1, 5)}
+    for a in full.atoms(sp.Indexed):
+        point.setdefault(a, sp.Rational(rnd.randint(-120, 120), 100))
+    for kv in (1, 2):
+        truth = _value(sp.diff(full, theta[kv]), point)
+        got = _value(_instantiate(g.expanded.subs(k, kv)), point)
+        if truth is None:
+            continue
+        assert got is not None and abs(got - truth) <= 1e-8 * max(1.0, abs(truth)), (latex, kv)
+        (l,) = d.hessian[0][0].index
+        for lv in (1, 2):
+            h_truth = _value(sp.diff(full, theta[kv], theta[lv]), point)
+            h_got = _value(_instantiate(d.hessian[0][0].expanded.subs({k: kv, l: lv})), point)
+            if h_truth is not None:
+                assert h_got is not None and abs(h_got - h_truth) <= 1e-7 * max(1.0, abs(h_truth)), (latex, kv, lv)
