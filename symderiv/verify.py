@@ -267,69 +267,20 @@ def _delta_partner(delta: sp.KroneckerDelta, j: sp.Symbol):
 
 
 def fold_definitions(problem: Problem, expr: sp.Basic) -> sp.Basic:
-    """Write `expr` back in the user's intermediates (σ(θ^T x_i) -> ŷ_i), largest first."""
-    defs = sorted(problem.definitions, key=lambda d: -sp.count_ops(problem.expanded(d.expr)))
-    int_syms = [s for s in _all_symbols(expr) if s.is_integer]
-    for d in defs:
-        full = problem.expanded(d.expr)
-        if d.indices:
-            for s in int_syms:
-                mapping = dict(zip(d.indices, [s] * len(d.indices)))
-                if len(d.indices) == 1:
-                    expr = expr.xreplace({full.xreplace(mapping): d.target.xreplace(mapping)})
-        else:
-            expr = expr.xreplace({full: d.target})
-    return expr
-
-
-def _all_symbols(expr: sp.Basic) -> set:
-    return {a for a in expr.atoms(sp.Symbol)}
+    """Write `expr` back in the user's intermediates (σ(θ^T x_i) -> ŷ_i): the deriver's fold."""
+    from .simplify import fold
+    return fold(expr, problem.definitions)
 
 
 def display_form(problem: Problem, truth: sp.Basic, seconds: float = 1.0) -> sp.Basic:
-    """The truth as a textbook prints it: intermediates folded, each summand cancelled.
-
-    Cancelling with the intermediates as symbols is what turns the page of σ's of the logistic
-    loss into Σ_i (ŷ_i − y_i) x_{ik} (DESIGN.md, "Deriving"); it is bounded by a time limit.
-    """
-    folded = fold_definitions(problem, truth)
-
-    def tidy(e):
-        if e.has(sp.Sum):
-            return e
-        forms = [e, sp.factor_terms(e), sp.factor_terms(sp.cancel(e))]
-        if not e.has(sp.Indexed):
-            forms.append(sp.factor(e))
-        return min(forms, key=sp.count_ops)
-
+    """The truth as a textbook prints it, by the deriver's own simplifier (intermediates folded,
+    cancelled in terms of them: Σ_i (ŷ_i − y_i) x_{ik}); bounded by a time limit."""
+    from .simplify import fold, textbook
     try:
         with time_limit(seconds, "tidying the true derivative"):
-            folded = folded.replace(lambda e: isinstance(e, sp.Sum),
-                                    lambda e: sp.Sum(tidy(e.function), *e.limits))
-            folded = _pull_sign_out_of_sums(folded)
-            if not folded.has(sp.Sum):
-                folded = tidy(folded)
+            return textbook(truth, problem.definitions)
     except TimeLimitError:
-        pass
-    return folded
-
-
-def _pull_sign_out_of_sums(expr: sp.Basic) -> sp.Basic:
-    """-Σ (y_i − ŷ_i) x_ik -> Σ (ŷ_i − y_i) x_ik: the minus goes into a difference factor."""
-
-    def fix(e):
-        c, rest = e.as_coeff_Mul()
-        if not (c.is_negative and isinstance(rest, sp.Sum)):
-            return e
-        body = rest.function
-        factors = list(sp.Mul.make_args(body))
-        for n, f in enumerate(factors):
-            if isinstance(f, sp.Add):
-                factors[n] = sp.Add(*[-a for a in f.args])
-                return -c * sp.Sum(sp.Mul(*factors), *rest.limits)
-        return e
-
-    return expr.replace(lambda e: isinstance(e, sp.Mul), fix)
+        return fold(truth, problem.definitions)
 
 
 # ----------------------------------------------------------------------------------------------
