@@ -213,7 +213,8 @@ def _tex_to_text(s: str) -> str:
     s = re.sub(r"_\{([^{}]*)\}", r"_\1", s)
     s = re.sub(r"\^\{([^{}]*)\}", r"^\1", s)
     s = s.replace("{", "").replace("}", "")
-    return re.sub(r"\s+", " ", s).strip()
+    s = re.sub(r"\s+", " ", s)
+    return re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", s)).strip()
 
 
 def _fracs_to_slashes(s: str) -> str:

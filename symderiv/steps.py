@@ -61,7 +61,8 @@ class StepViewer:
         """The step's result with names folded back; where links are multiplied (chain) or a
         sum is taken, also simplified as a textbook would (small expressions only: it is cheap)."""
         value = fold(collapse_kronecker(rule.eval()), self.definitions)
-        if rule.key in SIMPLIFIED and sp.count_ops(value) <= 80:
+        multiplies_links = type(rule).__name__ == "ChainThroughRule"
+        if (multiplies_links or value.has(sp.Sum)) and rule.key in SIMPLIFIED and sp.count_ops(value) <= 80:
             return textbook(value, self.definitions)
         return value
 
