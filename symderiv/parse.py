@@ -1459,13 +1459,7 @@ class _ExprParser:
                 continue
             break
         self.arg_depth -= 1
-        if left:
-            self.expect("cmd", "right")
-        if not self.tok.is_("punct", ")"):
-            if self.tok.kind == "end":
-                raise ParseError("'(' is never closed", self.source, open_tok.pos)
-            raise self.error("expected ')' to close the call")
-        self.take()
+        self._close_paren(open_tok, left, "expected ')' to close the call")
         fn = self.function_object(fname, base_name, len(args))
         value = fn(*args)
         if primes:
@@ -1522,14 +1516,18 @@ class _ExprParser:
         if self.tok.is_("punct", ")"):
             raise self.error("empty parentheses have no value", open_tok)
         value = self.expression()
+        self._close_paren(open_tok, left)
+        return self.r._component(value) if isinstance(value, Tensor) else value
+
+    def _close_paren(self, open_tok: Token, left: bool, expected: str = "expected ')'"):
+        """The `)` (after `\\right` when opened by `\\left(`) that closes the group at open_tok."""
         if left:
             self.expect("cmd", "right")
         if not self.tok.is_("punct", ")"):
             if self.tok.kind == "end":
                 raise ParseError("'(' is never closed", self.source, open_tok.pos)
-            raise self.error("expected ')'")
+            raise self.error(expected)
         self.take()
-        return self.r._component(value) if isinstance(value, Tensor) else value
 
     # -- commands
     def log(self, t: Token):
@@ -1910,13 +1908,7 @@ class _ExprParser:
         while self.tok.is_("punct", ","):
             self.take()
             args.append(self.expression())
-        if left:
-            self.expect("cmd", "right")
-        if not self.tok.is_("punct", ")"):
-            if self.tok.kind == "end":
-                raise ParseError("'(' is never closed", self.source, open_tok.pos)
-            raise self.error("expected ')'")
-        self.take()
+        self._close_paren(open_tok, left)
         args = [self.r._component(a) if isinstance(a, Tensor) else a for a in args]
         return (sp.Max if t.text == "max" else sp.Min)(*args)
 
