@@ -207,12 +207,13 @@ def _tex_to_text(s: str) -> str:
     s = re.sub(r"\\(hat|bar|tilde)\{\\?([A-Za-z]+)\}", lambda m: unicode_name(m.group(2) + m.group(1)), s)
     s = re.sub(r"\^\{T\}", "ᵀ", s)
     s = _fracs_to_slashes(s)
+    s = re.sub(r"\\sum_\{([^{}]*)=([^{}]*)\}\^\{([^{}]*)\}", r"Σ_⟨\1=\2..\3⟩", s)  # as the text printer
     for a, b in _TEX_WORDS.items():
         s = s.replace(a, b)
     s = re.sub(r"\\([A-Za-z]+)", lambda m: unicode_name(m.group(1)), s)
     s = re.sub(r"_\{([^{}]*)\}", r"_\1", s)
     s = re.sub(r"\^\{([^{}]*)\}", r"^\1", s)
-    s = s.replace("{", "").replace("}", "")
+    s = s.replace("{", "").replace("}", "").replace("⟨", "{").replace("⟩", "}")
     s = re.sub(r"\s+", " ", s)
     return re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", s)).strip()
 
