@@ -60,7 +60,8 @@ def run_cli(args) -> int:
     if args.format == "json":
         body = json.dumps(derivation_json(derivation), ensure_ascii=False, indent=1) + "\n"
     elif args.format == "text":
-        body = derivation_text(derivation)
+        from .phrases import default_language
+        body = derivation_text(derivation, args.lang or default_language())
     else:
         from .phrases import default_language
         from .render import render
@@ -130,38 +131,41 @@ def _matrix_latex(rows) -> str:
 
 
 # --------------------------------------------------------------------------- plain text
-def problem_text(problem) -> str:
+def problem_text(problem, lang: str = "en") -> str:
+    from .phrases import phrase
     from .printing import text
-    lines = [f"function: {problem.name or '(expression)'} = {text(problem.expr)}"]
+    lines = [f"{phrase('function_label', lang)}: {problem.name or '(expression)'} = {text(problem.expr)}"]
     for d in problem.definitions:
-        lines.append(f"where:    {text(d.target)} = {text(d.expr)}")
-    lines.append("variables: " + ", ".join(problem.variables))
+        lines.append(f"{phrase('where', lang)}: {text(d.target)} = {text(d.expr)}")
+    lines.append(f"{phrase('variables', lang).lower()}: " + ", ".join(problem.variables))
     return "\n".join(lines)
 
 
-def derivation_text(d) -> str:
+def derivation_text(d, lang: str = "en") -> str:
     """A readable plain-text derivation: the problem, numbered steps, results, vector forms."""
+    from .phrases import phrase
     from .printing import text
     from .steps import StepViewer
     from .vectorize import gradient_vector_form, hessian_vector_form
 
-    viewer = StepViewer(d.intermediates, name=d.problem.name)
-    lines = [problem_text(d.problem)]
-    lines += [f"note: {n}" for n in d.notes]
+    label = lambda key: phrase(key, lang).lower() if lang == "en" else phrase(key, lang)  # noqa: E731
+    viewer = StepViewer(d.intermediates, lang=lang, name=d.problem.name)
+    lines = [problem_text(d.problem, lang)]
+    lines += [f"{label('note')}: {n}" for n in d.notes]
     for g in d.gradient:
         name = d.problem.name or "f"
         lines.append("")
         lines.append(f"∂{name}/∂{text(g.wrt)}" + (f"   ({g.index[0]} = 1..{_size_of(g)})" if g.index else ""))
         counter = [0]
         _text_steps(viewer.view(g.step), lines, counter, 1)
-        lines.append(f"  result: {text(g.result)}")
+        lines.append(f"  {label('result')}: {text(g.result)}")
         if g.index:
             vf = gradient_vector_form(g.result, g.wrt)
             if vf and vf.matrix:
-                lines.append(f"  vector form: {_tex_to_text(vf.per_sample)} = {_tex_to_text(vf.matrix)}")
+                lines.append(f"  {label('vector_form')}: {_tex_to_text(vf.per_sample)} = {_tex_to_text(vf.matrix)}")
     if d.hessian:
         lines.append("")
-        lines.append("Hessian:")
+        lines.append(f"{phrase('hessian', lang)}:")
         for a, row in enumerate(d.hessian):
             for b, e in enumerate(row):
                 lines.append(f"  ∂²/∂{text(d.gradient[a].wrt)}∂{text(e.wrt)}: {text(e.result)}")
@@ -170,7 +174,7 @@ def derivation_text(d) -> str:
             vf = hessian_vector_form(d.hessian[0][0].result, g.wrt, d.hessian[0][0].wrt)
             if vf and vf.matrix:
                 extra = f"  ({_tex_to_text(vf.where)})" if vf.where else ""
-                lines.append(f"  vector form: {_tex_to_text(vf.matrix)}{extra}")
+                lines.append(f"  {label('vector_form')}: {_tex_to_text(vf.matrix)}{extra}")
     return "\n".join(lines) + "\n"
 
 

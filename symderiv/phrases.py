@@ -93,6 +93,7 @@ PAGE_PHRASES = {
     "period": {"en": ".", "zh": "。"},
     "colon": {"en": ":", "zh": "："},
     "toc": {"en": "Contents", "zh": "目录"},
+    "function_label": {"en": "function", "zh": "函数"},
     # notes.py
     "worked_for": {"en": "Worked derivation of ${formula}$", "zh": "${formula}$ 的求导过程"},
     "same_as_above": {"en": "Same function as above, worked in full there: {results}",

@@ -212,6 +212,18 @@ class PlainPrinter(StrPrinter):
             out = f"Σ_{{{self._print(j)}={self._print(lo)}..{self._print(hi)}}} {out}"
         return out
 
+    def _print_Mul(self, expr):
+        """Factors in the LaTeX printer's reading order: ŷ_i·(1 - ŷ_i)·x_ik."""
+        numer, denom = sp.fraction(expr, exact=True)
+        coeff, _ = expr.as_coeff_Mul()
+        if denom != 1 or coeff.is_negative:
+            return super()._print_Mul(expr)
+        args = sp.Mul.make_args(expr)
+        differences = [f for f in args if isinstance(f, sp.Add)]
+        in_differences = set().union(*[f.free_symbols for f in differences]) if differences else None
+        factors = sorted(args, key=lambda f: _factor_rank(f, in_differences))
+        return "*".join(self.parenthesize(f, 50) for f in factors)
+
     def _print_sigmoid(self, expr):
         return f"σ({self._print(expr.args[0])})"
 
