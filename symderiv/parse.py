@@ -1530,17 +1530,21 @@ class _ExprParser:
         self.take()
 
     # -- commands
-    def log(self, t: Token):
-        self.take()
-        base = None
-        power = None
+    def _scripts(self):
+        """(subscript, superscript) values after a command, in either order (`\\log_2`, `\\int_0^1`)."""
+        sub = sup = None
         for _ in range(2):
             if self.tok.is_("punct", "_"):
                 self.take()
-                base = self.script_value()
+                sub = self.script_value()
             elif self.tok.is_("punct", "^"):
                 self.take()
-                power = self.script_value()
+                sup = self.script_value()
+        return sub, sup
+
+    def log(self, t: Token):
+        self.take()
+        base, power = self._scripts()
         arg = self.function_argument(t)
         if t.text == "lg":
             base = sp.Integer(10)
@@ -1914,14 +1918,7 @@ class _ExprParser:
 
     def integral(self, t: Token):
         self.take()
-        lower = upper = None
-        for _ in range(2):
-            if self.tok.is_("punct", "_"):
-                self.take()
-                lower = self.script_value()
-            elif self.tok.is_("punct", "^"):
-                self.take()
-                upper = self.script_value()
+        lower, upper = self._scripts()
         # the integrand runs up to the differential d x
         m = self.n
         stop = None
