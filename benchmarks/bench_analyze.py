@@ -8,8 +8,8 @@ import json
 import pathlib
 import time
 
-from symderiv.analyze import analyze_problem
-from symderiv.parse import parse
+from symderiv.analysis.analyzer import analyze_problem
+from symderiv.parsing.parser import parse
 
 CASES = json.loads((pathlib.Path(__file__).resolve().parents[1] / "tests" / "data" / "analyze_cases.json")
                    .read_text("utf-8"))["cases"]

@@ -10,8 +10,8 @@ import time
 
 import numpy as np
 
-from symderiv.optimize import build_objective, builtin_data, run_methods
-from symderiv.parse import parse
+from symderiv.analysis.optimizer import build_objective, builtin_data, run_methods
+from symderiv.parsing.parser import parse
 
 SEED = (r"L(\theta) = -\sum_{i=1}^{n} \left[ y_i \log \hat{y}_i + (1 - y_i) \log (1 - \hat{y}_i) \right]",
         [r"\hat{y}_i = \sigma(\theta^T x_i)"])

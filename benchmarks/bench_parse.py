@@ -50,7 +50,7 @@ def _latex2sympy():
 
 
 def parse_times(formulas: list[str], repeat: int, cold: bool):
-    from symderiv.parse import parse
+    from symderiv.parsing.parser import parse
 
     l2s = _latex2sympy()
     ours = [_median_time(parse, f, repeat, cold) for f in formulas]

@@ -10,7 +10,7 @@ import statistics
 import time
 from pathlib import Path
 
-from symderiv.verify import verify, verify_steps
+from symderiv.check.verify import verify, verify_steps
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 

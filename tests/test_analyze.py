@@ -14,12 +14,12 @@ import pytest
 import sympy as sp
 
 from symderiv import cli
-from symderiv.analyze import (analysis_markdown, analyze_expr, analyze_problem, convexity,
+from symderiv.analysis.analyzer import (analysis_markdown, analyze_expr, analyze_problem, convexity,
                               prove_nonnegative, render_json, render_text, sample_sum)
-from symderiv.errors import SymderivError
-from symderiv.functions import sigmoid, to_elementary
-from symderiv.parse import parse
-from symderiv.problem import Definition, Problem
+from symderiv.core.errors import SymderivError
+from symderiv.ml.functions import sigmoid, to_elementary
+from symderiv.parsing.parser import parse
+from symderiv.core.problem import Definition, Problem
 
 CASES = json.loads((pathlib.Path(__file__).parent / "data" / "analyze_cases.json").read_text("utf-8"))["cases"]
 x, y = sp.symbols("x y", real=True)
@@ -177,7 +177,7 @@ def test_nonconvex_per_sample_loss_is_not_called_convex():
 
 
 def test_logistic_loss_with_data_gives_the_numeric_minimum(tmp_path):
-    from symderiv.optimize import builtin_data
+    from symderiv.analysis.optimizer import builtin_data
     data = builtin_data(200, 2, seed=3)
     a = analyze_problem(_logistic_problem(), data=data)
     (p,) = a.critical_points
@@ -188,7 +188,7 @@ def test_logistic_loss_with_data_gives_the_numeric_minimum(tmp_path):
 
 def test_markdown_and_chinese():
     a = analyze_problem(parse("f(x, y) = x^2 - y^2"))
-    from symderiv.analyze import render_markdown
+    from symderiv.analysis.analyzer import render_markdown
     md = render_markdown(a, "zh")
     assert "鞍点" in md and "**凸性: 非凸非凹**" in md and "$" in md
     assert "saddle point" in render_markdown(a, "en")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from symderiv.cli import main
+from symderiv.cli.main import main
 
 CORPUS = json.loads((Path(__file__).parent / "data" / "parse_corpus.json").read_text(encoding="utf-8"))
 ROWS = CORPUS["cases"] if isinstance(CORPUS, dict) else CORPUS
@@ -75,7 +75,7 @@ def test_the_free_index_never_clashes_with_an_index_of_the_formula():
     """−log softmax(z)_k by z: the class k is fixed, so ∂/∂z_l = softmax_l − δ_kl (l ≠ the name k)."""
     import sympy as sp
 
-    from symderiv.derive import derive
+    from symderiv.calculus.engine import derive
 
     d = derive(r"-\log \frac{e^{z_k}}{\sum_{j=1}^{K} e^{z_j}}", wrt="z")
     g = d.gradient[0]

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from symderiv import rules as R
-from symderiv.derive import ChainThroughRule, derive
-from symderiv.functions import sigmoid, to_elementary
+from symderiv.calculus import rules as R
+from symderiv.calculus.engine import ChainThroughRule, derive
+from symderiv.ml.functions import sigmoid, to_elementary
 
 DATA = Path(__file__).parent / "data"
 CORPUS = json.loads((DATA / "derive_corpus.json").read_text(encoding="utf-8"))
@@ -342,7 +342,7 @@ def test_fallback_is_visible_and_correct():
     x = sp.Symbol("x", real=True)
     keys = [s.key for s in d.gradient[0].step.walk()]
     assert "fallback" in keys
-    from symderiv.commands import derivation_json
+    from symderiv.output.contract import derivation_json
     steps = derivation_json(d)["steps"]
     assert steps[0]["rule"] == "fallback"
     truth = sp.diff(sp.factorial(x), x)

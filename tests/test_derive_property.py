@@ -14,8 +14,8 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symderiv.derive import derive
-from symderiv.functions import to_elementary
+from symderiv.calculus.engine import derive
+from symderiv.ml.functions import to_elementary
 
 LEAVES = ["x", "y", "2", "3", r"\frac{1}{2}", "x y"]
 POSITIVE = [r"\left(1 + \left({a}\right)^2\right)", r"e^{{{a}}}", r"\left(2 + \sin({a})\right)"]
@@ -48,7 +48,7 @@ def _value(expr, point):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(formulas(), st.randoms(use_true_random=False))
 def test_derivatives_of_random_formulas_are_right(latex, rnd: random.Random):
-    from symderiv.parse import parse
+    from symderiv.parsing.parser import parse
     problem = parse(latex)
     names = [v for v in ("x", "y") if v in problem.variables]
     if not names:

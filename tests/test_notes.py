@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from symderiv.cli import main
-from symderiv.notes import BEGIN, END, find_formulas, note_language, strip_worked, work_note
+from symderiv.cli.main import main
+from symderiv.notes.worker import BEGIN, END, find_formulas, note_language, strip_worked, work_note
 
 DATA = Path(__file__).parent / "data"
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "ml-calculus-for-machine-learning.md"

@@ -11,14 +11,14 @@ import pytest
 import sympy as sp
 
 from symderiv import cli
-from symderiv.analyze import sample_sum
-from symderiv.errors import SymderivError
-from symderiv.functions import sigmoid, to_elementary
-from symderiv.optimize import (Dataset, build_objective, builtin_data, gradient_descent, load_csv,
+from symderiv.analysis.analyzer import sample_sum
+from symderiv.core.errors import SymderivError
+from symderiv.ml.functions import sigmoid, to_elementary
+from symderiv.analysis.optimizer import (Dataset, build_objective, builtin_data, gradient_descent, load_csv,
                                newton, objective_from_expr, objective_from_sample_sum, parse_start,
                                render_markdown, render_text, run_methods, write_plot)
-from symderiv.parse import parse
-from symderiv.problem import Definition, Problem
+from symderiv.parsing.parser import parse
+from symderiv.core.problem import Definition, Problem
 
 x, y = sp.symbols("x y", real=True)
 i, j = sp.Symbol("i", integer=True), sp.Symbol("j", integer=True)

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from symderiv.cli import main
-from symderiv.errors import ParseError, SymderivError
-from symderiv.parse import parse, parse_expression
+from symderiv.cli.main import main
+from symderiv.core.errors import ParseError, SymderivError
+from symderiv.parsing.parser import parse, parse_expression
 
 MALFORMED = [
     # (input, a word the message must contain, column (0-based) or None for "any")

@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symderiv.errors import SymderivError
-from symderiv.parse import parse, parse_expression
+from symderiv.core.errors import SymderivError
+from symderiv.parsing.parser import parse, parse_expression
 
 CORPUS = [row["latex"] for row in json.loads(
     (Path(__file__).parent / "data" / "parse_corpus.json").read_text(encoding="utf-8"))]

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from symderiv.cli import main
-from symderiv.derive import derive
-from symderiv.notes import find_formulas
-from symderiv.render import render, unportable
+from symderiv.cli.main import main
+from symderiv.calculus.engine import derive
+from symderiv.notes.worker import find_formulas
+from symderiv.output.render import render, unportable
 
 JS_DIR = Path(__file__).parent / "js"
 
@@ -167,12 +167,10 @@ def test_tex_standalone_and_fragment(logistic):
     assert r"\documentclass" not in frag and r"\begin{document}" not in frag and r"\section*" in frag
 
 
-def test_jupyter_reprs(logistic):
-    md = logistic._repr_markdown_()
-    assert md.startswith("# Worked solution")
-    tex = logistic._repr_latex_()
-    assert tex.startswith("$$") and tex.endswith("$$") and r"\begin{aligned}" in tex
-    assert "\n\n" not in tex
+def test_math_only_block(logistic):
+    assert render(logistic, "md").startswith("# Worked solution")
+    tex = render(logistic, "tex", fragment=True, math_only=True)
+    assert r"\begin{aligned}" in tex and "\n\n" not in tex.strip()
 
 
 def test_template_dir_overrides_and_falls_back(tmp_path, logistic):
@@ -196,7 +194,7 @@ def test_cli_md_tex_and_bad_template(tmp_path, capsys):
 # --------------------------------------------------------------------------- rendered for real
 @pytest.mark.external
 def test_every_formula_renders_with_katex(md_pages, tmp_path):
-    from symderiv.notes import work_note
+    from symderiv.notes.worker import work_note
 
     pages = dict(md_pages)
     note = (Path(__file__).parent / "data" / "notes_example_en.md").read_text(encoding="utf-8")

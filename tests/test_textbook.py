@@ -9,13 +9,13 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from symderiv import rules as R
-from symderiv.derive import ChainThroughRule, derive
-from symderiv.functions import sigmoid
-from symderiv.parse import index_symbol, indexed_base, real, size_symbol
-from symderiv.printing import latex
-from symderiv.simplify import canon, fold
-from symderiv.vectorize import gradient_vector_form, hessian_vector_form
+from symderiv.calculus import rules as R
+from symderiv.calculus.engine import ChainThroughRule, derive
+from symderiv.ml.functions import sigmoid
+from symderiv.parsing.parser import index_symbol, indexed_base, real, size_symbol
+from symderiv.output.printing import latex
+from symderiv.calculus.simplify import canon, fold
+from symderiv.calculus.forms import gradient_vector_form, hessian_vector_form
 
 SEED = r"-\sum_{i=1}^{n} \left[y_i \log \hat{y}_i + (1-y_i)\log(1-\hat{y}_i)\right]"
 YHAT = r"\hat{y}_i = \sigma(\theta^T x_i)"

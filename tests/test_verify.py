@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from symderiv.cli import main
-from symderiv.functions import sigmoid
-from symderiv.problem import Definition, Problem
-from symderiv.verify import (SLIP_KINDS, Checker, Settings, plain_math, reduce_kronecker, split_derivation,
+from symderiv.cli.main import main
+from symderiv.ml.functions import sigmoid
+from symderiv.core.problem import Definition, Problem
+from symderiv.check.verify import (SLIP_KINDS, Checker, Settings, plain_math, reduce_kronecker, split_derivation,
                              parse_head, verify, verify_steps)
 
 DATA = Path(__file__).parent / "data"

@@ -7,9 +7,9 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symderiv.functions import to_elementary
-from symderiv.parse import parse
-from symderiv.verify import verify
+from symderiv.ml.functions import to_elementary
+from symderiv.parsing.parser import parse
+from symderiv.check.verify import verify
 
 from test_derive_property import formulas
 

@@ -26,10 +26,10 @@ from typing import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from .analyze import (SampleSum, _lambdify, _num, _variable_symbols, parse_problem, problem_parts)
-from .errors import SymderivError
-from .functions import to_elementary
-from .limits import DEFAULT_TIMEOUT, time_limit
+from symderiv.analysis.analyzer import (SampleSum, _lambdify, _num, _variable_symbols, parse_problem, problem_parts)
+from symderiv.core.errors import SymderivError
+from symderiv.ml.functions import to_elementary
+from symderiv.core.limits import DEFAULT_TIMEOUT, time_limit
 
 METHOD_NAMES = {"gd": "gradient descent", "newton": "Newton's method"}
 DEFAULT_TOL = 1e-6
@@ -136,7 +136,7 @@ class Objective:
 
 def objective_from_expr(expr: sp.Basic, variables: Sequence[str]) -> Objective:
     """Plain functions: sympy.diff for ∇f and H, lambdify for all three."""
-    from .analyze import require_explicit
+    from symderiv.analysis.analyzer import require_explicit
     require_explicit(expr, "optimize")
     xs = _variable_symbols(expr, variables)
     others = sorted(s.name for s in expr.free_symbols if isinstance(s, sp.Symbol) and s not in xs)

@@ -11,8 +11,8 @@ import json
 
 import sympy as sp
 
-from .errors import SymderivError
-from .io import read_latex_argument, write_output
+from symderiv.core.errors import SymderivError
+from symderiv.core.io import read_latex_argument, write_output
 
 BUILTIN_EXAMPLE = (r"L(\theta) = -\sum_{i=1}^{n} \left[ y_i \log \hat{y}_i + (1 - y_i) \log (1 - \hat{y}_i) \right]",
                    [r"\hat{y}_i = \sigma(\theta^T x_i)"])
@@ -39,7 +39,7 @@ def configure_cli(parser: argparse.ArgumentParser, name: str) -> None:
 
 
 def run_cli(args) -> int:
-    from .parse import parse
+    from symderiv.parsing.parser import parse
 
     latex, where = read_latex_argument(args.latex), list(args.where)
     if latex is None:
@@ -55,16 +55,16 @@ def run_cli(args) -> int:
             print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
 
-    from .derive import derive
+    from symderiv.calculus.engine import derive
     derivation = derive(problem, wrt=args.wrt or None, hessian=args.hessian, timeout=args.timeout)
     if args.format == "json":
         body = json.dumps(derivation_json(derivation), ensure_ascii=False, indent=1) + "\n"
     elif args.format == "text":
-        from .phrases import default_language
+        from symderiv.output.phrases import default_language
         body = derivation_text(derivation, args.lang or default_language())
     else:
-        from .phrases import default_language
-        from .render import render
+        from symderiv.output.phrases import default_language
+        from symderiv.output.render import render
         body = render(derivation, args.format, lang=args.lang or default_language(),
                       template_dir=args.template, fragment=args.fragment)
     write_output(body, args.output, source_paths=())
@@ -73,7 +73,7 @@ def run_cli(args) -> int:
 
 # --------------------------------------------------------------------------- JSON contract
 def problem_json(problem) -> dict:
-    from .printing import latex
+    from symderiv.output.printing import latex
     function = {"name": problem.name, "latex": problem.latex,
                 "sympy": sp.srepr(problem.expr), "expanded": sp.srepr(problem.expanded())}
     if problem.lhs is not None and problem.kind == "equation":
@@ -88,8 +88,8 @@ def problem_json(problem) -> dict:
 
 
 def derivation_json(d) -> dict:
-    from .printing import latex
-    from .steps import StepViewer
+    from symderiv.output.printing import latex
+    from symderiv.output.steps import StepViewer
     out = problem_json(d.problem)
     out["variables"] = list(d.variables)
     out["gradient"] = [{"variable": g.variable, "index": str(g.index[0]) if g.index else None,
@@ -125,15 +125,15 @@ def _block_index(d, a, b):
 
 
 def _matrix_latex(rows) -> str:
-    from .printing import latex
+    from symderiv.output.printing import latex
     body = r" \\ ".join(" & ".join(latex(e.result) for e in row) for row in rows)
     return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
 
 
 # --------------------------------------------------------------------------- plain text
 def problem_text(problem, lang: str = "en") -> str:
-    from .phrases import phrase
-    from .printing import text
+    from symderiv.output.phrases import phrase
+    from symderiv.output.printing import text
     lines = [f"{phrase('function_label', lang)}: {problem.name or '(expression)'} = {text(problem.expr)}"]
     for d in problem.definitions:
         lines.append(f"{phrase('where', lang)}: {text(d.target)} = {text(d.expr)}")
@@ -143,10 +143,10 @@ def problem_text(problem, lang: str = "en") -> str:
 
 def derivation_text(d, lang: str = "en") -> str:
     """A readable plain-text derivation: the problem, numbered steps, results, vector forms."""
-    from .phrases import phrase
-    from .printing import text
-    from .steps import StepViewer
-    from .vectorize import gradient_vector_form, hessian_vector_form
+    from symderiv.output.phrases import phrase
+    from symderiv.output.printing import text
+    from symderiv.output.steps import StepViewer
+    from symderiv.calculus.forms import gradient_vector_form, hessian_vector_form
 
     label = lambda key: phrase(key, lang).lower() if lang == "en" else phrase(key, lang)  # noqa: E731
     viewer = StepViewer(d.intermediates, lang=lang, name=d.problem.name)
@@ -206,7 +206,7 @@ def _tex_to_text(s: str) -> str:
     """Light LaTeX -> Unicode for the plain-text page: fractions, accents, Greek, scripts."""
     import re
 
-    from .printing import unicode_name
+    from symderiv.output.printing import unicode_name
     s = s.replace("$", "").replace(r"\left", "").replace(r"\right", "")
     s = re.sub(r"\\(hat|bar|tilde)\{\\?([A-Za-z]+)\}", lambda m: unicode_name(m.group(2) + m.group(1)), s)
     s = re.sub(r"\^\{T\}", "ᵀ", s)

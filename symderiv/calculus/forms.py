@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .printing import latex
+from symderiv.output.printing import latex
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,10 @@ from typing import Callable
 import mpmath
 import sympy as sp
 
-from .errors import SymderivError, TimeLimitError, VerifyError
-from .functions import relu, sigmoid, softplus, to_elementary
-from .limits import DEFAULT_TIMEOUT, time_limit
-from .problem import Problem
+from symderiv.core.errors import SymderivError, TimeLimitError, VerifyError
+from symderiv.ml.functions import relu, sigmoid, softplus, to_elementary
+from symderiv.core.limits import DEFAULT_TIMEOUT, time_limit
+from symderiv.core.problem import Problem
 
 VERDICTS = ("correct", "wrong", "undecided")
 SLIP_KINDS = ("chain", "sign", "factor", "log", "sigmoid", "sum", "power", "product", "quotient",
@@ -268,14 +268,14 @@ def _delta_partner(delta: sp.KroneckerDelta, j: sp.Symbol):
 
 def fold_definitions(problem: Problem, expr: sp.Basic) -> sp.Basic:
     """Write `expr` back in the user's intermediates (σ(θ^T x_i) -> ŷ_i): the deriver's fold."""
-    from .simplify import fold
+    from symderiv.calculus.simplify import fold
     return fold(expr, problem.definitions)
 
 
 def display_form(problem: Problem, truth: sp.Basic, seconds: float = 1.0) -> sp.Basic:
     """The truth as a textbook prints it, by the deriver's own simplifier (intermediates folded,
     cancelled in terms of them: Σ_i (ŷ_i − y_i) x_{ik}); bounded by a time limit."""
-    from .simplify import fold, textbook
+    from symderiv.calculus.simplify import fold, textbook
     try:
         with time_limit(seconds, "tidying the true derivative"):
             return textbook(truth, problem.definitions)
@@ -1380,12 +1380,12 @@ def verify_steps(text: str, latex=None, wrt: str | None = None, where=(),
 def _problem(latex_or_problem, where) -> Problem:
     if isinstance(latex_or_problem, Problem):
         return latex_or_problem
-    from .parse import parse
+    from symderiv.parsing.parser import parse
     return parse(latex_or_problem, where=list(where))
 
 
 def _parse_claim(latex: str, problem: Problem) -> sp.Basic:
-    from .parse import parse_expression
+    from symderiv.parsing.parser import parse_expression
     return parse_expression(latex, problem=problem)
 
 
@@ -1487,7 +1487,7 @@ def _balanced(t: str) -> bool:
 # ----------------------------------------------------------------------------------------------
 
 def _latex(expr) -> str:
-    from .printing import latex
+    from symderiv.output.printing import latex
     return latex(expr)
 
 
@@ -1652,13 +1652,13 @@ def run_cli(args) -> int:
 
 def truth_steps(latex: str, where, variable: str, fmt: str) -> str:
     """The true derivative worked step by step by the deriver (the same page `derive` prints)."""
-    from .derive import derive
+    from symderiv.calculus.engine import derive
     try:
         derivation = derive(latex, wrt=[variable], where=list(where))
         if fmt == "md":
-            from .render import render
+            from symderiv.output.render import render
             return "\n## How the true derivative is derived\n\n" + render(derivation, "md")
-        from .commands import derivation_text
+        from symderiv.output.contract import derivation_text
         return "\nhow the true derivative is derived:\n" + derivation_text(derivation)
     except (SymderivError, ImportError):
         return ""

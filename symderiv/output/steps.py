@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from . import rules as R
-from .phrases import phrase
-from .printing import latex, text
-from .simplify import fold, textbook
-from .rules import collapse_kronecker
+from symderiv.calculus import rules as R
+from symderiv.output.phrases import phrase
+from symderiv.output.printing import latex, text
+from symderiv.calculus.simplify import fold, textbook
+from symderiv.calculus.rules import collapse_kronecker
 
 TRIVIAL = {"constant", "variable", "kronecker"}
 SIMPLIFIED = {"chain", "index_sum", "constant_multiple", "kronecker_collapse"}
@@ -122,7 +122,7 @@ def _wrap(s: str) -> str:
 
 def _chain_path(rule) -> list[tuple]:
     """∂L/∂ŷ · ∂ŷ/∂z · ∂z/∂θ: follow single-link chains through the intermediates."""
-    from .derive import ChainThroughRule
+    from symderiv.calculus.engine import ChainThroughRule
 
     path = []
     node = rule

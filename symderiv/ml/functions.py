@@ -113,7 +113,33 @@ class relu(MLFunction):
             return True
 
 
-ML_FUNCTIONS = (sigmoid, softplus, relu)
+class gelu(MLFunction):
+    """GELU(z) = z Φ(z) with Φ the standard normal CDF; GELU'(z) = Φ(z) + z φ(z)."""
+
+    latex_name = r"\operatorname{GELU}"
+
+    @classmethod
+    def eval(cls, z):
+        if z.is_zero:
+            return S.Zero
+
+    def fdiff(self, argindex=1):
+        return self.derivative_at(self.args[0])
+
+    @staticmethod
+    def derivative_at(z):
+        """Φ(z) + z φ(z), written out: ½(1 + erf(z/√2)) + z e^{−z²/2}/√(2π)."""
+        return (1 + sp.erf(z / sp.sqrt(2))) / 2 + z * sp.exp(-z**2 / 2) / sp.sqrt(2 * sp.pi)
+
+    @classmethod
+    def _elementary(cls, t):
+        return t * (1 + sp.erf(t / sp.sqrt(2))) / 2
+
+    def _eval_rewrite_as_erf(self, z, **kwargs):
+        return z * (1 + sp.erf(z / sp.sqrt(2))) / 2
+
+
+ML_FUNCTIONS = (sigmoid, softplus, relu, gelu)
 
 
 def to_elementary(expr: sp.Basic) -> sp.Basic:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sympy as sp
 from sympy.core.mul import _keep_coeff
 
-from .functions import sigmoid
-from .rules import collapse_kronecker
+from symderiv.ml.functions import sigmoid
+from symderiv.calculus.rules import collapse_kronecker
 
 
 def textbook(expr: sp.Basic, definitions=(), var=None) -> sp.Basic:

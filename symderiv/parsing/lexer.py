@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import ParseError
-from .notation import UNICODE_GREEK
+from symderiv.core.errors import ParseError
+from symderiv.ml.notation import UNICODE_GREEK
 
 MAX_LENGTH = 5000
 MAX_DEPTH = 30

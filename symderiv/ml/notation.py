@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .functions import relu, sigmoid, softplus
+from symderiv.ml.registry import ENTRIES
 
 GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
@@ -35,19 +35,12 @@ BOLD_FONTS = {"mathbf", "boldsymbol", "bm", "bold", "pmb", "textbf", "vec", "ove
 FONTS = {"mathrm", "mathit", "mathsf", "mathtt", "textrm", "text", "operatorname", "mathcal",
          "mathbb", "mathfrak", "mathscr"} | BOLD_FONTS
 
-# One-argument elementary functions written as commands.
-ELEMENTARY = {
-    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "cot": sp.cot, "sec": sp.sec, "csc": sp.csc,
-    "arcsin": sp.asin, "arccos": sp.acos, "arctan": sp.atan, "sinh": sp.sinh, "cosh": sp.cosh,
-    "tanh": sp.tanh, "coth": sp.coth, "exp": sp.exp, "ln": sp.log,
-}
+# One-argument elementary functions written as commands (`\sin`, `\ln`; `\log` reads its base).
+ELEMENTARY = {s: e.function for e in ENTRIES if e.family != "ml" for s in e.spellings if s != "log"}
 
-# Named ML functions (`\operatorname{ReLU}`, `\mathrm{softplus}`, `\sigma(`), by lower-case name.
-ML_NAMED = {
-    "relu": relu, "softplus": softplus, "sigmoid": sigmoid, "sigma": sigmoid, "logistic": sigmoid,
-    "exp": sp.exp, "log": sp.log, "ln": sp.log, "tanh": sp.tanh, "abs": sp.Abs,
-    "sgn": sp.sign, "sign": sp.sign,
-}
+# Named functions (`\operatorname{ReLU}`, `\mathrm{softplus}`, `\sigma(`), by lower-case name: every
+# registry entry's spellings, and the piecewise-linear ones SymPy has.
+ML_NAMED = {s: e.function for e in ENTRIES for s in e.spellings} | {"abs": sp.Abs, "sgn": sp.sign, "sign": sp.sign}
 
 # Letters that are functions when followed by `(`, whatever the context (f(x), g(h(x)), \ell(y, ŷ)).
 FUNCTION_LETTERS = {"f", "g", "h", "ell", "sigma"}

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 import sympy as sp
 
-from .errors import SymderivError
-from .phrases import phrase
-from .printing import latex
+from symderiv.core.errors import SymderivError
+from symderiv.output.phrases import phrase
+from symderiv.output.printing import latex
+from symderiv.output.templating import environment, join_terms, paren, tex_text
 
 FORMATS = ("md", "tex")
 FOLDABLE = {"constant", "variable", "kronecker"}
@@ -94,47 +93,6 @@ def render(derivation, fmt: str, lang: str = "en", template_dir=None, fragment: 
     return _tidy(out)
 
 
-# --------------------------------------------------------------------------- templates
-def template_dirs(user_dir: str | None = None) -> list[Path]:
-    """Where templates are looked up: the user's folder, the installed package, the repository."""
-    here = Path(__file__).resolve().parent
-    dirs = []
-    if user_dir:
-        p = Path(user_dir)
-        if not p.is_dir():
-            raise SymderivError(f"the template folder {user_dir} does not exist")
-        dirs.append(p)
-    for cand in (here / "templates", here.parent / "templates"):
-        if cand.is_dir() and (cand / "page.md.j2").exists():
-            dirs.append(cand)
-    if not dirs or (user_dir and len(dirs) == 1 and not (dirs[0] / "page.md.j2").exists()):
-        raise SymderivError("the page templates are missing (neither symderiv/templates nor templates/ found)")
-    return dirs
-
-
-@lru_cache(maxsize=16)
-def environment(fmt: str, user_dir: str | None = None):
-    import jinja2
-
-    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs(user_dir)])
-    common = dict(loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True,
-                  lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
-    filters = {"id": id, "paren": paren, "join_terms": join_terms}
-    if fmt == "tex":
-        # LaTeX is full of braces: the nbconvert convention ((* block *)), ((( var ))), ((= comment =))
-        env = jinja2.Environment(block_start_string="((*", block_end_string="*))",
-                                 variable_start_string="(((", variable_end_string=")))",
-                                 comment_start_string="((=", comment_end_string="=))", **common)
-        env.filters["text"] = tex_text
-        env.filters["inline"] = lambda s: f"${s}$"
-    else:
-        env = jinja2.Environment(**common)
-        env.filters["text"] = lambda s: s
-        env.filters["inline"] = lambda s: f"${s}$"
-    env.filters.update(filters)
-    return env
-
-
 def _render_step(env, fmt: str, step: StepItem, lang: str, model) -> str:
     import jinja2
 
@@ -175,23 +133,11 @@ def _tidy(out: str) -> str:
     return out.strip("\n") + "\n"
 
 
-_TEX_SPECIAL = {"\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_",
-                "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-
-
-def tex_text(s: str) -> str:
-    """Escape the text parts of a phrase for LaTeX; `$…$` math is kept as it is."""
-    parts = str(s).split("$")
-    for n in range(0, len(parts), 2):
-        parts[n] = "".join(_TEX_SPECIAL.get(c, c) for c in parts[n])
-    return "$".join(parts)
-
-
 # --------------------------------------------------------------------------- model building
 def page_model(d, lang: str = "en") -> dict:
     """Everything the page templates print, as plain data (LaTeX strings and StepItems)."""
-    from .steps import StepViewer
-    from .vectorize import gradient_vector_form, hessian_vector_form
+    from symderiv.calculus.forms import gradient_vector_form, hessian_vector_form
+    from symderiv.output.steps import StepViewer
 
     p = d.problem
     viewer = StepViewer(d.intermediates, lang)
@@ -275,8 +221,8 @@ def page_model(d, lang: str = "en") -> dict:
 
 def _named(problem, result, lang) -> str:
     """For a definition `ŷ_i = σ(θᵀx_i)`: its derivative written with ŷ_i itself, or ""."""
-    from .problem import Definition
-    from .simplify import fold
+    from symderiv.calculus.simplify import fold
+    from symderiv.core.problem import Definition
 
     if problem.kind != "function" or problem.args or not isinstance(problem.lhs, (sp.Symbol, sp.Indexed)):
         return ""
@@ -400,7 +346,7 @@ def _walk(rule, viewer, dd, out, depth) -> int:
 def _extra(rule, viewer) -> dict:
     """Rule-specific pieces for the rule templates; `expansion` is the middle of
     `lhs = expansion = result` (the rule applied, before simplifying)."""
-    from . import rules as R
+    from symderiv.calculus import rules as R
 
     r = lambda step: latex(viewer._result(step))  # noqa: E731
     key = rule.key
@@ -434,35 +380,6 @@ def _extra(rule, viewer) -> dict:
         rows = [f"{latex(e)} & {otherwise if c in (True, sp.true) else latex(c)}" for e, c in rule.pieces]
         return {"expansion": r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"}
     return {}
-
-
-def paren(tex: str) -> str:
-    """Parenthesize a sum or difference (for a factor in a product)."""
-    depth, top = 0, False
-    for n, c in enumerate(tex):
-        if c in "{(":
-            depth += 1
-        elif c in "})":
-            depth -= 1
-        elif c in "+-" and depth == 0 and n > 0:
-            top = True
-    if tex.startswith(r"\left(") and tex.endswith(r"\right)") and not top:
-        return tex
-    return rf"\left({tex}\right)" if top or tex.startswith("-") else tex
-
-
-def join_terms(terms) -> str:
-    """t1 + t2 - t3 from the terms' LaTeX (a leading minus becomes the operator)."""
-    out = ""
-    for n, t in enumerate(terms):
-        t = t.strip()
-        if n == 0:
-            out = t
-        elif t.startswith("-"):
-            out += " - " + t[1:].strip()
-        else:
-            out += " + " + t
-    return out
 
 
 def unportable(tex: str) -> list[str]:

@@ -6,7 +6,7 @@ import os
 import sys
 import tempfile
 
-from .errors import SymderivError
+from symderiv.core.errors import SymderivError
 
 
 def read_latex_argument(value: str | None) -> str | None:

@@ -10,7 +10,7 @@ import signal
 import threading
 import time
 
-from .errors import TimeLimitError
+from symderiv.core.errors import TimeLimitError
 
 DEFAULT_TIMEOUT = 20.0
 

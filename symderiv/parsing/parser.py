@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from . import notation as N
-from .errors import ParseError, SymderivError
-from .lexer import Token, check_limits, tokenize
-from .limits import time_limit
-from .linalg import Indices, Tensor, add, multiply, promote
-from .problem import Definition, Problem, substitute_definitions
+from symderiv.ml import notation as N
+from symderiv.core.errors import ParseError, SymderivError
+from symderiv.parsing.lexer import Token, check_limits, tokenize
+from symderiv.core.limits import time_limit
+from symderiv.parsing.linalg import Indices, Tensor, add, multiply, promote
+from symderiv.core.problem import Definition, Problem, substitute_definitions
 
 PARSE_TIME_LIMIT = 1.5  # so that input that hits the limit still ends within 2 s
 MAX_POWER_BITS = 20_000   # a literal power a**b with more bits than this is refused, not computed

@@ -24,9 +24,9 @@ from typing import Sequence
 import numpy as np
 import sympy as sp
 
-from .errors import SymderivError, TimeLimitError
-from .functions import relu, sigmoid, softplus, to_elementary
-from .limits import DEFAULT_TIMEOUT, time_limit
+from symderiv.core.errors import SymderivError, TimeLimitError
+from symderiv.ml.functions import relu, sigmoid, softplus, to_elementary
+from symderiv.core.limits import DEFAULT_TIMEOUT, time_limit
 
 KINDS = ("minimum", "maximum", "saddle", "undecided")
 VERDICTS = ("convex", "concave", "neither", "undecided")
@@ -1126,7 +1126,7 @@ def analyze_sample_sum(expr: sp.Basic, ss: SampleSum, variables: Sequence[str],
     notes = (Phrase("idx_linear" if linear else "idx_no_closed_form", (("g1", _shown(g1, ss.z)), ("params", params))),)
     points: tuple[CriticalPoint, ...] = ()
     if data is not None:
-        from .optimize import minimize_on_data   # numeric minimum on concrete data (lazy: NumPy work)
+        from symderiv.analysis.optimizer import minimize_on_data   # numeric minimum on concrete data (lazy: NumPy work)
         found = minimize_on_data(ss, variables, data)
         if found is not None:
             theta, evs, iters, names = found
@@ -1271,7 +1271,7 @@ def _template(name: str):
 
     import jinja2
     here = pathlib.Path(__file__).resolve().parent
-    dirs = [here / "templates" / "analyze", here.parent / "templates" / "analyze"]
+    dirs = [here.parent / "output" / "templates" / "analyze"]
     loader = jinja2.FileSystemLoader([str(d) for d in dirs if d.is_dir()])
     env = jinja2.Environment(loader=loader, autoescape=False, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
@@ -1323,7 +1323,7 @@ SEED_WHERE = (r"\hat{y}_i = \sigma(\theta^T x_i)",)
 
 
 def parse_problem(args):
-    from .parse import parse   # the parser module (lazy: `analyze --help` stays fast)
+    from symderiv.parsing.parser import parse   # the parser module (lazy: `analyze --help` stays fast)
     where = list(args.where or [])
     if args.latex is None and not where:
         where = list(SEED_WHERE)
@@ -1337,7 +1337,7 @@ def run_cli(args) -> int:
         problem = parse_problem(args)
         data = None
         if args.data:
-            from .optimize import load_csv
+            from symderiv.analysis.optimizer import load_csv
             data = load_csv(args.data)
         analysis = analyze_problem(problem, timeout=args.timeout, data=data)
     if args.format == "json":

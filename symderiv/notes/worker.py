@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .errors import SymderivError
-from .io import write_atomic
-from .phrases import default_language, phrase
-from .problem import scalar_symbols
+from symderiv.core.errors import SymderivError
+from symderiv.core.io import write_atomic
+from symderiv.output.phrases import default_language, phrase
+from symderiv.core.problem import scalar_symbols
 
 BEGIN = "<!-- symderiv:begin -->"
 BEGIN_AT_END = "<!-- symderiv:begin at-end -->"
@@ -227,7 +227,7 @@ def note_language(text: str) -> str:
 def work_note(text: str, lang: str = "en", out_path: str = "note.worked.md", plots: bool = True,
               timeout: float = NOTE_TIMEOUT, progress=None) -> tuple[str, list[tuple[str, bytes]]]:
     """The worked note's text and the extra files to write (PNG plots: [(path, bytes)])."""
-    from .parse import parse
+    from symderiv.parsing.parser import parse
 
     formulas = find_formulas(text)
     parsed = []
@@ -285,7 +285,7 @@ class _Worker:
 
     # -- deriving
     def derive(self, f: Formula, problem) -> Outcome:
-        from .parse import parse
+        from symderiv.parsing.parser import parse
 
         where, note = self.where_for(f, problem)
         try:
@@ -302,7 +302,7 @@ class _Worker:
         return Outcome(f, markdown=self.worked_markdown(f, d, where, note), problem=problem, derivation=d)
 
     def _derive(self, problem):
-        from .derive import derive
+        from symderiv.calculus.engine import derive
 
         try:
             return derive(problem, hessian=True, timeout=self.timeout)
@@ -315,7 +315,7 @@ class _Worker:
         used for one sample (`ŷ_i` -> `ŷ`) when the formula uses the name without the index."""
         if _is_definition(problem):
             return [], ""
-        from .parse import parse
+        from symderiv.parsing.parser import parse
 
         names = _definition_names(problem)
         chosen, note = [], ""
@@ -342,7 +342,7 @@ class _Worker:
 
     # -- text
     def worked_markdown(self, f: Formula, d, where, note) -> str:
-        from .render import render
+        from symderiv.output.render import render
 
         parts = [f"**symderiv · {self.p('worked_for', formula=_function_tex(d.problem))}**"]
         if where:
@@ -362,7 +362,7 @@ class _Worker:
 
     def repeat(self, f: Formula, first: Outcome) -> Outcome:
         d = first.derivation
-        from .render import page_model
+        from symderiv.output.render import page_model
 
         model = page_model(d, self.lang)
         results = [f"${s.head} = {s.result}$" for s in model["sections"]]
@@ -373,7 +373,7 @@ class _Worker:
         return Outcome(f, markdown=md, problem=first.problem, derivation=d)
 
     def analysis(self, d) -> str:
-        from .analyze import analysis_markdown
+        from symderiv.analysis.analyzer import analysis_markdown
 
         if len(d.variables) > 2:
             return ""
@@ -388,8 +388,8 @@ class _Worker:
     def work_claim(self, f: Formula, problem) -> Outcome | None:
         """`\\frac{d}{d\\theta} \\sigma(\\theta^T x) = …`: work the expression under the derivative
         and check the claimed result against it (a named function's claim is checked elsewhere)."""
-        from .problem import Problem
-        from .printing import latex
+        from symderiv.core.problem import Problem
+        from symderiv.output.printing import latex
 
         lhs = problem.lhs
         if not isinstance(lhs, sp.Derivative) or lhs.expr.atoms(sp.core.function.AppliedUndef) \
@@ -419,8 +419,8 @@ class _Worker:
 
     def check_claim(self, d, lhs, rhs):
         """(agrees, LaTeX of the truth) for a claim `f'(x) = …` about d's function, or None."""
-        from .printing import latex
-        from .verify import verify
+        from symderiv.output.printing import latex
+        from symderiv.check.verify import verify
 
         if not isinstance(lhs, sp.Derivative):
             return None
@@ -444,7 +444,7 @@ class _Worker:
 
     def claim_reason(self, problem) -> str:
         """A claim standing alone (`f'(x) = 2x`): checked against the function worked last."""
-        from .verify import verify
+        from symderiv.check.verify import verify
 
         lhs = problem.lhs
         funcs = list(lhs.atoms(sp.core.function.AppliedUndef)) if lhs is not None else []
@@ -497,7 +497,7 @@ def _plot_png(d) -> bytes | None:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from .functions import to_elementary
+    from symderiv.ml.functions import to_elementary
 
     f_expr = to_elementary(d.problem.expanded())
     vars_ = [g.wrt for g in d.gradient]
@@ -560,7 +560,7 @@ def _domain(fn):
 
 
 def _plain(name: str) -> str:
-    from .printing import unicode_name
+    from symderiv.output.printing import unicode_name
     return unicode_name(name)
 
 
@@ -603,7 +603,7 @@ def _short(exc) -> str:
 
 
 def _tex_of(expr) -> str:
-    from .printing import latex
+    from symderiv.output.printing import latex
     return latex(expr)
 
 
@@ -612,7 +612,7 @@ def _tex_name(name: str) -> str:
 
 
 def _function_tex(problem) -> str:
-    from .render import function_tex
+    from symderiv.output.render import function_tex
     return function_tex(problem)
 
 
@@ -622,5 +622,5 @@ def _base_name(v):
 
 def _as_problem(expr):
     """The expression under a claimed derivative, as a Problem (parsed back from its LaTeX)."""
-    from .parse import parse
+    from symderiv.parsing.parser import parse
     return parse(_tex_of(expr))

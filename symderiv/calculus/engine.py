@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from . import rules as R
-from .errors import DeriveError
-from .functions import relu
-from .limits import time_limit
-from .parse import index_symbol, indexed_base, parse, real
-from .problem import Definition, Problem, scalar_symbols, substitute_definitions
-from .simplify import textbook
+from symderiv.calculus import rules as R
+from symderiv.core.errors import DeriveError
+from symderiv.ml.functions import relu
+from symderiv.core.limits import time_limit
+from symderiv.parsing.parser import index_symbol, indexed_base, parse, real
+from symderiv.core.problem import Definition, Problem, scalar_symbols, substitute_definitions
+from symderiv.calculus.simplify import textbook
 
 DEFAULT_TIMEOUT = 20.0
 
@@ -77,14 +77,6 @@ class Derivation:
     intermediates: tuple[Definition, ...] = ()      # the problem's and those introduced (z_i)
     notes: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict, compare=False, hash=False)
-
-    def _repr_markdown_(self):
-        from .render import render
-        return render(self, "md")
-
-    def _repr_latex_(self):
-        from .render import render
-        return "$$" + render(self, "tex", fragment=True, math_only=True) + "$$"
 
 
 # --------------------------------------------------------------------------- public verb
@@ -150,7 +142,7 @@ def _variable_names(problem: Problem, wrt) -> list[str]:
 
 def _normal_name(name: str) -> str:
     """`\\theta` or `θ` -> theta, so --wrt accepts what the user would type."""
-    from .notation import UNICODE_GREEK
+    from symderiv.ml.notation import UNICODE_GREEK
     name = name.strip().lstrip("\\")
     return UNICODE_GREEK.get(name, name)
 
@@ -505,7 +497,7 @@ def _rename_clashing_sums(expr, var):
 
 def _rename_bound(s: sp.Sum, clash, var) -> sp.Sum:
     """Σ_k f(k) -> Σ_j f(j) with j fresh (not free in s nor in var), for every clashing index."""
-    from .simplify import GENERATED_INDICES
+    from symderiv.calculus.simplify import GENERATED_INDICES
     taken = {x.name for x in s.atoms(sp.Symbol) | var.atoms(sp.Symbol)}
     body, limits = s.function, []
     for lim in s.limits:

@@ -11,17 +11,17 @@ import importlib
 import os
 import sys
 
-from .errors import SymderivError
+from symderiv.core.errors import SymderivError
 
 # sub-command -> module that defines `configure_cli(parser, name)` and `run_cli(args) -> int`;
 # imported only when used, so `symderiv parse` never pays for matplotlib.
 COMMANDS = {
-    "parse": ("symderiv.commands", "read LaTeX and print what it means (JSON)"),
-    "derive": ("symderiv.commands", "derive the gradient (and Hessian) step by step"),
-    "verify": ("symderiv.verify", "check a claimed derivative or a whole hand derivation"),
-    "notes": ("symderiv.notes", "write a worked-example note from a Markdown note"),
-    "analyze": ("symderiv.analyze", "critical points, their classification, convexity"),
-    "optimize": ("symderiv.optimize", "gradient descent versus Newton's method"),
+    "parse": ("symderiv.output.contract", "read LaTeX and print what it means (JSON)"),
+    "derive": ("symderiv.output.contract", "derive the gradient (and Hessian) step by step"),
+    "verify": ("symderiv.check.verify", "check a claimed derivative or a whole hand derivation"),
+    "notes": ("symderiv.notes.worker", "write a worked-example note from a Markdown note"),
+    "analyze": ("symderiv.analysis.analyzer", "critical points, their classification, convexity"),
+    "optimize": ("symderiv.analysis.optimizer", "gradient descent versus Newton's method"),
 }
 
 

@@ -13,7 +13,8 @@ from operator import mul
 
 import sympy as sp
 
-from .functions import sigmoid, softplus
+from symderiv.ml.functions import relu
+from symderiv.ml.registry import ENTRIES, FunctionEntry, entry_for
 
 
 @dataclass(frozen=True)
@@ -185,8 +186,15 @@ class ElementaryRule(Rule):
 
     key = "elementary"
 
+    @property
+    def entry(self) -> FunctionEntry:
+        """The registry's entry for the function differentiated here."""
+        found = entry_for(type(self.expr))
+        assert found is not None, type(self.expr)
+        return found
+
     def eval(self):
-        return DERIVATIVES[type(self.expr)](self.expr)
+        return self.entry.derivative(self.expr)
 
 
 @dataclass(frozen=True)
@@ -218,17 +226,12 @@ class HyperbolicRule(ElementaryRule):
 
 
 @dataclass(frozen=True)
-class SigmoidRule(ElementaryRule):
-    """d/du σ(u) -> σ(u)(1 − σ(u))."""
+class MLFunctionRule(ElementaryRule):
+    """d/du f(u) -> f'(u) for an ML function of the registry (σ' = σ(1 − σ), softplus' = σ, GELU' = Φ + uφ)."""
 
-    key = "sigmoid"
-
-
-@dataclass(frozen=True)
-class SoftplusRule(ElementaryRule):
-    """d/du softplus(u) -> σ(u)."""
-
-    key = "softplus"
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        return self.entry.name
 
 
 @dataclass(frozen=True)
@@ -354,28 +357,11 @@ def collapse_kronecker(expr: sp.Basic) -> sp.Basic:
     return expr.replace(lambda e: isinstance(e, sp.Sum) and e.has(sp.KroneckerDelta), collapse)
 
 
-DERIVATIVES = {
-    sp.exp: lambda e: e,
-    sp.log: lambda e: 1 / e.args[0],
-    sp.sin: lambda e: sp.cos(e.args[0]),
-    sp.cos: lambda e: -sp.sin(e.args[0]),
-    sp.tan: lambda e: 1 + sp.tan(e.args[0]) ** 2,
-    sp.cot: lambda e: -1 - sp.cot(e.args[0]) ** 2,
-    sp.sec: lambda e: sp.sec(e.args[0]) * sp.tan(e.args[0]),
-    sp.csc: lambda e: -sp.csc(e.args[0]) * sp.cot(e.args[0]),
-    sp.asin: lambda e: 1 / sp.sqrt(1 - e.args[0] ** 2),
-    sp.acos: lambda e: -1 / sp.sqrt(1 - e.args[0] ** 2),
-    sp.atan: lambda e: 1 / (1 + e.args[0] ** 2),
-    sp.sinh: lambda e: sp.cosh(e.args[0]),
-    sp.cosh: lambda e: sp.sinh(e.args[0]),
-    sp.tanh: lambda e: 1 - sp.tanh(e.args[0]) ** 2,
-    sigmoid: lambda e: e * (1 - e),
-    softplus: lambda e: sigmoid(e.args[0]),
+RULE_FOR_FAMILY: dict[str, type[ElementaryRule]] = {
+    "exp": ExpRule, "log": LogRule, "trig": TrigRule, "hyperbolic": HyperbolicRule, "ml": MLFunctionRule,
 }
 
-ELEMENTARY_RULES = {
-    sp.exp: ExpRule, sp.log: LogRule, sigmoid: SigmoidRule, softplus: SoftplusRule,
-    sp.sin: TrigRule, sp.cos: TrigRule, sp.tan: TrigRule, sp.cot: TrigRule, sp.sec: TrigRule,
-    sp.csc: TrigRule, sp.asin: TrigRule, sp.acos: TrigRule, sp.atan: TrigRule,
-    sp.sinh: HyperbolicRule, sp.cosh: HyperbolicRule, sp.tanh: HyperbolicRule,
+# Functions with a rule of their own; ReLU is piecewise (its kink is a step of its own in the engine).
+ELEMENTARY_RULES: dict[type, type[ElementaryRule]] = {
+    e.function: RULE_FOR_FAMILY[e.family] for e in ENTRIES if e.function is not relu
 }
