@@ -22,11 +22,11 @@ import time
 import sympy as sp
 from sympy.core.cache import clear_cache
 
-from symderiv.output.contract import BUILTIN_EXAMPLE, derivation_json
 from symderiv.calculus.engine import derive
-from symderiv.ml.functions import to_elementary
-from symderiv.parsing.parser import parse
 from symderiv.calculus.forms import gradient_vector_form, hessian_vector_form
+from symderiv.ml.functions import to_elementary
+from symderiv.output.contract import BUILTIN_EXAMPLE, derivation_json
+from symderiv.parsing.parser import parse
 
 
 def _timed(fn, repeat=5):

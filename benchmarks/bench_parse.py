@@ -89,7 +89,7 @@ def main(argv=None) -> int:
     for cold in (False, True):
         ours, theirs = parse_times(formulas, args.repeat, cold)
         read = [t for t in ours if t is not None]
-        both = [(a, b) for a, b in zip(ours, theirs) if a is not None and b is not None]
+        both = [(a, b) for a, b in zip(ours, theirs, strict=True) if a is not None and b is not None]
         rows.append((cold, statistics.median(read), max(read), statistics.median(a for a, _ in both),
                      statistics.median(b for _, b in both)))
 
@@ -110,7 +110,7 @@ def main(argv=None) -> int:
     print(f"{'import symderiv + symderiv.parse':52s} {_ms(imp_ours)}")
     print(f"{'import sympy + latex2sympy2_extended':52s} {_ms(imp_base)}")
     print(f"{'import ratio':52s} {imp_ours / imp_base:8.2f}   <= 1.2")
-    slow = sorted(((t, f) for t, f in zip(ours, formulas) if t is not None), reverse=True)[:5]
+    slow = sorted(((t, f) for t, f in zip(ours, formulas, strict=True) if t is not None), reverse=True)[:5]
     print("slowest formulas (SymPy cache cleared):")
     for t, f in slow:
         print(f"  {_ms(t)} ms  {f[:70]}")

@@ -30,7 +30,7 @@ class Rule:
         raise NotImplementedError
 
     @property
-    def substeps(self) -> tuple["Rule", ...]:
+    def substeps(self) -> tuple[Rule, ...]:
         return ()
 
     def walk(self):
@@ -66,7 +66,7 @@ class KroneckerRule(Rule):
     key = "kronecker"
 
     def eval(self):
-        return sp.Mul(*[sp.KroneckerDelta(a, b) for a, b in zip(self.expr.indices, self.var.indices)])
+        return sp.Mul(*[sp.KroneckerDelta(a, b) for a, b in zip(self.expr.indices, self.var.indices, strict=False)])
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,8 @@ class SumRule(Rule):
 class ConstantMultipleRule(Rule):
     """d/dx (c·f) -> c·f'."""
 
-    constant: sp.Basic = sp.Integer(1)
-    step: Rule | None = None
+    constant: sp.Basic
+    step: Rule
     key = "constant_multiple"
 
     @property
@@ -104,8 +104,8 @@ class ConstantMultipleRule(Rule):
 class PowerRule(Rule):
     """d/dx x^n -> n·x^(n−1)."""
 
-    base: sp.Basic = None
-    exponent: sp.Basic = None
+    base: sp.Basic
+    exponent: sp.Basic
     key = "power"
 
     def eval(self):
@@ -143,10 +143,10 @@ class ProductRule(Rule):
 class QuotientRule(Rule):
     """d/dx f/g -> (f'·g − f·g') / g²."""
 
-    numerator: sp.Basic = None
-    denominator: sp.Basic = None
-    num_step: Rule | None = None
-    den_step: Rule | None = None
+    numerator: sp.Basic
+    denominator: sp.Basic
+    num_step: Rule
+    den_step: Rule
     key = "quotient"
 
     @property
@@ -162,10 +162,10 @@ class QuotientRule(Rule):
 class ChainRule(Rule):
     """d/dx f(g(x)) -> f'(u)|_{u=g(x)} · g'(x), with u named (ŷ, z_i, u)."""
 
-    u: sp.Basic = None
-    inner: sp.Basic = None
-    outer_step: Rule | None = None   # d f(u) / d u
-    inner_step: Rule | None = None   # d g(x) / d x
+    u: sp.Basic
+    inner: sp.Basic
+    outer_step: Rule   # d f(u) / d u
+    inner_step: Rule   # d g(x) / d x
     named: bool = False              # u is the user's intermediate: results keep its name
     key = "chain"
 
@@ -262,7 +262,7 @@ class PiecewiseRule(Rule):
 class IndexSumRule(Rule):
     """d/dθ_k Σ_i f_i -> Σ_i d f_i / dθ_k (the derivative moves inside the sum)."""
 
-    step: Rule | None = None
+    step: Rule
     key = "index_sum"
 
     @property
@@ -277,9 +277,8 @@ class IndexSumRule(Rule):
 class KroneckerCollapseRule(Rule):
     """Σ_j δ_jk g_j -> g_k: only the j = k term of the sum survives."""
 
-    step: Rule | None = None
-    index: sp.Symbol = None
-    target: sp.Basic = None
+    step: Rule
+    index: sp.Symbol
     key = "kronecker_collapse"
 
     @property
@@ -294,8 +293,8 @@ class KroneckerCollapseRule(Rule):
 class DefinitionRule(Rule):
     """d ŷ / dθ -> d(definition of ŷ)/dθ: a named intermediate differentiated through its definition."""
 
-    definition: sp.Basic = None   # the defining expression of this instance
-    step: Rule | None = None
+    definition: sp.Basic   # the defining expression of this instance
+    step: Rule
     key = "definition"
 
     @property
@@ -310,8 +309,8 @@ class DefinitionRule(Rule):
 class RewriteRule(Rule):
     """f -> an equal form that is easier to differentiate (e.g. a quotient written as a product)."""
 
-    rewritten: sp.Basic = None
-    step: Rule | None = None
+    rewritten: sp.Basic
+    step: Rule
     key = "rewrite"
 
     @property
@@ -355,6 +354,33 @@ def collapse_kronecker(expr: sp.Basic) -> sp.Basic:
         return result
 
     return expr.replace(lambda e: isinstance(e, sp.Sum) and e.has(sp.KroneckerDelta), collapse)
+
+
+@dataclass(frozen=True)
+class ChainThroughRule(Rule):
+    """d f / dθ -> Σ_a ∂f/∂a · da/dθ (+ ∂f/∂θ with the intermediates a held fixed).
+
+    `links` pairs each intermediate a (ŷ_i, z_i) with the step for ∂f/∂a and the step for da/dθ.
+    """
+
+    links: tuple = ()            # ((a, outer_step, inner_step), ...)
+    direct: Rule | None = None
+    key = "chain"
+
+    @property
+    def substeps(self):
+        out = []
+        for _, outer, inner in self.links:
+            out += [outer, inner]
+        if self.direct is not None:
+            out.append(self.direct)
+        return tuple(out)
+
+    def eval(self):
+        total = sp.Add(*[outer.eval() * inner.eval() for _, outer, inner in self.links])
+        if self.direct is not None:
+            total += self.direct.eval()
+        return total
 
 
 RULE_FOR_FAMILY: dict[str, type[ElementaryRule]] = {

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sympy as sp
 from sympy.core.mul import _keep_coeff
 
-from symderiv.ml.functions import sigmoid
 from symderiv.calculus.rules import collapse_kronecker
+from symderiv.ml.functions import sigmoid
 
 
 def textbook(expr: sp.Basic, definitions=(), var=None) -> sp.Basic:
@@ -78,9 +78,8 @@ def _fold_one(expr, d):
         if not indices:
             return key(node) == target_key
         for s in node.free_symbols:
-            if isinstance(s, sp.Symbol) and s.is_integer:
-                if key(node) == key(pattern.xreplace({indices[0]: s})):
-                    return True
+            if isinstance(s, sp.Symbol) and s.is_integer and key(node) == key(pattern.xreplace({indices[0]: s})):
+                return True
         return False
 
     def replacement(node):
@@ -103,7 +102,7 @@ def canon(e: sp.Basic, depth: int = 0) -> sp.Basic:
             c = sp.Symbol(f"_idx{depth}", integer=True)
             depth += 1
             body = body.xreplace({j: c})
-            limits.append((c,) + tuple(canon(x, depth) for x in lim[1:]))
+            limits.append((c, *tuple(canon(x, depth) for x in lim[1:])))
         return sp.Sum(canon(body, depth), *limits)
     if not e.args or e.is_Atom:
         return e

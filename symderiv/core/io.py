@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 
 from symderiv.core.errors import SymderivError
 
@@ -19,7 +20,7 @@ def read_latex_argument(value: str | None) -> str | None:
     return data.strip()
 
 
-def write_output(body: str, path: str | None, source_paths=()) -> None:
+def write_output(body: str, path: str | None, source_paths: Iterable[str] = ()) -> None:
     """Print `body`, or write it to `path` atomically (refusing to overwrite an input)."""
     if not path or path == "-":
         sys.stdout.write(body)
@@ -33,7 +34,7 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: str, data, source_paths=()) -> None:
+def write_atomic(path: str, data: str | bytes, source_paths: Iterable[str] = ()) -> None:
     """Write text or bytes to `path` via a temporary file in the same folder and a rename."""
     target = os.path.abspath(path)
     for src in source_paths:
@@ -42,14 +43,15 @@ def write_atomic(path: str, data, source_paths=()) -> None:
     folder = os.path.dirname(target) or "."
     if not os.path.isdir(folder):
         raise SymderivError(f"the folder {folder} does not exist")
-    mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(prefix=".symderiv-", dir=folder)
+    raw = data if isinstance(data, bytes) else data.encode("utf-8")
+    tmp = ""
     try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as f:
-            f.write(data)
+        fd, tmp = tempfile.mkstemp(prefix=".symderiv-", dir=folder)
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a note should get the usual mode
         os.replace(tmp, target)
     except OSError as exc:
-        if os.path.exists(tmp):
+        if tmp and os.path.exists(tmp):
             os.unlink(tmp)
         raise SymderivError(f"cannot write {path}: {exc.strerror or exc}") from None

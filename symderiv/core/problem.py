@@ -5,7 +5,9 @@ definition, giving the plain SymPy expression that oracles (`sympy.diff`) work o
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy as sp
 
@@ -28,20 +30,20 @@ class Definition:
         return str(t.base.label) if isinstance(t, sp.Indexed) else str(t)
 
     @property
-    def indices(self) -> tuple:
+    def indices(self) -> tuple[sp.Basic, ...]:
         return tuple(self.target.indices) if isinstance(self.target, sp.Indexed) else ()
 
     def matches(self, atom: sp.Basic) -> bool:
         """Whether `atom` (a Symbol or an Indexed) is an instance of this definition's target."""
         if isinstance(self.target, sp.Indexed):
-            return (isinstance(atom, sp.Indexed) and atom.base == self.target.base
-                    and len(atom.indices) == len(self.target.indices))
-        return atom == self.target
+            return bool(isinstance(atom, sp.Indexed) and atom.base == self.target.base
+                        and len(atom.indices) == len(self.target.indices))
+        return bool(atom == self.target)
 
     def instance(self, atom: sp.Basic) -> sp.Basic:
         """The defining expression for `atom` (the indices of the target replaced by atom's)."""
         if isinstance(self.target, sp.Indexed):
-            return self.expr.xreplace(dict(zip(self.target.indices, atom.indices)))
+            return self.expr.xreplace(dict(zip(self.target.indices, atom.indices, strict=True)))
         return self.expr
 
     def substitute(self, expr: sp.Basic) -> sp.Basic:
@@ -68,15 +70,15 @@ class Problem:
     expr: sp.Basic
     kind: str = "expression"
     name: str | None = None
-    args: tuple = ()
+    args: tuple[sp.Basic, ...] = ()
     lhs: sp.Basic | None = None
     definitions: tuple[Definition, ...] = ()
     variables: tuple[str, ...] = ()
     variables_note: str = ""
-    vectors: frozenset = frozenset()
-    sizes: tuple = ()          # ((index_symbol, upper_bound), ...)
+    vectors: frozenset[str] = frozenset()
+    sizes: tuple[tuple[sp.Symbol, sp.Basic], ...] = ()          # ((index_symbol, upper_bound), ...)
     latex: str = ""            # the function body as the user wrote it
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def expanded(self, expr: sp.Basic | None = None) -> sp.Basic:
         """`expr` (default: the body) with every definition substituted, innermost last."""
@@ -89,7 +91,7 @@ class Problem:
         return None
 
 
-def substitute_definitions(expr: sp.Basic, definitions) -> sp.Basic:
+def substitute_definitions(expr: sp.Basic, definitions: Sequence[Definition]) -> sp.Basic:
     """Substitute definitions until none is left (ŷ_i -> σ(z_i) -> σ(θᵀx_i))."""
     out = expr
     for _ in range(len(definitions) + 1):
@@ -101,7 +103,7 @@ def substitute_definitions(expr: sp.Basic, definitions) -> sp.Basic:
     return out
 
 
-def scalar_symbols(expr: sp.Basic) -> set:
+def scalar_symbols(expr: sp.Basic) -> set[sp.Symbol]:
     """Free Symbols of `expr` that are not the labels of its Indexed atoms (θ in θ[j])."""
     labels = {a.base.label for a in expr.atoms(sp.Indexed)}
     return {s for s in expr.free_symbols if isinstance(s, sp.Symbol) and s not in labels}

@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 from sympy import Function, S
 
@@ -16,13 +18,13 @@ class MLFunction(Function):
     nargs = 1
     latex_name = ""
 
-    def _eval_evalf(self, prec):
+    def _eval_evalf(self, prec: int) -> sp.Expr:
         return self._elementary(self.args[0])._eval_evalf(prec)
 
-    def _eval_is_real(self):
-        return self.args[0].is_real
+    def _eval_is_real(self) -> bool | None:
+        return self.args[0].is_real  # type: ignore[no-any-return]
 
-    def _latex(self, printer, exp=None):
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
         arg = printer._print(self.args[0])
         head = self.latex_name
         if exp is not None:
@@ -30,7 +32,7 @@ class MLFunction(Function):
         return rf"{head}\left({arg}\right)"
 
     @classmethod
-    def _elementary(cls, t):
+    def _elementary(cls, t: sp.Expr) -> sp.Expr:
         raise NotImplementedError
 
 
@@ -40,27 +42,29 @@ class sigmoid(MLFunction):
     latex_name = r"\sigma"
 
     @classmethod
-    def eval(cls, z):
+    def eval(cls, z: sp.Expr) -> sp.Expr | None:
         if z.is_zero:
             return S.Half
         if z is S.Infinity:
             return S.One
         if z is S.NegativeInfinity:
             return S.Zero
+        return None
 
-    def fdiff(self, argindex=1):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
         return self * (1 - self)
 
     @classmethod
-    def _elementary(cls, t):
+    def _elementary(cls, t: sp.Expr) -> sp.Expr:
         return 1 / (1 + sp.exp(-t))
 
-    def _eval_rewrite_as_exp(self, z, **kwargs):
+    def _eval_rewrite_as_exp(self, z: sp.Expr, **kwargs: Any) -> sp.Expr:
         return 1 / (1 + sp.exp(-z))
 
-    def _eval_is_positive(self):
+    def _eval_is_positive(self) -> bool | None:
         if self.args[0].is_real:
             return True
+        return None
 
 
 class softplus(MLFunction):
@@ -69,23 +73,25 @@ class softplus(MLFunction):
     latex_name = r"\operatorname{softplus}"
 
     @classmethod
-    def eval(cls, z):
+    def eval(cls, z: sp.Expr) -> sp.Expr | None:
         if z.is_zero:
             return sp.log(2)
+        return None
 
-    def fdiff(self, argindex=1):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sigmoid(self.args[0])
 
     @classmethod
-    def _elementary(cls, t):
+    def _elementary(cls, t: sp.Expr) -> sp.Expr:
         return sp.log(1 + sp.exp(t))
 
-    def _eval_rewrite_as_exp(self, z, **kwargs):
+    def _eval_rewrite_as_exp(self, z: sp.Expr, **kwargs: Any) -> sp.Expr:
         return sp.log(1 + sp.exp(z))
 
-    def _eval_is_positive(self):
+    def _eval_is_positive(self) -> bool | None:
         if self.args[0].is_real:
             return True
+        return None
 
 
 class relu(MLFunction):
@@ -94,23 +100,25 @@ class relu(MLFunction):
     latex_name = r"\operatorname{ReLU}"
 
     @classmethod
-    def eval(cls, z):
+    def eval(cls, z: sp.Expr) -> sp.Expr | None:
         if z.is_number and z.is_real:
             return sp.Max(0, z)
+        return None
 
-    def fdiff(self, argindex=1):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sp.Heaviside(self.args[0])
 
     @classmethod
-    def _elementary(cls, t):
+    def _elementary(cls, t: sp.Expr) -> sp.Expr:
         return sp.Max(0, t)
 
-    def _eval_rewrite_as_Max(self, z, **kwargs):
+    def _eval_rewrite_as_Max(self, z: sp.Expr, **kwargs: Any) -> sp.Expr:
         return sp.Max(0, z)
 
-    def _eval_is_nonnegative(self):
+    def _eval_is_nonnegative(self) -> bool | None:
         if self.args[0].is_real:
             return True
+        return None
 
 
 class gelu(MLFunction):
@@ -119,23 +127,24 @@ class gelu(MLFunction):
     latex_name = r"\operatorname{GELU}"
 
     @classmethod
-    def eval(cls, z):
+    def eval(cls, z: sp.Expr) -> sp.Expr | None:
         if z.is_zero:
             return S.Zero
+        return None
 
-    def fdiff(self, argindex=1):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
         return self.derivative_at(self.args[0])
 
     @staticmethod
-    def derivative_at(z):
+    def derivative_at(z: sp.Expr) -> sp.Expr:
         """Φ(z) + z φ(z), written out: ½(1 + erf(z/√2)) + z e^{−z²/2}/√(2π)."""
         return (1 + sp.erf(z / sp.sqrt(2))) / 2 + z * sp.exp(-z**2 / 2) / sp.sqrt(2 * sp.pi)
 
     @classmethod
-    def _elementary(cls, t):
+    def _elementary(cls, t: sp.Expr) -> sp.Expr:
         return t * (1 + sp.erf(t / sp.sqrt(2))) / 2
 
-    def _eval_rewrite_as_erf(self, z, **kwargs):
+    def _eval_rewrite_as_erf(self, z: sp.Expr, **kwargs: Any) -> sp.Expr:
         return z * (1 + sp.erf(z / sp.sqrt(2))) / 2
 
 

@@ -1,0 +1,370 @@
+"""The rule builder: picks a rule for each node by expression type (`BUILDERS`) and follows the
+named intermediates (ŷ_i = σ(z_i), z_i = θᵀx_i) link by link, each link derived with the other
+intermediates held as symbols, the links multiplied and simplified in terms of them.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from symderiv.calculus import rules as R
+from symderiv.calculus.results import Partial
+from symderiv.calculus.rules import ChainThroughRule
+from symderiv.calculus.simplify import textbook
+from symderiv.core.errors import DeriveError
+from symderiv.core.problem import Definition, Problem, scalar_symbols, substitute_definitions
+from symderiv.ml.functions import relu
+from symderiv.parsing.parser import index_symbol, indexed_base, real
+
+
+class Context:
+    """Holds the definitions and builds rule trees; one per derivation (caches links)."""
+
+    def __init__(self, problem: Problem, definitions: list[Definition]):
+        self.problem = problem
+        self.definitions = definitions
+        self.vectors = set(problem.vectors)
+        self._auto_names = 0
+        self._used = {s.name for s in problem.expanded().free_symbols if isinstance(s, sp.Symbol)}
+        self._used |= {str(a.base.label) for a in problem.expanded().atoms(sp.Indexed)}
+        self._used |= {d.name for d in definitions}
+
+    # -- variables
+    def wrt_symbol(self, name: str, index_names, expr=None) -> tuple[sp.Basic, tuple]:
+        full = self.problem.expanded()
+        if any(str(a.base.label) == name for a in full.atoms(sp.Indexed)) and not any(
+                s.name == name for s in scalar_symbols(full)):
+            # the free index must not be a name the formula already uses (z_k with a class k)
+            taken = {s.name for s in full.free_symbols | getattr(expr, "free_symbols", set())
+                     if isinstance(s, sp.Symbol)}
+            pool = (*tuple(index_names), "k", "l", "m", "p", "q", "r", "s", "t")
+            k = index_symbol(next(c for c in pool if c not in taken))
+            dims = {len(a.indices) for a in full.atoms(sp.Indexed) if str(a.base.label) == name}
+            if dims != {1}:
+                raise DeriveError(f"{name} is a matrix; differentiating by a matrix is not supported")
+            return indexed_base(name)[k], (k,)
+        return self._symbol_named(name), ()
+
+    def _symbol_named(self, name):
+        full = self.problem.expanded()
+        for s in scalar_symbols(full):
+            if s.name == name:
+                return s
+        return real(name)
+
+    def partial(self, expr, name: str, index_names) -> Partial:
+        var, index = self.wrt_symbol(name, index_names, expr)
+        builder = _Builder(self, var)
+        renamed = _rename_clashing_sums(expr, var)
+        step = builder.build(renamed)
+        if renamed != expr:
+            step = R.RewriteRule(expr, var, renamed, step)
+        raw = step.eval()
+        result = textbook(raw, self.definitions, var)
+        expanded = self.expand(result)
+        return Partial(name, index, var, step, raw, result, expanded)
+
+    def expand(self, expr):
+        return substitute_definitions(expr, self.definitions)
+
+    def definition_for(self, atom):
+        for d in self.definitions:
+            if d.matches(atom):
+                return d
+        return None
+
+    def auto_name(self, inner, var) -> sp.Basic:
+        """A name for a chain rule's inner function: u, u_1, … (z_i for a dot product)."""
+        free_idx = [s for s in inner.free_symbols if isinstance(s, sp.Symbol) and s.is_integer
+                    and not s.is_positive and s not in getattr(var, "indices", ())]
+        for cand in ("u", *tuple(f"u_{n}" for n in range(1, 50))):
+            if cand not in self._used:
+                self._used.add(cand)
+                if len(free_idx) == 1 and "_" not in cand:
+                    return indexed_base(cand)[free_idx[0]]
+                return real(cand)
+        return sp.Dummy("u", real=True)
+
+
+class _Builder:
+    """Builds the rule tree for d(expr)/d(var)."""
+
+    def __init__(self, ctx: Context, var):
+        self.ctx = ctx
+        self.var = var
+        self._depends: dict = {}
+
+    # -- dependence, through intermediates
+    def depends(self, expr) -> bool:
+        if expr in self._depends:
+            return self._depends[expr]
+        var = self.var
+        if isinstance(var, sp.Indexed):
+            direct = any(a.base == var.base for a in expr.atoms(sp.Indexed))
+        else:
+            direct = expr.has(var)
+        result = direct or any(self.depends(d.instance(a)) for a, d in self.intermediates(expr))
+        self._depends[expr] = result
+        return result
+
+    def intermediates(self, expr):
+        out = []
+        atoms = expr.atoms(sp.Indexed) | {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+        for a in atoms:
+            d = self.ctx.definition_for(a)
+            if d is not None and a != self.var:
+                out.append((a, d))
+        return sorted(out, key=lambda p: sp.default_sort_key(p[0]))
+
+    def direct(self, expr) -> bool:
+        var = self.var
+        if isinstance(var, sp.Indexed):
+            return any(a.base == var.base for a in expr.atoms(sp.Indexed)
+                       if self.ctx.definition_for(a) is None)
+        return expr.has(var)
+
+    # -- dispatch
+    def build(self, expr) -> R.Rule:
+        var = self.var
+        if expr == var:
+            return R.VariableRule(expr, var)
+        if not self.depends(expr):
+            return R.ConstantRule(expr, var)
+        if isinstance(expr, sp.Indexed) and isinstance(var, sp.Indexed) and expr.base == var.base:
+            return R.KroneckerRule(expr, var)
+        d = self.definition(expr)
+        if d is not None:
+            inst = d.instance(expr)
+            return R.DefinitionRule(expr, var, inst, self.build(inst))
+        # the derivative moves inside sums and past constants before any chain through names
+        if isinstance(expr, sp.Mul):
+            const, rest = expr.as_independent(*self._dependent_atoms(expr), as_Add=False)
+            if const != 1 and rest != 1:
+                return R.ConstantMultipleRule(expr, var, const, self.build(rest))
+        if not isinstance(expr, sp.Sum) and not (isinstance(expr, sp.Add) and expr.has(sp.Sum)) \
+                and self.intermediates_on_path(expr):
+            return self.chain_through(expr)
+        for cls in type(expr).__mro__:
+            handler = BUILDERS.get(cls)
+            if handler is not None:
+                return handler(self, expr)
+        if isinstance(expr, sp.Function) and type(expr) in R.ELEMENTARY_RULES:
+            return self.elementary(expr)
+        return R.FallbackRule(expr, var)
+
+    def definition(self, atom):
+        return self.ctx.definition_for(atom)
+
+    def _dependent_atoms(self, expr):
+        atoms = set()
+        for a in expr.atoms(sp.Indexed) | expr.free_symbols:
+            if self.depends(a):
+                atoms.add(a)
+        return atoms or {self.var}
+
+    def intermediates_on_path(self, expr):
+        return [(a, d) for a, d in self.intermediates(expr) if self.depends(d.instance(a))]
+
+    def chain_through(self, expr) -> R.Rule:
+        """Σ_a ∂f/∂a · da/dθ over the intermediates a that depend on θ."""
+        links = []
+        for a, _d in self.intermediates_on_path(expr):
+            outer = _Builder(self.ctx, a).build_plain(expr)
+            inner = self.build(a)
+            links.append((a, outer, inner))
+        direct = None
+        if self.direct(expr):
+            held = _HeldBuilder(self.ctx, self.var)
+            direct = held.build(expr)
+        if len(links) == 1 and direct is None and links[0][1].expr == links[0][0]:
+            return links[0][2]
+        return ChainThroughRule(expr, self.var, tuple(links), direct)
+
+    def build_plain(self, expr) -> R.Rule:
+        """∂f/∂a with every other intermediate held as a symbol."""
+        return _HeldBuilder(self.ctx, self.var).build(expr)
+
+    # -- rule builders
+    def add(self, expr):
+        return R.SumRule(expr, self.var, tuple(self.build(t) for t in expr.args))
+
+    def mul(self, expr):
+        factors = expr.args
+        numer, denom = [], []
+        for f in factors:
+            if isinstance(f, sp.Pow) and f.exp.is_number and f.exp.is_negative and self.depends(f.base):
+                denom.append(sp.Pow(f.base, -f.exp))
+            else:
+                numer.append(f)
+        if denom and numer and any(self.depends(f) for f in numer):
+            num, den = sp.Mul(*numer), sp.Mul(*denom)
+            return R.QuotientRule(expr, self.var, num, den, self.build(num), self.build(den))
+        dependent = [f for f in factors if self.depends(f)]
+        if len(dependent) == 1:
+            const = sp.Mul(*[f for f in factors if not self.depends(f)])
+            return R.ConstantMultipleRule(expr, self.var, const, self.build(dependent[0]))
+        return R.ProductRule(expr, self.var, tuple(factors), tuple(self.build(f) for f in factors))
+
+    def pow(self, expr):
+        base, exp = expr.base, expr.exp
+        if base == sp.E:
+            return self.chain(sp.exp(exp))
+        if not self.depends(exp):
+            cls = R.SqrtRule if exp in (sp.Rational(1, 2), sp.Rational(-1, 2)) else R.PowerRule
+            if base == self.var:
+                return cls(expr, self.var, base, exp)
+            u = self.chain_variable(base)
+            return self._chain(expr, base, u, cls(u ** exp, u, u, exp))
+        if not self.depends(base):
+            if exp == self.var:
+                return R.ExponentialRule(expr, self.var)
+            u = self.chain_variable(exp)
+            return self._chain(expr, exp, u, R.ExponentialRule(base ** u, u))
+        # f^g with both depending: write it as e^{g ln f}
+        rewritten = sp.exp(exp * sp.log(base))
+        return R.RewriteRule(expr, self.var, rewritten, self.build(rewritten))
+
+    def elementary(self, expr):
+        arg = expr.args[0]
+        cls = R.ELEMENTARY_RULES[type(expr)]
+        if arg == self.var:
+            return cls(expr, self.var)
+        return self.chain(expr)
+
+    def chain(self, expr):
+        """f(g(x)) with f elementary: the inner g named u (or its own name, ŷ)."""
+        arg = expr.args[0]
+        cls = R.ELEMENTARY_RULES.get(type(expr))
+        if arg == self.var:
+            return cls(expr, self.var) if cls else R.FallbackRule(expr, self.var)
+        u = self.chain_variable(arg)
+        outer_expr = expr.func(u)
+        outer = cls(outer_expr, u) if cls else R.FallbackRule(outer_expr, u)
+        return self._chain(expr, arg, u, outer)
+
+    def _chain(self, expr, inner, u, outer_step):
+        named = self.definition(inner) is not None
+        inner_step = self.build(inner)
+        if named:
+            return R.ChainRule(expr, self.var, inner, inner, outer_step, inner_step, named=True)
+        return R.ChainRule(expr, self.var, u, inner, outer_step, inner_step)
+
+    def chain_variable(self, inner):
+        if self.definition(inner) is not None:
+            return inner
+        return self.ctx.auto_name(inner, self.var)
+
+    def sum(self, expr):
+        """Σ over an index: the derivative moves inside; Σ_j δ_jk g_j collapses to g_k."""
+        clash = [lim[0] for lim in expr.limits if lim[0] in self.var.free_symbols]
+        if clash:
+            # Σ_k θ_k² by θ_k: the summation index is bound, the variable's index free; rename the
+            # bound one first (an exact alpha-renaming) so the two are never confused
+            renamed = _rename_bound(expr, clash, self.var)
+            return R.RewriteRule(expr, self.var, renamed, self.sum(renamed))
+        inner = self.build(expr.function)
+        j = expr.limits[0][0]
+        value = inner.eval()
+        if isinstance(self.var, sp.Indexed) and any(
+                isinstance(d, sp.KroneckerDelta) and j in d.free_symbols for d in value.atoms(sp.KroneckerDelta)):
+            return R.KroneckerCollapseRule(expr, self.var, inner, j)
+        return R.IndexSumRule(expr, self.var, inner)
+
+    def piecewise_function(self, expr):
+        """max(0, u), |u|, ReLU(u), min: the derivative piece by piece."""
+        if isinstance(expr, relu) or (isinstance(expr, (sp.Max, sp.Min)) and len(expr.args) == 2 and 0 in expr.args):
+            arg = expr.args[0] if isinstance(expr, relu) else next(a for a in expr.args if a != 0)
+            sign = 1 if isinstance(expr, (relu, sp.Max)) else -1
+            u = self.chain_variable(arg) if arg != self.var else arg
+            outer = R.PiecewiseRule(relu(u) if isinstance(expr, relu) else expr.func(0, u), u,
+                                    ((sp.Integer(1 if sign > 0 else 0), u > 0),
+                                     (sp.Integer(0 if sign > 0 else 1), True)), ((u, 0),))
+            if arg == self.var:
+                return outer
+            return self._chain(expr, arg, u, outer)
+        if isinstance(expr, sp.Abs):
+            arg = expr.args[0]
+            u = self.chain_variable(arg) if arg != self.var else arg
+            outer = R.PiecewiseRule(sp.Abs(u), u, ((sp.Integer(1), u > 0), (sp.Integer(-1), True)), ((u, 0),))
+            if arg == self.var:
+                return outer
+            return self._chain(expr, arg, u, outer)
+        return R.FallbackRule(expr, self.var)
+
+    def piecewise(self, expr):
+        pieces = tuple((self.build(e).eval(), c) for e, c in expr.args)
+        boundaries = tuple(_boundaries(expr))
+        return R.PiecewiseRule(expr, self.var, pieces, boundaries)
+
+
+class _HeldBuilder(_Builder):
+    """A builder that treats every intermediate as an independent symbol (∂f/∂a, a fixed)."""
+
+    def depends(self, expr) -> bool:
+        if self.var.is_Symbol or (isinstance(self.var, sp.Indexed) and self.ctx.definition_for(self.var)):
+            return expr.has(self.var)
+        return any(a.base == self.var.base for a in expr.atoms(sp.Indexed)
+                   if self.ctx.definition_for(a) is None)
+
+    def intermediates(self, expr):
+        return []
+
+    def definition(self, atom):
+        return None
+
+
+def _rename_clashing_sums(expr, var):
+    """Every Σ_k … whose bound index is also the free index of var (θ_k) renamed Σ_j …, so the
+    result reads e^{z_k} / Σ_j e^{z_j} rather than reusing k for two things."""
+    if not isinstance(var, sp.Indexed) or not expr.has(sp.Sum):
+        return expr
+    free = var.free_symbols
+
+    def clashes(e):
+        return isinstance(e, sp.Sum) and any(lim[0] in free for lim in e.limits)
+
+    def rename(e):
+        return _rename_bound(e, [lim[0] for lim in e.limits if lim[0] in free], var)
+
+    return expr.replace(clashes, rename)
+
+
+def _rename_bound(s: sp.Sum, clash, var) -> sp.Sum:
+    """Σ_k f(k) -> Σ_j f(j) with j fresh (not free in s nor in var), for every clashing index."""
+    from symderiv.calculus.simplify import GENERATED_INDICES
+    taken = {x.name for x in s.atoms(sp.Symbol) | var.atoms(sp.Symbol)}
+    body, limits = s.function, []
+    for lim in s.limits:
+        j = lim[0]
+        if j in clash:
+            name = next(c for c in GENERATED_INDICES + tuple(f"j{n}" for n in range(99)) if c not in taken)
+            taken.add(name)
+            new = sp.Symbol(name, **j.assumptions0)
+            body = body.xreplace({j: new})
+            limits.append((new, *tuple(lim[1:])))
+        else:
+            limits.append(tuple(lim))
+    return sp.Sum(body, *limits)
+
+
+def _boundaries(pw: sp.Piecewise):
+    out = []
+    for _, cond in pw.args:
+        if isinstance(cond, sp.core.relational.Relational):
+            out.append((cond.lhs, cond.rhs))
+    return out
+
+
+BUILDERS = {
+    sp.Add: _Builder.add,
+    sp.Mul: _Builder.mul,
+    sp.Pow: _Builder.pow,
+    sp.Sum: _Builder.sum,
+    sp.exp: _Builder.chain,
+    sp.Piecewise: _Builder.piecewise,
+    sp.Max: _Builder.piecewise_function,
+    sp.Min: _Builder.piecewise_function,
+    sp.Abs: _Builder.piecewise_function,
+    relu: _Builder.piecewise_function,
+}
+for _cls in R.ELEMENTARY_RULES:
+    BUILDERS.setdefault(_cls, _Builder.elementary)
