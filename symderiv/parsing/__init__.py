@@ -1,0 +1,20 @@
+"""LaTeX -> Problem: the ML-notation parser (`parse`, `parse_expression`) and the symbols it makes."""
+from symderiv.parsing.parser import (
+    PARSE_TIME_LIMIT,
+    index_symbol,
+    indexed_base,
+    parse,
+    parse_expression,
+    real,
+    size_symbol,
+)
+
+__all__ = [
+    "PARSE_TIME_LIMIT",
+    "index_symbol",
+    "indexed_base",
+    "parse",
+    "parse_expression",
+    "real",
+    "size_symbol",
+]

@@ -7,10 +7,12 @@ scalar result (a 1x1 product) turns back into an ordinary SymPy expression at on
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sympy as sp
+
+from symderiv.parsing.symbols import Value
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,7 @@ class Tensor:
     """kind: "col" / "row" vectors of length dims[0], or "mat" with dims (rows, cols)."""
 
     kind: str
-    dims: tuple
+    dims: tuple[sp.Expr, ...]
     entry: Callable[..., sp.Expr]
     label: str = ""
 
@@ -26,12 +28,12 @@ class Tensor:
     def rank(self) -> int:
         return 2 if self.kind == "mat" else 1
 
-    def transpose(self) -> "Tensor":
+    def transpose(self) -> Tensor:
         if self.kind == "mat":
             return Tensor("mat", self.dims[::-1], lambda a, b: self.entry(b, a), self.label + "^T")
         return Tensor("row" if self.kind == "col" else "col", self.dims, self.entry, self.label + "^T")
 
-    def map(self, fn: Callable[[sp.Expr], sp.Expr]) -> "Tensor":
+    def map(self, fn: Callable[[sp.Expr], sp.Expr]) -> Tensor:
         return Tensor(self.kind, self.dims, lambda *ix: fn(self.entry(*ix)), self.label)
 
 
@@ -40,12 +42,12 @@ class Indices:
 
     POOL = ("j", "l", "m", "p", "q", "r", "s", "u", "v", "a", "b", "c")
 
-    def __init__(self, taken: set[str]):
+    def __init__(self, taken: set[str]) -> None:
         self.taken = set(taken)
 
-    def fresh(self, size=None) -> sp.Symbol:
+    def fresh(self, size: sp.Expr | None = None) -> sp.Symbol:
         """A new index; over the samples (size n) `i` is preferred, as a reader would write."""
-        pool = (("i",) + self.POOL) if getattr(size, "name", None) == "n" else self.POOL
+        pool = ("i", *self.POOL) if getattr(size, "name", None) == "n" else self.POOL
         for name in pool:
             if name not in self.taken:
                 self.taken.add(name)
@@ -61,7 +63,7 @@ def _sum(expr: sp.Expr, idx: sp.Symbol, size: sp.Expr) -> sp.Expr:
     return sp.Sum(expr, (idx, 1, size))
 
 
-def multiply(a, b, ix: Indices, explicit_dot: bool = False):
+def multiply(a: Value, b: Value, ix: Indices, explicit_dot: bool = False) -> Value:
     """a·b for scalars and tensors; a scalar result comes back as a SymPy expression."""
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if not ta and not tb:
@@ -79,21 +81,23 @@ def multiply(a, b, ix: Indices, explicit_dot: bool = False):
         return Tensor("mat", (a.dims[0], b.dims[0]), lambda r, c: a.entry(r) * b.entry(c))
     label = f"{a.label} {b.label}".strip()
     if ka == "mat" and kb == "col":
-        return Tensor("col", (a.dims[0],), lambda r: _contract(lambda j: a.entry(r, j) * b.entry(j), a.dims[1], ix), label)
+        return Tensor("col", (a.dims[0],),
+                      lambda r: _contract(lambda j: a.entry(r, j) * b.entry(j), a.dims[1], ix), label)
     if ka == "row" and kb == "mat":
-        return Tensor("row", (b.dims[1],), lambda c: _contract(lambda j: a.entry(j) * b.entry(j, c), b.dims[0], ix), label)
+        return Tensor("row", (b.dims[1],),
+                      lambda c: _contract(lambda j: a.entry(j) * b.entry(j, c), b.dims[0], ix), label)
     if ka == "mat" and kb == "mat":
         return Tensor("mat", (a.dims[0], b.dims[1]),
                       lambda r, c: _contract(lambda j: a.entry(r, j) * b.entry(j, c), a.dims[1], ix), label)
     raise ValueError(f"cannot multiply a {ka} by a {kb}")
 
 
-def _contract(term: Callable[[sp.Symbol], sp.Expr], size, ix: Indices) -> sp.Expr:
+def _contract(term: Callable[[sp.Symbol], sp.Expr], size: sp.Expr, ix: Indices) -> sp.Expr:
     j = ix.fresh(size)
     return _sum(term(j), j, size)
 
 
-def add(a, b):
+def add(a: Value, b: Value) -> Value:
     """a + b for scalars and tensors of the same kind."""
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if not ta and not tb:
@@ -105,7 +109,7 @@ def add(a, b):
     raise ValueError("cannot add a scalar and a vector")
 
 
-def promote(symbol: sp.Symbol, like: Tensor) -> Tensor:  # noqa: D401
+def promote(symbol: sp.Symbol, like: Tensor) -> Tensor:
     """A plain symbol added to a tensor is a tensor of the same shape (`X\\theta - y`: y is a
     vector); `I` next to a matrix is the identity."""
     name = symbol.name

@@ -76,7 +76,9 @@ def test_malformed_input_is_a_parse_error_with_a_caret(latex, word, column):
 
 def test_excerpt_of_a_long_formula_is_a_window_around_the_column():
     latex = "x + " * 40 + "(y"
-    err = pytest.raises(ParseError, parse, latex).value
+    with pytest.raises(ParseError) as info:
+        parse(latex)
+    err = info.value
     excerpt, caret = err.lines()[1:]
     assert excerpt.startswith("…") and len(excerpt) <= 80
     assert excerpt[caret.index("^")] == "("
@@ -179,7 +181,7 @@ def test_cli_reports_bad_input_in_at_most_three_lines(capsys, latex):
 
 
 def test_cli_bad_definition(capsys):
-    code, out, err = _run(capsys, "x", "--where", r"\frac{", "--format", "json")
+    code, _out, err = _run(capsys, "x", "--where", r"\frac{", "--format", "json")
     assert code == 2 and err.startswith("error: ") and "Traceback" not in err
 
 

@@ -1,0 +1,250 @@
+"""Functions and calls: which `name(` is a call, named and ML functions (`\\sigma`,
+`\\operatorname{softmax}`, `\\mathrm{ReLU}`), elementary functions (`\\sin^2 x`, `\\log_2 x`),
+`\\max`/`\\min`, and `cases` environments.
+
+Function names come from the tables of symderiv.ml.notation (built from the ML registry).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sympy as sp
+
+from symderiv.core.errors import ParseError
+from symderiv.ml import notation as N
+from symderiv.parsing.cursor import matching
+from symderiv.parsing.grammar import Grammar
+from symderiv.parsing.lexer import Token
+from symderiv.parsing.linalg import Tensor
+from symderiv.parsing.symbols import Value
+
+_CONDITIONS = {"<": sp.Lt, ">": sp.Gt, "le": sp.Le, "leq": sp.Le, "ge": sp.Ge, "geq": sp.Ge,
+               "lt": sp.Lt, "gt": sp.Gt, "=": sp.Eq, "ne": sp.Ne, "neq": sp.Ne, "leqslant": sp.Le,
+               "geqslant": sp.Ge}
+_OTHERWISE = ("otherwise", "else", "sonst", "否则", "其他")
+
+
+class CallsMixin(Grammar):
+    """Calls of functions, elementary functions, max/min and cases."""
+
+    # -- is it a call?
+    def is_function(self, name: str, fname: str, font: str | None) -> bool:
+        """Whether `name(` opens a call (`\\sigma(z)`, `L(\\theta)`) or a product (`y(w^T x + b)`)."""
+        if fname in self.r.functions or name in self.r.functions:
+            return True
+        if name in N.FUNCTION_LETTERS:
+            return True
+        if font == "operatorname" or (font in N.FONTS and font not in N.BOLD_FONTS and len(name) > 1):
+            return True
+        if self._named_quantity_call(name):
+            return True
+        if name.lower() in N.ML_NAMED and len(name) > 1 and name not in N.GREEK:
+            return True
+        # p(x \mid \mu, \sigma^2): a conditional density is a call
+        close = matching(self.t, self.n)
+        if any(self.t[m].is_("cmd", "mid") for m in range(self.n, close)):
+            return True
+        # the operand of \nabla_\theta L(…)
+        return self.n >= 2 and any(self.t[m].is_("cmd", "nabla") for m in range(max(0, self.n - 6), self.n))
+
+    def _named_quantity_call(self, name: str) -> bool:
+        """`L(\\theta)`, `H(f)`, `P(x)`, `\\Phi(z)`: an upper-case name applied to plain names
+        (no operators inside) is a call; `C(x + 1)` and matrices (`X(\\theta)`) stay products."""
+        if not name[:1].isupper() or name in self.r.matrices or name in self.r.vectors:
+            return False
+        if len(name) > 1 and name not in N.GREEK:
+            return False
+        start = self.n + 1 if self.tok.is_("cmd", "left") else self.n
+        close = matching(self.t, start)
+        for tk in self.t[start + 1:close]:
+            if tk.kind == "punct" and tk.text in "+-*/=!<>&":
+                return False
+            if tk.kind == "cmd" and tk.text not in N.GREEK and tk.text not in N.ACCENTS \
+                    and tk.text not in N.FONTS and tk.text not in ("mid", "|", ",", ";", "right"):
+                return False
+        return True
+
+    # -- calls
+    def call(self, fname: str, base_name: str, primes: int, t: Token) -> Value:
+        """`f(a, b)`, `\\sigma(z)`, `f'(x)`, `\\mathrm{softmax}(z)_k`."""
+        left = self.tok.is_("cmd", "left")
+        if left:
+            self.take()
+        open_tok = self.expect("punct", "(")
+        if self.tok.is_("punct", ")"):
+            raise self.error("a function call needs an argument", open_tok)
+        args = self._call_arguments()
+        self.close_paren(open_tok, left, "expected ')' to close the call")
+        fn = self.function_object(fname, base_name, len(args))
+        value = fn(*args)
+        if primes:
+            value = self._primed(fn, value, args, primes, t)
+        if self.tok.is_("punct", "_") and (fname.lower() in ("softmax",) or isinstance(value, sp.Function)):
+            self.take()
+            sub = self.script_text()
+            value = sp.Function(f"{fname}_{sub}")(*args)
+        return value
+
+    def _call_arguments(self) -> list[Value]:
+        """`a, b`, `x \\mid \\mu, \\sigma`: the arguments (a vector one as its k-th entry)."""
+        args = []
+        self.arg_depth += 1
+        while True:
+            value = self.expression()
+            args.append(self.r.component(value) if isinstance(value, Tensor) else value)
+            if self.tok.is_("punct", ",") or self.tok.is_("cmd", "mid") or self.tok.is_("cmd", "|") \
+                    or self.tok.is_("punct", ";"):
+                self.take()
+                continue
+            break
+        self.arg_depth -= 1
+        return args
+
+    def _primed(self, fn: Callable[..., Value], value: Value, args: list[Value], primes: int, t: Token) -> Value:
+        """f'(x) -> d f/dx; f'(g(x)) -> f' taken at g(x)."""
+        if len(args) != 1:
+            raise self.error("primes are supported on functions of one variable", t)
+        var = args[0]
+        if not isinstance(var, (sp.Symbol, sp.Indexed)):
+            d = sp.Dummy("u", real=True)
+            return sp.Subs(sp.Derivative(fn(d), (d, primes)), d, var)
+        return sp.Derivative(value, (var, primes))
+
+    def function_object(self, fname: str, base_name: str, nargs: int) -> Callable[..., Value]:
+        """The function called: a declared one, an ML function of one argument, or a new one."""
+        if fname in self.r.functions or (fname not in ("sigma",) and base_name in self.r.functions):
+            return _undefined(fname)
+        known: Callable[..., Value] | None = (
+            N.ML_NAMED.get(fname.lower()) if fname not in N.GREEK or fname == "sigma" else None)
+        if known is not None and nargs == 1:
+            return known
+        return _undefined(fname)
+
+    # -- elementary functions
+    def function_command(self, t: Token, fn: Callable[..., Value]) -> Value:
+        """\\sin x, \\tanh^2(x), \\exp(…), \\ln x: power before the argument applies to the result."""
+        self.take()
+        power = None
+        if self.tok.is_("punct", "^"):
+            self.take()
+            power = self.script_value()
+        arg = self.function_argument(t)
+        value = fn(arg)
+        return sp.Pow(value, power) if power is not None else value
+
+    def function_argument(self, t: Token) -> Value:
+        """The argument of `\\sin`, `\\log`, …: a parenthesised group, a `\\sum`/`\\prod`, or else
+        the one factor that follows (`\\sin 2x` is sin(2)·x, `\\sin x^2` is sin(x²))."""
+        self.skip_ignored()
+        nxt = self.tok
+        if nxt.is_("punct", "(") or (nxt.is_("cmd", "left") and self.peek().is_("punct", "(")):
+            return self._parenthesised()
+        if nxt.kind == "end" or (nxt.kind == "punct" and nxt.text in ")]}=+*/^_,&") or nxt.is_("cmd", "right"):
+            raise self.error(f"\\{t.text} needs an argument", t)
+        if nxt.is_("cmd", "sum") or nxt.is_("cmd", "prod"):
+            return self.atom()
+        value = self.factor()
+        return self.r.component(value) if isinstance(value, Tensor) else value
+
+    def _parenthesised(self) -> Value:
+        left = self.tok.is_("cmd", "left")
+        if left:
+            self.take()
+        open_tok = self.expect("punct", "(")
+        if self.tok.is_("punct", ")"):
+            raise self.error("empty parentheses have no value", open_tok)
+        value = self.expression()
+        self.close_paren(open_tok, left)
+        return self.r.component(value) if isinstance(value, Tensor) else value
+
+    def close_paren(self, open_tok: Token, left: bool, expected: str = "expected ')'") -> None:
+        """The `)` (after `\\right` when opened by `\\left(`) that closes the group at open_tok."""
+        if left:
+            self.expect("cmd", "right")
+        if not self.tok.is_("punct", ")"):
+            if self.tok.kind == "end":
+                raise ParseError("'(' is never closed", self.source, open_tok.pos)
+            raise self.error(expected)
+        self.take()
+
+    def log(self, t: Token) -> Value:
+        """`\\log x` (natural, as in ML), `\\log_2 x`, `\\lg x` (base 10), `\\log^2 x`."""
+        self.take()
+        base, power = self.scripts()
+        arg = self.function_argument(t)
+        if t.text == "lg":
+            base = sp.Integer(10)
+        value = sp.log(arg) if base is None or base == sp.E else sp.log(arg, base)
+        return sp.Pow(value, power) if power is not None else value
+
+    def maxmin(self, t: Token) -> Value:
+        self.take()
+        if self.tok.is_("punct", "_"):
+            raise self.error(f"\\{t.text} over a set (arg{t.text}) is not supported", t)
+        left = self.tok.is_("cmd", "left")
+        if left:
+            self.take()
+        open_tok = self.expect("punct", "(") if not self.tok.is_("cmd", "{") else self.take()
+        args = [self.expression()]
+        while self.tok.is_("punct", ","):
+            self.take()
+            args.append(self.expression())
+        self.close_paren(open_tok, left)
+        args = [self.r.component(a) if isinstance(a, Tensor) else a for a in args]
+        return (sp.Max if t.text == "max" else sp.Min)(*args)
+
+    # -- cases
+    def environment(self, t: Token) -> Value:
+        """`\\begin{cases} value & condition \\\\ … \\end{cases}` -> Piecewise."""
+        self.take()
+        env = self.raw_group_text()
+        if env not in ("cases", "dcases"):
+            raise self.error(f"the {env} environment is not supported here", t)
+        pieces = []
+        while True:
+            self.skip_ignored()
+            value = self.expression()
+            cond = sp.true
+            if self.tok.is_("punct", "&"):
+                self.take()
+                cond = self.condition()
+            pieces.append((self.r.component(value) if isinstance(value, Tensor) else value, cond))
+            self.skip_ignored()
+            if self.tok.is_("cmd", "\\") or self.tok.is_("cmd", "cr"):
+                self.take()
+                self.skip_ignored()
+                if self.tok.is_("cmd", "end"):
+                    break
+                continue
+            break
+        self.expect("cmd", "end")
+        self.raw_group_text()
+        return sp.Piecewise(*pieces)
+
+    def condition(self) -> Value:
+        """`\\text{if } |a| \\le \\delta`, `x > 0`, `\\text{otherwise}`."""
+        self.skip_ignored()
+        while self.tok.is_("cmd", "text") or self.tok.is_("cmd", "mathrm") or self.tok.is_("cmd", "textrm"):
+            self.take()
+            word = self.raw_group_text().strip().lower().rstrip(",")
+            if word in _OTHERWISE:
+                return sp.true
+            self.skip_ignored()
+        if self.tok.is_("letter", "i") and self.peek().is_("letter", "f"):
+            self.take()
+            self.take()
+        if self.tok.is_("cmd", "\\") or self.tok.is_("cmd", "end"):
+            return sp.true
+        lhs = self.expression()
+        t = self.tok
+        if t.text in _CONDITIONS and t.kind in ("punct", "cmd"):
+            self.take()
+            rhs = self.expression()
+            return _CONDITIONS[t.text](lhs, rhs)
+        raise self.error("expected a condition such as x > 0 or \\text{otherwise}")
+
+
+def _undefined(name: str) -> Callable[..., Value]:
+    """A function of that name that SymPy knows nothing about (`f`, `L`, `softmax_k`)."""
+    fn: Callable[..., Value] = sp.Function(name)
+    return fn

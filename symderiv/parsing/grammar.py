@@ -1,0 +1,130 @@
+"""The contract between the areas of the expression grammar.
+
+The expression parser is one recursive-descent class composed from one mixin per area of the
+grammar (arithmetic, scripts, names, calls, brackets, derivatives, big operators, heads and
+relations, delegation). Each area calls into the others through the entry points declared here
+(`expression` → `term` → `factor` → `atom` → back to `expression` inside a group); the mixin of
+the area that owns an entry point defines it, and `ExprParser` (expr.py) puts them together.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import sympy as sp
+
+from symderiv.parsing.cursor import TokenCursor
+from symderiv.parsing.lexer import Token
+from symderiv.parsing.state import ReadState
+from symderiv.parsing.symbols import Value
+
+
+class Grammar(TokenCursor, ABC):
+    """Recursive descent over one statement's tokens, producing SymPy (or Tensor) values.
+
+    State besides the position: the reader `r` (shapes, sizes, indices of the whole input), the
+    index letters bound by the sums around the current point, and how deep the parser is inside
+    `|…|`, `\\|…\\|` and call arguments (where `|` and `\\|` close or separate).
+    """
+
+    def __init__(self, reader: ReadState, tokens: list[Token], source: str) -> None:
+        super().__init__(tokens, source)
+        self.r = reader
+        self.bound: list[set[str]] = []
+        self.abs_depth = 0
+        self.norm_depth = 0
+        self.arg_depth = 0
+        self.pending_sub: str | None = None   # `\hat{y_i}`: the subscript read inside the accent
+
+    def is_bound(self, letter: str) -> bool:
+        """Whether a sum around the current point binds the index letter."""
+        return any(letter in b for b in self.bound)
+
+    # -- arithmetic (arithmetic.py)
+    @abstractmethod
+    def expression(self) -> Value:
+        """A signed sum of terms."""
+
+    @abstractmethod
+    def term(self) -> Value:
+        """A product of factors, explicit (`\\cdot`, `/`) or by juxtaposition."""
+
+    @abstractmethod
+    def factor(self) -> Value:
+        """An atom with its superscripts and factorials, or a signed factor."""
+
+    @abstractmethod
+    def starts_factor(self, t: Token) -> bool:
+        """Whether t starts another factor of a product written side by side."""
+
+    @abstractmethod
+    def series(self, items: list[Value], k: sp.Symbol, tok: Token) -> tuple[Value, Value]:
+        """`a_1, a_2, \\cdots, a_m` -> (a_k, m)."""
+
+    # -- atoms (expr.py)
+    @abstractmethod
+    def atom(self) -> Value:
+        """A number, a name, a group or a command."""
+
+    # -- scripts (scripts.py)
+    @abstractmethod
+    def postfix(self, base: Value) -> Value:
+        """base followed by `^…` and `!`."""
+
+    @abstractmethod
+    def script_value(self) -> Value:
+        """The value of a `^`/`_` argument."""
+
+    @abstractmethod
+    def script_text(self) -> str:
+        """A subscript as a name suffix."""
+
+    @abstractmethod
+    def raw_group_text(self) -> str:
+        """The source text of a `{…}` group (or one token)."""
+
+    @abstractmethod
+    def first_digit(self) -> Value:
+        """A number token as a script argument: its first digit only (`x^23` = x²·3)."""
+
+    @abstractmethod
+    def scripts(self) -> tuple[Value, Value]:
+        """(subscript, superscript) after a command, in either order."""
+
+    # -- names (names.py)
+    @abstractmethod
+    def read_name(self) -> tuple[str, bool]:
+        """Letters, Greek, accents and fonts -> (name, bold)."""
+
+    @abstractmethod
+    def symbol_value(self, name: str, sub: str | None = None, bold: bool = False) -> Value:
+        """The value a name stands for: a scalar, an entry, a vector or a matrix."""
+
+    @abstractmethod
+    def size(self, name: str) -> sp.Symbol:
+        """The size symbol `name` (n, d, …), one per input."""
+
+    # -- calls (calls.py)
+    @abstractmethod
+    def is_function(self, name: str, fname: str, font: str | None) -> bool:
+        """Whether `name(` opens a call."""
+
+    @abstractmethod
+    def call(self, fname: str, base_name: str, primes: int, t: Token) -> Value:
+        """`f(a, b)`, `\\sigma(z)`, `f'(x)`."""
+
+    # -- derivatives (derivatives.py)
+    @abstractmethod
+    def is_derivative_operator(self) -> bool:
+        """Whether the `\\frac` at hand is `\\frac{d}{dx}` or `\\frac{\\partial L}{\\partial w}`."""
+
+    @abstractmethod
+    def derivative_operator(self, t: Token) -> Value:
+        """`\\frac{d}{dx} …`, `\\frac{\\partial^2 f}{\\partial x \\partial y}`."""
+
+    @abstractmethod
+    def take_d(self) -> None:
+        """Take a `d`, `\\mathrm{d}` or `\\partial`."""
+
+    @abstractmethod
+    def factor_no_power(self) -> Value:
+        """A variable after d or ∂, without its power (the order)."""

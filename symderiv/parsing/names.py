@@ -1,0 +1,135 @@
+"""Names: letters, Greek letters, accents (`\\hat{y}` -> yhat) and fonts (`\\mathbf{x}` is a
+vector), read as a scalar, an entry (`x_i` under a sum over i is x[i]), a vector, a matrix or
+the head of a call."""
+from __future__ import annotations
+
+import sympy as sp
+
+from symderiv.ml import notation as N
+from symderiv.parsing.grammar import Grammar
+from symderiv.parsing.lexer import Token
+from symderiv.parsing.linalg import Tensor
+from symderiv.parsing.symbols import (
+    INDEX_LETTERS,
+    Value,
+    font_name,
+    index_letters,
+    index_symbol,
+    indexed_base,
+    real,
+    size_symbol,
+)
+
+
+class NamesMixin(Grammar):
+    """Names and the values they stand for."""
+
+    def named(self, first: str, t: Token) -> Value:
+        """A symbol, an indexed quantity, a vector, or a function call, from a name."""
+        name, bold = self.read_name()
+        sub = None
+        if self.tok.is_("punct", "_"):
+            self.take()
+            sub = self.script_text()
+        primes = 0
+        if self.tok.kind == "prime":
+            primes = int(self.take().text)
+        # a call: known function, declared head, \sigma(, f(, \ell(, h_\theta(
+        if self.tok.is_("punct", "(") or (self.tok.is_("cmd", "left") and self.peek().is_("punct", "(")):
+            fname = f"{name}_{sub}" if sub else name
+            if self.is_function(name, fname, t.text if t.kind == "cmd" else None):
+                return self.call(fname, name, primes, t)
+        if primes:
+            return real(name + "'" * primes)  # x' is another point, not a derivative
+        if name == "e" and sub is None and not bold:
+            return sp.E
+        if name == "pi" and sub is None:
+            return sp.pi
+        return self.symbol_value(name, sub, bold)
+
+    def read_name(self) -> tuple[str, bool]:
+        """Letters, Greek, accents and fonts -> (name, bold). `\\hat{y}` -> yhat."""
+        t = self.take()
+        if t.kind == "letter":
+            return t.text, False
+        name = t.text
+        if name in N.GREEK:
+            return name, False
+        if name in N.ACCENTS:
+            inner = self._accent_inner()
+            return inner + N.ACCENTS[name], False
+        if name in N.FONTS:
+            inner = font_name(self.raw_group_text())
+            if not inner:
+                raise self.error("an empty name", t)
+            return inner, name in N.BOLD_FONTS
+        raise self.error(f"unexpected \\{name}", t)
+
+    def _accent_inner(self) -> str:
+        """The name under an accent: `\\hat y`, `\\hat{y}`, `\\hat{\\theta}`, `\\hat{y_i}`."""
+        t = self.tok
+        if t.is_("punct", "{"):
+            self.take()
+            nxt = self.tok
+            if nxt.kind == "letter" or (nxt.kind == "cmd" and (
+                    nxt.text in N.GREEK or nxt.text in N.FONTS or nxt.text in N.ACCENTS)):
+                inner, _ = self.read_name()
+            else:
+                raise self.error("an accent must be put on a letter")
+            if self.tok.is_("punct", "_"):
+                # \hat{y_i}: the subscript inside the accent
+                self.take()
+                sub = self.script_text()
+                self.expect("punct", "}")
+                self.pending_sub = sub
+                return f"{inner}"
+            self.expect("punct", "}")
+            return inner
+        if t.kind == "letter" or (t.kind == "cmd" and t.text in N.GREEK):
+            self.take()
+            return t.text
+        raise self.error("an accent must be put on a letter")
+
+    def symbol_value(self, name: str, sub: str | None = None, bold: bool = False) -> Value:
+        """A scalar `x`, an entry `x[i]` (bound index, or an entry of a known vector), a sample's
+        row `x_i` (a vector), Kronecker's δ_{kl}, a bold or known vector, or a matrix."""
+        pending = self.pending_sub
+        if pending is not None and sub is None:
+            sub = pending
+        self.pending_sub = None
+        if sub is not None:
+            return self._subscripted(name, sub, bold)
+        r = self.r
+        if name in r.matrices or (bold and name[:1].isupper()):
+            base = indexed_base(name)
+            rows = self.size("n") if name == "X" else self.size("d")
+            return Tensor("mat", (rows, self.size("d")), lambda a, b: base[a, b], name)
+        if name in r.vectors or (bold and name[:1].islower()):
+            base = indexed_base(name)
+            dim = self.size("d")
+            return Tensor("col", (dim,), lambda j: base[j], name)
+        return real(name)
+
+    def _subscripted(self, name: str, sub: str, bold: bool) -> Value:
+        letters = index_letters(sub)
+        if name == "delta" and len(letters) == 2 and all(c.isalpha() for c in letters):
+            return sp.KroneckerDelta(index_symbol(letters[0]), index_symbol(letters[1]))  # δ_{kl}
+        bound = [c for c in letters if self.is_bound(c)] if letters else []
+        if len(letters) == 1 and letters[0] in INDEX_LETTERS and name in self.r.row_vectors:
+            i = index_symbol(letters[0])
+            row = indexed_base(name)
+            return Tensor("col", (self.size("d"),), lambda j: row[i, j], f"{name}_{sub}")
+        if bound:
+            base = indexed_base(name)
+            idx = [index_symbol(c) if c.isalpha() else sp.Integer(c) for c in letters]
+            return base[tuple(idx)] if len(idx) > 1 else base[idx[0]]
+        is_vec = name in self.r.vectors or (bold and name[:1].islower())
+        if is_vec and letters and len(letters) == 1 and letters[0] in INDEX_LETTERS:
+            # θ_j outside a sum: the j-th entry of the vector θ
+            return indexed_base(name)[index_symbol(letters[0])]
+        return real(f"{name}_{sub}")
+
+    def size(self, name: str) -> sp.Symbol:
+        s = size_symbol(name)
+        self.r.sizes.setdefault(name, s)
+        return self.r.sizes[name]
