@@ -8,7 +8,7 @@ import json
 import pathlib
 import time
 
-from symderiv.analysis.analyzer import analyze_problem
+from symderiv.analysis import analyze_problem
 from symderiv.parsing.parser import parse
 
 CASES = json.loads((pathlib.Path(__file__).resolve().parents[1] / "tests" / "data" / "analyze_cases.json")

@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 
-from symderiv.analysis.optimizer import build_objective, builtin_data, run_methods
+from symderiv.analysis import build_objective, builtin_data, run_methods
 from symderiv.parsing.parser import parse
 
 SEED = (r"L(\theta) = -\sum_{i=1}^{n} \left[ y_i \log \hat{y}_i + (1 - y_i) \log (1 - \hat{y}_i) \right]",

@@ -1,25 +1,56 @@
-"""Index form -> vector form, for display: Σ_i (ŷ_i − y_i) x_{ik}  ->  Σ_i (ŷ_i − y_i) x_i  ->  Xᵀ(ŷ − y).
+"""Index form -> vector form: Σ_i (ŷ_i − y_i) x_{ik}  ->  Σ_i (ŷ_i − y_i) x_i  ->  Xᵀ(ŷ − y).
 
-Derivation happens in exact index form (checkable entry by entry); a reader wants vectors.
-Each pattern below is a rewriting of the printed form only; when a term matches no pattern
-the vector form is not given rather than guessed.
+Derivation happens in exact index form (checkable entry by entry); a reader wants vectors. A vector
+form is typed, built from SymPy matrix expressions with symbolic sizes:
+
+- `matrix`: the form in matrices, e.g. `X.T*v` (Xᵀ(ŷ − y)), `X.T*S*X`, `2*lambda*theta + …`;
+- `per_sample`: the same as a sum over the samples i, `SampleSum(c_i*x_i, (i, 1, n))`, where `x_i`
+  is sample i's feature vector (the i-th row of X, as a column);
+- `definitions`: the matrices the form introduces, `S = DiagMatrix(v)` (S = diag(ŷ_i(1 − ŷ_i))).
+
+A vector over the samples whose i-th entry is c_i is `FunctionMatrix(n, 1, Lambda((i, _), c_i))`:
+exact, with the entry kept in index form; the printers (symderiv.output) write it with vector names
+(ŷ − y, Xθ − y). Each pattern below rewrites one term; when a term matches no pattern the vector form
+is not given rather than guessed.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.matrices.expressions.diagonal import DiagMatrix
 
-from symderiv.output.printing import latex
+FEATURES = sp.Symbol("d", integer=True, positive=True)   # the size of a vector variable, when unnamed
+_COLUMN = sp.Symbol("_column", integer=True)              # the column index of a vector's entry (unused)
+
+
+class SampleSum(sp.MatrixExpr):
+    """Σ_{i=lo}^{hi} body: a vector or matrix summed over the samples (Σ_i c_i x_i, Σ_i c_i x_i x_iᵀ)."""
+
+    def __new__(cls, body: sp.MatrixExpr, limits: tuple) -> SampleSum:
+        return sp.Basic.__new__(cls, body, sp.Tuple(*limits))
+
+    @property
+    def body(self) -> sp.MatrixExpr:
+        return self.args[0]
+
+    @property
+    def limits(self) -> tuple:
+        """(i, lo, hi)."""
+        return tuple(self.args[1])
+
+    @property
+    def shape(self) -> tuple:
+        return self.body.shape
 
 
 @dataclass(frozen=True)
 class VectorForm:
-    """`per_sample`: Σ_i c_i x_i (x_i x_iᵀ); `matrix`: Xᵀ c (XᵀSX); `where`: e.g. S = diag(…)."""
+    """∂f/∂θ (or ∂²f/∂θ∂θᵀ) in vectors: per sample, in matrices, and what the matrices stand for."""
 
-    per_sample: str | None
-    matrix: str | None
-    where: str = ""
+    per_sample: sp.MatrixExpr
+    matrix: sp.MatrixExpr
+    definitions: tuple[tuple[sp.MatrixSymbol, sp.MatrixExpr], ...] = ()
 
 
 def gradient_vector_form(expr: sp.Basic, var: sp.Indexed) -> VectorForm | None:
@@ -33,33 +64,41 @@ def hessian_vector_form(expr: sp.Basic, var_k: sp.Indexed, var_l: sp.Indexed) ->
     return _vector_form(expr, var_k, (var_k.indices[0], var_l.indices[0]))
 
 
+def sample_vector(entry: sp.Basic, i: sp.Symbol, size: sp.Basic) -> sp.MatrixExpr:
+    """The vector over the samples i = 1..size whose i-th entry is `entry` (all ones for 1)."""
+    if entry == 1:
+        return sp.OneMatrix(size, 1)
+    return sp.FunctionMatrix(size, 1, sp.Lambda((i, _COLUMN), entry))
+
+
 def _vector_form(expr, var, free) -> VectorForm | None:
-    per_sample, matrix, notes = [], [], []
+    per_sample, matrix, definitions = [], [], []
     for term in sp.Add.make_args(expr):
         parts = _term(term, var, free)
         if parts is None:
             return None
-        s, m, note = parts
+        s, m, defined = parts
         per_sample.append(s)
         matrix.append(m)
-        if note:
-            notes.append(note)
-    return VectorForm(_join(per_sample), _join(matrix), "; ".join(notes))
+        definitions += defined
+    return VectorForm(_add(per_sample), _add(matrix), tuple(definitions))
 
 
-def _join(parts):
-    out = ""
-    for n, p in enumerate(parts):
-        if n and not p.startswith("- "):
-            out += " + "
-        elif n:
-            out += " "
-        out += p
-    return out
+def _add(terms: list) -> sp.MatrixExpr:
+    """The terms in the order of the index form (MatAdd would sort them)."""
+    return terms[0] if len(terms) == 1 else sp.MatAdd(*terms, evaluate=False)
+
+
+def _scaled(coeff, matrix: sp.MatrixExpr) -> sp.MatrixExpr:
+    """coeff · matrix, the coefficient kept as one factor in front (1 left out)."""
+    if coeff == 1:
+        return matrix
+    factors = matrix.args if isinstance(matrix, sp.MatMul) else (matrix,)
+    return sp.MatMul(coeff, *factors)
 
 
 def _term(term, var, free):
-    """(per-sample LaTeX, matrix LaTeX, note) for one term, or None."""
+    """(per-sample form, matrix form, definitions) for one term, or None."""
     coeff, rest = term.as_independent(sp.Sum, *[a for a in term.atoms(sp.Indexed)], as_Add=False)
     sums = [f for f in sp.Mul.make_args(rest) if isinstance(f, sp.Sum)]
     if len(sums) == 1 and len(sums[0].limits) == 1:
@@ -67,10 +106,10 @@ def _term(term, var, free):
         other = rest / s
         if other.has(sp.Indexed):
             return None
-        coeff = coeff * other
-        return _sample_sum(coeff, s, var, free)
+        return _sample_sum(coeff * other, s, var, free)
     if sums:
         return None
+    size = _features(term)
     # no sum: θ_k -> θ, δ_kl -> I
     if len(free) == 1:
         k = free[0]
@@ -79,18 +118,18 @@ def _term(term, var, free):
             c = term / var
             if c.has(var.base):
                 return None
-            tex = _prefix(c, bare=True) + _vec_tex(str(var.base.label))
-            return tex, tex, ""
+            form = _scaled(c, sp.MatrixSymbol(str(var.base.label), size, 1))
+            return form, form, ()
         return None
     deltas = [d for d in term.atoms(sp.KroneckerDelta) if set(d.args) == set(free)]
     if deltas and not term.xreplace({deltas[0]: 1}).has(sp.Indexed):
-        c = term.xreplace({deltas[0]: 1})
-        tex = _prefix(c, bare=True) + "I"
-        return tex, tex, ""
+        form = _scaled(term.xreplace({deltas[0]: 1}), sp.Identity(size))
+        return form, form, ()
     return None
 
 
 def _sample_sum(coeff, s, var, free):
+    """Σ_i c_i x_{ik} -> (Σ_i c_i x_i, Xᵀc); Σ_i c_i x_{ik} x_{il} -> (Σ_i c_i x_i x_iᵀ, XᵀSX)."""
     i, lo, hi = s.limits[0]
     body = s.function
     data = [a for a in body.atoms(sp.Indexed) if len(a.indices) == 2 and a.indices[0] == i
@@ -104,77 +143,48 @@ def _sample_sum(coeff, s, var, free):
             return None
         factors.remove(a)
     c = sp.Mul(*factors)
-    base = str(data[0].base.label)
-    X = base.upper() if base.islower() else base
-    xi = rf"{_vec_tex(base)}_{{{latex(i)}}}"
-    c_vec = _as_vector(c, i, var, X)
-    if c_vec is None:
+    if not _is_sample_entry(c, i, var):
         return None
-    c_tex, c_is_one, c_is_sum = c_vec
-    sum_head = rf"\sum_{{{latex(i)}={latex(lo)}}}^{{{latex(hi)}}}"
-    c_sample = latex(c.xreplace(_dot_symbols(c, i, var, base)))
-    if isinstance(c, sp.Add):
-        c_sample = rf"\left({c_sample}\right)"
-    pre = _prefix(coeff, bare=True)
+    base = str(data[0].base.label)
+    size = _features(s)
+    X = sp.MatrixSymbol(base.upper() if base.islower() else base, hi, size)
+    x_i = sp.MatrixSymbol(f"{base}_{i}", size, 1)
     if len(free) == 1:
-        per_sample = f"{pre}{sum_head} {'' if c == 1 else c_sample + ' '}{xi}".replace("  ", " ")
-        inner = c_tex if not c_is_sum else rf"\left({c_tex}\right)"
-        ones = r"\mathbf{1}"
-        matrix = f"{pre}{X}^{{T}} {ones if c_is_one else inner}".strip()
-        return per_sample, matrix, ""
-    per_sample = f"{pre}{sum_head} {'' if c == 1 else c_sample + ' '}{xi} {xi}^{{T}}".replace("  ", " ")
-    if c_is_one:
-        return per_sample, f"{pre}{X}^{{T}} {X}", ""
-    note = rf"S = \operatorname{{diag}}\left({c_sample}\right)"
-    return per_sample, f"{pre}{X}^{{T}} S {X}", note
+        per_sample = _scaled(coeff, SampleSum(_scaled(c, x_i), (i, lo, hi)))
+        return per_sample, _scaled(coeff, sp.MatMul(X.T, sample_vector(c, i, hi))), ()
+    per_sample = _scaled(coeff, SampleSum(_scaled(c, sp.MatMul(x_i, x_i.T)), (i, lo, hi)))
+    if c == 1:
+        return per_sample, _scaled(coeff, sp.MatMul(X.T, X)), ()
+    S = sp.MatrixSymbol("S", hi, hi)
+    return per_sample, _scaled(coeff, sp.MatMul(X.T, S, X)), ((S, DiagMatrix(sample_vector(c, i, hi))),)
 
 
-def _as_vector(c, i, var, X):
-    """c_i as a vector over samples: ŷ_i − y_i -> ŷ − y, Σ_j θ_j x_ij − y_i -> Xθ − y."""
-    rep = {}
+def _is_sample_entry(c, i, var) -> bool:
+    """c_i reads as a vector over the samples: its sums are dot products Σ_j θ_j x_ij and every
+    other quantity with the index i is an entry a_i of a vector (ŷ_i − y_i -> ŷ − y)."""
+    hidden = {}
     for s in c.atoms(sp.Sum):
         (j, _, _), body = s.limits[0], s.function
         f = sp.Mul.make_args(body)
         params = [a for a in f if isinstance(a, sp.Indexed) and a.base == var.base and a.indices == (j,)]
         data = [a for a in f if isinstance(a, sp.Indexed) and a.indices == (i, j)]
-        if len(f) == 2 and params and data:
-            rep[s] = sp.Symbol(rf"{X} {_vec_tex(str(var.base.label))}")
-        else:
-            return None
-    outside = c.xreplace(rep)
+        if len(f) != 2 or not params or not data:
+            return False
+        hidden[s] = sp.Dummy()
+    outside = c.xreplace(hidden)
+    entries = {}
     for a in outside.atoms(sp.Indexed):
         if a.indices == (i,):
-            rep[a] = sp.Symbol(_vec_name(a.base.label))
+            entries[a] = sp.Dummy()
         elif i in a.indices:
-            return None
-    v = outside.xreplace({a: r for a, r in rep.items() if isinstance(a, sp.Indexed)})
-    if i in v.free_symbols:
-        return None
-    return latex(v), v == 1, isinstance(v, sp.Add)
+            return False
+    return i not in outside.xreplace(entries).free_symbols
 
 
-def _dot_symbols(c, i, var, base):
-    """Σ_j θ_j x_ij -> θᵀx_i, for the per-sample form."""
-    rep = {}
-    for s in c.atoms(sp.Sum):
-        f = sp.Mul.make_args(s.function)
-        if len(f) == 2 and any(isinstance(a, sp.Indexed) and a.base == var.base for a in f):
-            rep[s] = sp.Symbol(rf"{_vec_tex(str(var.base.label))}^{{T}} {_vec_tex(base)}_{{{latex(i)}}}")
-    return rep
-
-
-def _vec_name(label) -> str:
-    return str(label)
-
-
-def _vec_tex(name: str) -> str:
-    return latex(sp.Symbol(name))
-
-
-def _prefix(coeff, bare=False) -> str:
-    if coeff == 1:
-        return ""
-    if coeff == -1:
-        return "- "
-    tex = latex(coeff)
-    return tex + " " if bare else tex
+def _features(expr) -> sp.Basic:
+    """The size of the vector variable: the upper limit of a dot product Σ_j θ_j x_ij, else d."""
+    for s in expr.atoms(sp.Sum):
+        j, _, hi = s.limits[0]
+        if any(len(a.indices) == 2 and a.indices[1] == j for a in s.function.atoms(sp.Indexed)):
+            return hi
+    return FEATURES

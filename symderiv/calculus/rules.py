@@ -13,6 +13,7 @@ from operator import mul
 
 import sympy as sp
 
+from symderiv.calculus.kronecker import collapse_kronecker
 from symderiv.ml.functions import relu
 from symderiv.ml.registry import ENTRIES, FunctionEntry, entry_for
 
@@ -329,31 +330,6 @@ class FallbackRule(Rule):
 
     def eval(self):
         return sp.diff(self.expr, self.var)
-
-
-def collapse_kronecker(expr: sp.Basic) -> sp.Basic:
-    """Σ_j δ_jk g(j) -> g(k) inside every Sum (the free index k is within the sum's range)."""
-    def collapse(s: sp.Sum):
-        (j, lo, hi), *rest = s.limits
-        body = sp.expand(s.function) if s.function.has(sp.KroneckerDelta) else s.function
-        kept, out = [], []
-        for term in sp.Add.make_args(body):
-            deltas = [f for f in sp.Mul.make_args(term)
-                      if isinstance(f, sp.KroneckerDelta) and j in f.free_symbols]
-            if deltas:
-                d = deltas[0]
-                other = d.args[1] if d.args[0] == j else d.args[0]
-                out.append((term / d).xreplace({j: other}))
-            else:
-                kept.append(term)
-        result = sp.Add(*out)
-        if kept:
-            result += sp.Sum(sp.Add(*kept), (j, lo, hi))
-        for lim in rest:
-            result = sp.Sum(result, lim)
-        return result
-
-    return expr.replace(lambda e: isinstance(e, sp.Sum) and e.has(sp.KroneckerDelta), collapse)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""The `symderiv` command: one sub-command per job, errors as `error: …` and an exit code.
+"""The `symderiv` command: one argparse tree, one sub-command per job, errors as `error: …`.
 
-Exit codes: 0 success; 1 a verification found the claim wrong; 2 bad input or usage;
-3 time limit. No traceback reaches the user: SymderivError prints its message (and caret),
-anything else is reported as an internal error.
+Exit codes: 0 success; 1 a verification found the claim wrong; 2 bad input or usage; 3 time
+limit. The whole command — reading, working, printing, writing — runs under --timeout. No
+traceback reaches the user: SymderivError prints its message (and caret); anything else is
+reported as an internal error (exit 70, a bug of ours).
 """
 from __future__ import annotations
 
@@ -10,62 +11,54 @@ import argparse
 import importlib
 import os
 import sys
+from types import ModuleType
 
+from symderiv.cli.command import Outcome
+from symderiv.cli.options import UsageError, join_dash_values
 from symderiv.core.errors import SymderivError
 
-# sub-command -> module that defines `configure_cli(parser, name)` and `run_cli(args) -> int`;
-# imported only when used, so `symderiv parse` never pays for matplotlib.
+# sub-command -> (module with `configure_cli(parser, name)` and `run_cli(args) -> Outcome`, help)
 COMMANDS = {
-    "parse": ("symderiv.output.contract", "read LaTeX and print what it means (JSON)"),
-    "derive": ("symderiv.output.contract", "derive the gradient (and Hessian) step by step"),
-    "verify": ("symderiv.check.verify", "check a claimed derivative or a whole hand derivation"),
-    "notes": ("symderiv.notes.worker", "write a worked-example note from a Markdown note"),
-    "analyze": ("symderiv.analysis.analyzer", "critical points, their classification, convexity"),
-    "optimize": ("symderiv.analysis.optimizer", "gradient descent versus Newton's method"),
+    "parse": ("symderiv.cli.derive", "read LaTeX and print what it means (JSON)"),
+    "derive": ("symderiv.cli.derive", "derive the gradient (and Hessian) step by step"),
+    "verify": ("symderiv.cli.verify", "check a claimed derivative or a whole hand derivation"),
+    "notes": ("symderiv.cli.notes", "write a worked-example note from a Markdown note"),
+    "analyze": ("symderiv.cli.analyze", "critical points, their classification, convexity"),
+    "optimize": ("symderiv.cli.optimize", "gradient descent versus Newton's method"),
 }
+INPUT_OPTIONS = ("note", "data", "steps")  # files a command reads: never written over
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors in our format (exit 2, one `error:` line)."""
 
-    def error(self, message):
-        raise _UsageError(f"{message} (see `{self.prog} --help`)")
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
-class _UsageError(SymderivError):
-    pass
-
-
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    parser = _Parser(prog="symderiv", description=__doc__.splitlines()[0])
+def build_parser() -> argparse.ArgumentParser:
+    """The one parser tree: every sub-command with the shared options and its own."""
+    parser = _Parser(prog="symderiv", description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--version", action="version", version="symderiv 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module_name, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        if command is None or name == command:
-            module = importlib.import_module(module_name)
-            module.configure_cli(p, name)
-            p.set_defaults(_module=module)
+        module = importlib.import_module(module_name)
+        module.configure_cli(p, name)
+        p.set_defaults(_module=module)
     return parser
 
 
-def _command_in(argv: list[str]) -> str | None:
-    for a in argv:
-        if a in COMMANDS:
-            return a
-        if not a.startswith("-"):
-            return None
-    return None
-
-
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        parser = build_parser(_command_in(argv))
-        args = parser.parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(join_dash_values(parser, argv))
         if not args.command:
             parser.print_help()
             return 2
-        return int(args._module.run_cli(args) or 0)
+        return _run(args._module, args)
     except SymderivError as exc:
         for line in exc.lines()[:3]:
             print(line, file=sys.stderr)
@@ -90,5 +83,21 @@ def main(argv: list[str] | None = None) -> int:
         return 70
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def _run(module: ModuleType, args: argparse.Namespace) -> int:
+    """The command under its time limit, then its files and its page, each written atomically."""
+    from symderiv.core.io import write_atomic, write_output
+    from symderiv.core.limits import time_limit
+
+    if getattr(args, "lang", "") is None and args.command != "notes":
+        from symderiv.output.phrases import default_language
+
+        args.lang = default_language()
+    protect = tuple(p for p in (getattr(args, o, None) for o in INPUT_OPTIONS) if isinstance(p, str) and p != "-")
+    with time_limit(args.timeout, f"symderiv {args.command}"):
+        outcome: Outcome = module.run_cli(args)
+        for path, data in outcome.files:
+            write_atomic(path, data, source_paths=protect)
+        write_output(outcome.body, outcome.output or args.output, source_paths=protect)
+    if outcome.message:
+        print(outcome.message, file=sys.stderr)
+    return outcome.code

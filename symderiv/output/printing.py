@@ -1,21 +1,162 @@
-"""LaTeX as an ML text prints it: ŷ_i − y_i (positive terms first), x_{ik}, θ_k, δ_{kl}, σ(z).
+"""LaTeX and plain text as an ML text prints them: ŷ_i − y_i (positive terms first), x_{ik}, θ_k,
+δ_{kl}, σ(z); and the vector forms of symderiv.calculus.forms: Xᵀ(ŷ − y), Σ_i c_i x_i, XᵀSX.
 
-A small subclass of SymPy's LatexPrinter (dispatch by `_print_ClassName`, one settings dict);
-only the few places where SymPy's defaults read unlike a textbook are overridden.
+Small subclasses of SymPy's LatexPrinter and StrPrinter (dispatch by `_print_ClassName`, one
+settings dict); only the few places where SymPy's defaults read unlike a textbook are overridden.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.str import StrPrinter
+
+from symderiv.calculus.forms import SampleSum
+from symderiv.ml.functions import sigmoid
 
 _SETTINGS = {"mul_symbol": None, "ln_notation": False}
 
 
-class MLLatexPrinter(LatexPrinter):
+class _FormPrinting:
+    """Vector forms, the same in both printers: terms in the order written, a coefficient in front
+    of juxtaposed factors (2 λ θ + Xᵀ(ŷ − y)); a vector over the samples with vector names (ŷ − y,
+    Xθ − y), a sum over the samples and diag(c_i) with per-sample names (θᵀx_i)."""
+
+    _named: dict
+    _print: Callable[..., str]          # the printer's dispatch (SymPy's Printer._print)
+
+    def _group(self, s: str) -> str:
+        raise NotImplementedError
+
+    def _sum_head(self, i: sp.Basic, lo: sp.Basic, hi: sp.Basic) -> str:
+        raise NotImplementedError
+
+    def _diag(self, s: str) -> str:
+        raise NotImplementedError
+
+    def _print_MatAdd(self, expr: sp.MatAdd) -> str:
+        out = ""
+        for n, term in enumerate(expr.args):
+            s = self._print(term)
+            out += s if n == 0 else (" " if s.startswith("- ") else " + ") + s
+        return out
+
+    def _print_MatMul(self, expr: sp.MatMul) -> str:
+        coeff, matrices = expr.as_coeff_matrices()
+        return self._coefficient(coeff) + " ".join(self._matrix_factor(m) for m in matrices)
+
+    def _coefficient(self, coeff: sp.Basic) -> str:
+        if coeff == 1:
+            return ""
+        if coeff == -1:
+            return "- "
+        return self._print(coeff) + " "
+
+    def _matrix_factor(self, m: sp.Basic) -> str:
+        s = self._print(m)
+        entry = _sample_entry(m)
+        if isinstance(m, sp.MatAdd) or (entry and isinstance(sample_names(*entry, vectors=True)[0], sp.Add)):
+            return self._group(s)
+        return s
+
+    def _print_FunctionMatrix(self, expr: sp.FunctionMatrix) -> str:
+        entry = _sample_entry(expr)
+        if entry is None:
+            return str(self._print_Basic(expr))     # type: ignore[attr-defined]  # the base printer's
+        return self._print_named(*sample_names(*entry, vectors=True))
+
+    def _print_DiagMatrix(self, expr: Any) -> str:
+        entry = _sample_entry(expr.args[0])
+        if entry is None:
+            return self._diag(self._print(expr.args[0]))
+        return self._diag(self._print_named(*sample_names(*entry, vectors=False)))
+
+    def _print_SampleSum(self, expr: SampleSum) -> str:
+        i, lo, hi = expr.limits
+        body = expr.body
+        coeff, matrices = body.as_coeff_matrices() if isinstance(body, sp.MatMul) else (1, [body])
+        c = ""
+        if coeff != 1:
+            c = self._print_named(*sample_names(coeff, i, vectors=False))
+            c = (self._group(c) if isinstance(coeff, sp.Add) else c) + " "
+        return f"{self._sum_head(i, lo, hi)} {c}{' '.join(self._print(m) for m in matrices)}".replace("  ", " ")
+
+    def _print_Identity(self, expr: sp.Identity) -> str:
+        return "I"
+
+    def _print_named(self, expr: sp.Basic, names: dict) -> str:
+        self._named.update(names)
+        return self._print(expr)
+
+
+def _sample_entry(m: sp.Basic) -> tuple[sp.Basic, sp.Symbol] | None:
+    """(c_i, i) for a vector over the samples (a column FunctionMatrix), else None."""
+    if isinstance(m, sp.FunctionMatrix) and m.shape[1] == 1 and len(m.lamda.variables) == 2:
+        return m.lamda.expr, m.lamda.variables[0]
+    return None
+
+
+def sample_names(entry: sp.Basic, i: sp.Symbol, vectors: bool) -> tuple[sp.Basic, dict]:
+    """`entry` (c_i) with each dot product Σ_j θ_j x_ij named θᵀx_i (`vectors`: Xθ, and each a_i
+    named a), and what each name stands for. A name is spelled as the LaTeX printer writes what it
+    stands for: SymPy orders terms by their symbols' names, so every format orders them alike."""
+    names, dots = {}, {}
+    for s in entry.atoms(sp.Sum):
+        dot = _sample_dot(s, i)
+        if dot is None:
+            continue
+        param, data = dot
+        n, d = sp.Symbol("n"), sp.Symbol("d")
+        theta = sp.MatrixSymbol(param, d, 1)
+        if vectors:
+            stands = sp.MatMul(sp.MatrixSymbol(data.upper() if data.islower() else data, n, d), theta)
+        else:
+            stands = sp.MatMul(theta.T, sp.MatrixSymbol(f"{data}_{i}", d, 1))
+        name = sp.Symbol(latex(stands))
+        dots[s], names[name] = name, stands
+    out = entry.xreplace(dots)
+    if vectors:
+        out = out.xreplace({a: sp.Symbol(str(a.base.label)) for a in out.atoms(sp.Indexed) if a.indices == (i,)})
+    return out, names
+
+
+def _sample_dot(s: sp.Sum, i: sp.Symbol) -> tuple[str, str] | None:
+    """(θ, x) for Σ_j θ_j x_ij, else None."""
+    j = s.limits[0][0]
+    f = sp.Mul.make_args(s.function)
+    params = [a for a in f if isinstance(a, sp.Indexed) and a.indices == (j,)]
+    data = [a for a in f if isinstance(a, sp.Indexed) and a.indices == (i, j)]
+    if len(f) != 2 or not params or not data:
+        return None
+    return str(params[0].base.label), str(data[0].base.label)
+
+
+class MLLatexPrinter(_FormPrinting, LatexPrinter):
     """SymPy's LaTeX printer with ML reading order and index notation."""
 
-    def __init__(self, settings=None):
+    def __init__(self, settings: dict[str, Any] | None = None):
         super().__init__({**_SETTINGS, **(settings or {})})
+        self._named = {}
+
+    def _print_Symbol(self, expr, style="plain"):
+        if expr in self._named:
+            return self._print(self._named[expr])
+        return super()._print_Symbol(expr, style=style)
+
+    def _group(self, s: str) -> str:
+        return rf"\left({s}\right)"
+
+    def _sum_head(self, i, lo, hi) -> str:
+        return rf"\sum_{{{self._print(i)}={self._print(lo)}}}^{{{self._print(hi)}}}"
+
+    def _diag(self, s: str) -> str:
+        return rf"\operatorname{{diag}}\left({s}\right)"
+
+    def _print_OneMatrix(self, expr) -> str:
+        return r"\mathbf{1}"
 
     def _print_Add(self, expr, order=None):
         terms = list(sp.Add.make_args(expr))
@@ -37,7 +178,7 @@ class MLLatexPrinter(LatexPrinter):
         return out
 
     def _print_Mul(self, expr):
-        coeff, rest = expr.as_coeff_Mul()
+        coeff, _ = expr.as_coeff_Mul()
         if coeff.is_negative:
             return "- " + self._print_Mul_positive(-expr)
         return self._print_Mul_positive(expr)
@@ -79,9 +220,7 @@ class MLLatexPrinter(LatexPrinter):
         base = self._print(expr.base.label)
         idx = [self._print(i) for i in expr.indices]
         sep = "" if all(len(i) == 1 for i in idx) else ","
-        if "_" in base and not base.endswith("}"):
-            base = "{" + base + "}"
-        elif "_" in base:
+        if ("_" in base and not base.endswith("}")) or "_" in base:
             base = "{" + base + "}"
         return f"{base}_{{{sep.join(idx)}}}"
 
@@ -96,11 +235,11 @@ class MLLatexPrinter(LatexPrinter):
         return f"{tex}^{{{exp}}}" if exp else tex
 
 
-def dot_product(s: sp.Sum):
+def dot_product(s: sp.Sum) -> tuple[sp.Basic, sp.Basic] | None:
     """(θ, x_i) when s is Σ_j θ_j x_{ij} over a whole vector (1..size), else None."""
     if len(s.limits) != 1:
         return None
-    j, lo, hi = s.limits[0]
+    j, lo, _ = s.limits[0]
     factors = sp.Mul.make_args(s.function)
     if lo != 1 or len(factors) != 2 or not all(isinstance(f, sp.Indexed) for f in factors):
         return None
@@ -134,10 +273,10 @@ def _factor_rank(f, in_differences=None):
         return (4, str(f))
     base = f.base if isinstance(f, sp.Pow) else f
     name = str(base.base.label) if isinstance(base, sp.Indexed) else getattr(base, "name", "")
-    if name[:1] in ("x", "X") and name.rstrip("_0123456789") in ("x", "X", "x'"):
-        if isinstance(base, sp.Indexed) or (in_differences is not None and not base.free_symbols & in_differences):
-            return (4, str(f))
-    if isinstance(f, sp.Add) or isinstance(f, sp.Pow) and isinstance(f.base, sp.Add):
+    if name[:1] in ("x", "X") and name.rstrip("_0123456789") in ("x", "X", "x'") and (
+            isinstance(base, sp.Indexed) or (in_differences is not None and not base.free_symbols & in_differences)):
+        return (4, str(f))
+    if isinstance(f, sp.Add) or (isinstance(f, sp.Pow) and isinstance(f.base, sp.Add)):
         return (3, str(len(str(f))).zfill(4))
     if isinstance(f, (sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.tanh, sp.sinh, sp.cosh)) and \
             not f.args[0].is_Atom:
@@ -145,7 +284,7 @@ def _factor_rank(f, in_differences=None):
     return (1, "")
 
 
-def latex(expr, **settings) -> str:
+def latex(expr: sp.Basic | str, **settings: Any) -> str:
     """LaTeX of a SymPy expression (or a plain string, returned as is)."""
     if isinstance(expr, str):
         return expr
@@ -153,8 +292,6 @@ def latex(expr, **settings) -> str:
 
 
 # --------------------------------------------------------------------------- plain text
-from sympy.printing.str import StrPrinter  # noqa: E402
-
 _GREEK_UNICODE = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ",
     "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
@@ -176,10 +313,37 @@ def unicode_name(name: str) -> str:
     return _GREEK_UNICODE.get(head, head) + sep + tail
 
 
-class PlainPrinter(StrPrinter):
-    """One-line Unicode text: Σ_{i=1..n} (ŷ_i − y_i)·x_ik, σ(z), θ², δ_kl."""
+class PlainPrinter(_FormPrinting, StrPrinter):
+    """One-line Unicode text: Σ_{i=1..n} (ŷ_i − y_i)·x_ik, σ(z), θ², δ_kl; Xᵀ (ŷ - y).
+
+    `mul_symbol` joins the factors of a product ("*", printed ·; a vector form juxtaposes them)."""
 
     printmethod = "_symderiv_text"  # ignore Indexed._sympystr & co: we print them ourselves
+    _default_settings: ClassVar[dict[str, Any]] = {**StrPrinter._default_settings, "mul_symbol": "*"}
+
+    def __init__(self, settings: dict[str, Any] | None = None):
+        super().__init__(settings)
+        self._named = {}
+
+    def _group(self, s: str) -> str:
+        return f"({s})"
+
+    def _sum_head(self, i, lo, hi) -> str:
+        return f"Σ_{{{self._print(i)}={self._print(lo)}..{self._print(hi)}}}"
+
+    def _diag(self, s: str) -> str:
+        return f"diag({s})"
+
+    def _print_MatrixSymbol(self, expr) -> str:
+        return unicode_name(expr.name)
+
+    def _print_Transpose(self, expr) -> str:
+        arg = expr.args[0]
+        s = self._print(arg)
+        return (s if isinstance(arg, sp.MatrixSymbol) else f"({s})") + "ᵀ"
+
+    def _print_OneMatrix(self, expr) -> str:
+        return "1"
 
     def _print_Add(self, expr, order=None):
         terms = list(sp.Add.make_args(expr))
@@ -193,6 +357,8 @@ class PlainPrinter(StrPrinter):
         return out
 
     def _print_Symbol(self, expr):
+        if expr in self._named:
+            return self._print(self._named[expr])
         return unicode_name(expr.name)
 
     def _print_Indexed(self, expr):
@@ -214,7 +380,7 @@ class PlainPrinter(StrPrinter):
 
     def _print_Mul(self, expr):
         """Factors in the LaTeX printer's reading order: ŷ_i·(1 - ŷ_i)·x_ik."""
-        numer, denom = sp.fraction(expr, exact=True)
+        _, denom = sp.fraction(expr, exact=True)
         coeff, _ = expr.as_coeff_Mul()
         if denom != 1 or coeff.is_negative:
             return super()._print_Mul(expr)
@@ -222,24 +388,39 @@ class PlainPrinter(StrPrinter):
         differences = [f for f in args if isinstance(f, sp.Add)]
         in_differences = set().union(*[f.free_symbols for f in differences]) if differences else None
         factors = sorted(args, key=lambda f: _factor_rank(f, in_differences))
-        return "*".join(self.parenthesize(f, 50) for f in factors)
+        return self._settings["mul_symbol"].join(self.parenthesize(f, 50) for f in factors)
 
     def _print_sigmoid(self, expr):
-        return f"σ({self._print(expr.args[0])})"
+        return f"{function_name(sigmoid)}({self._print(expr.args[0])})"
 
     def _print_KroneckerDelta(self, expr):
         return f"δ_{self._print(expr.args[0])}{self._print(expr.args[1])}"
 
     def _print_Pow(self, expr, rational=False):
         if expr.exp.is_Integer and expr.exp > 1 and expr.exp < 10:
-            from sympy.printing.precedence import PRECEDENCE
             base = self.parenthesize(expr.base, PRECEDENCE["Pow"], strict=True)
             return base + str(expr.exp).translate(_SUPERSCRIPTS)
         return super()._print_Pow(expr, rational)
 
 
-def text(expr) -> str:
-    """One-line Unicode text of a SymPy expression."""
+def text(expr: sp.Basic | str) -> str:
+    """One-line Unicode text of a SymPy expression (a vector form's factors juxtaposed: Xᵀ S X)."""
     if isinstance(expr, str):
         return expr
-    return PlainPrinter({"order": None}).doprint(expr).replace("**", "^").replace("*", "·")
+    mul = " " if isinstance(expr, sp.MatrixExpr) else "*"
+    return PlainPrinter({"order": None, "mul_symbol": mul}).doprint(expr).replace("**", "^").replace("*", "·")
+
+
+def function_name(function: type) -> str:
+    """How the text printer names a function: σ for the sigmoid, else its SymPy name (softplus)."""
+    return "σ" if function is sigmoid else function.__name__
+
+
+def definitions_latex(definitions: Iterable[tuple[sp.Basic, sp.Basic]]) -> str:
+    """`S = \\operatorname{diag}\\left(…\\right)` for a vector form's definitions (`; ` between)."""
+    return "; ".join(f"{latex(name)} = {latex(value)}" for name, value in definitions)
+
+
+def definitions_text(definitions: Iterable[tuple[sp.Basic, sp.Basic]]) -> str:
+    """`S = diag(ŷ_i (1 - ŷ_i))` for a vector form's definitions (`; ` between)."""
+    return "; ".join(f"{text(name)} = {text(value)}" for name, value in definitions)

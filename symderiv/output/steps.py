@@ -1,104 +1,156 @@
-"""Rule tree -> step views: what each step says (rule, expression, result, a note), for JSON
-and for the templates. Deriving stays in rules.py/derive.py; printing stays here and in render.
+"""Rule tree -> printed steps: each step's result (names folded back) and the sentence naming its rule.
+
+Printers dispatch on the rule's class along its MRO, as SymPy's printers do: `_print_ChainRule`,
+`_print_PowerRule` (which SqrtRule, a subclass, also takes), … and `_print_Rule` for every other
+rule, whose sentence is the catalogue's for its key. An ML function's rule (`MLFunctionRule`) is
+named by its registry entry, so a new ML function needs no sentence of its own.
 
 Names for the chain rule's inner functions: the user's intermediate (ŷ_i), an introduced one
-(z_i), or u, u_1, … — every name is a symbol chosen by the deriver, so a step view only prints.
+(z_i), or u, u_1, … — every name is a symbol chosen by the deriver, so a step printer only prints.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
 
 from symderiv.calculus import rules as R
-from symderiv.output.phrases import phrase
-from symderiv.output.printing import latex, text
+from symderiv.calculus.rules import ChainThroughRule, collapse_kronecker
 from symderiv.calculus.simplify import fold, textbook
-from symderiv.calculus.rules import collapse_kronecker
+from symderiv.core.problem import Definition
+from symderiv.output.phrases import phrase, text_phrase
+from symderiv.output.printing import function_name, latex, text
 
-TRIVIAL = {"constant", "variable", "kronecker"}
-SIMPLIFIED = {"chain", "index_sum", "constant_multiple", "kronecker_collapse"}
+TRIVIAL = (R.ConstantRule, R.VariableRule, R.KroneckerRule)
+# where the links are multiplied or a sum is taken, the result is also simplified as a textbook would
+TEXTBOOK = (R.ChainRule, ChainThroughRule, R.IndexSumRule, R.ConstantMultipleRule, R.KroneckerCollapseRule)
+TEXTBOOK_MAX_OPS = 80
+TERM = sp.IndexedBase(sp.Symbol("ell"))   # ℓ_i: one sample's term of a sum, as a chain's head
 
 
-@dataclass
-class StepView:
-    """One step as printed: rule key, LaTeX of d(expr)/d(wrt) and its result, and a note."""
+@dataclass(frozen=True)
+class Step:
+    """One rule applied, as printed: the rule, its result and the sentence naming it."""
 
-    rule: str
-    expr: str
-    wrt: str
-    result: str
+    rule: R.Rule
+    result: sp.Basic
     note: str
-    substeps: list = field(default_factory=list)
-    trivial: bool = False
-    expr_text: str = ""
-    result_text: str = ""
-    wrt_text: str = ""
+    substeps: tuple[Step, ...] = ()
 
-    def to_json(self) -> dict:
-        return {"rule": self.rule, "expr": self.expr, "wrt": self.wrt, "result": self.result,
-                "note": self.note, "substeps": [s.to_json() for s in self.substeps]}
+    @property
+    def key(self) -> str:
+        """The rule's key (`chain`, `sum`, `sigmoid`, …): the JSON `rule` field and the template name."""
+        return self.rule.key
+
+    @property
+    def trivial(self) -> bool:
+        """d c/dx = 0, dx/dx = 1, dθ_j/dθ_k = δ_jk: printed inside their parent, not as steps."""
+        return isinstance(self.rule, TRIVIAL)
 
 
-class StepViewer:
-    """Builds StepViews for one derivation (folds definitions back into each step's result)."""
+class RulePrinter:
+    """Dispatch by the rule's class along its MRO (`_print_ChainRule`, …, `_print_Rule`)."""
 
-    def __init__(self, definitions=(), lang: str = "en", name: str | None = None):
+    def _print(self, rule: R.Rule) -> Any:
+        for cls in type(rule).__mro__:
+            method = getattr(self, f"_print_{cls.__name__}", None)
+            if method is not None:
+                return method(rule)
+        raise TypeError(f"{type(rule).__name__} is not a rule")
+
+
+class StepPrinter(RulePrinter):
+    """Steps with LaTeX sentences (the md/tex pages and the JSON notes).
+
+    `definitions` are folded back into each result (σ(z_i) -> ŷ_i); `name` names the head of a chain
+    that has no name of its own (f)."""
+
+    def __init__(self, definitions: Iterable[Definition] = (), lang: str = "en", name: str | None = None):
         self.definitions = tuple(definitions)
         self.lang = lang
         self.name = name or "f"
+        self._results: dict[int, tuple[R.Rule, sp.Basic]] = {}
 
-    def view(self, rule: R.Rule) -> StepView:
-        result = self._result(rule)
-        note = self.note(rule)
-        subs = [self.view(s) for s in rule.substeps if s is not None]
-        return StepView(rule=rule.key, expr=latex(rule.expr), wrt=latex(rule.var),
-                        result=latex(result), note=note, substeps=subs,
-                        trivial=rule.key in TRIVIAL, expr_text=text(rule.expr),
-                        result_text=text(result), wrt_text=text(rule.var))
-
-    def _result(self, rule):
-        """The step's result with names folded back; where links are multiplied (chain) or a
-        sum is taken, also simplified as a textbook would (small expressions only: it is cheap)."""
-        value = fold(collapse_kronecker(rule.eval()), self.definitions)
-        multiplies_links = type(rule).__name__ == "ChainThroughRule"
-        if (multiplies_links or value.has(sp.Sum)) and rule.key in SIMPLIFIED and sp.count_ops(value) <= 80:
-            return textbook(value, self.definitions)
-        return value
+    def doprint(self, rule: R.Rule) -> Step:
+        """The step tree of `rule` (every sub-step, trivial ones included)."""
+        subs = tuple(self.doprint(s) for s in rule.substeps if s is not None)
+        return Step(rule, self.result(rule), self.note(rule), subs)
 
     def note(self, rule: R.Rule) -> str:
-        p = lambda key, **kw: phrase(key, self.lang, **kw)  # noqa: E731
-        d = lambda num, den: _partial(num, den)  # noqa: E731
-        key = rule.key
-        v = latex(rule.var)
-        if key == "chain" and isinstance(rule, R.ChainRule):
-            return p("chain", path=rf"{d(rule.outer_step.expr, rule.u)} \cdot {d(rule.u, rule.var)}",
-                     u=latex(rule.u), inner=latex(rule.inner))
-        if key == "chain":
-            path = _chain_path(rule)
-            top = self._label(path[0][0])
-            note = p("chain_through", path=r" \cdot ".join(
-                d(top if n == 0 else a, b) for n, (a, b) in enumerate(path)))
-            if isinstance(top, sp.Indexed) and str(top.base.label) == "ell":
-                note += p("term_of_sum", term=latex(top), i=latex(top.indices[0]))
-            return note
-        if key == "constant_multiple":
-            return p(key, c=latex(rule.constant))
-        if key == "power" or key == "sqrt":
-            return p(key, n=latex(rule.exponent))
-        if key == "piecewise":
-            points = ", ".join(f"{latex(a)} = {latex(b)}" for a, b in rule.undefined)
-            return p("piecewise", points=points) if points else p("piecewise_none")
-        if key == "kronecker_collapse":
-            return p(key, j=latex(rule.index), k=latex(rule.var.indices[0]))
-        if key == "definition":
-            return p(key, name=latex(rule.expr), value=latex(rule.definition))
-        if key == "rewrite":
-            return p(key, form=latex(rule.rewritten))
-        return p(key, v=v)
+        """The sentence naming the rule, with its values."""
+        return str(self._print(rule))
 
+    def result(self, rule: R.Rule) -> sp.Basic:
+        """The step's result with names folded back; where links are multiplied (chain) or a sum is
+        taken, also simplified as a textbook would (small expressions only: it is cheap)."""
+        cached = self._results.get(id(rule))
+        if cached is not None and cached[0] is rule:
+            return cached[1]
+        value = fold(collapse_kronecker(rule.eval()), self.definitions)
+        multiplies_links = isinstance(rule, ChainThroughRule)
+        if (multiplies_links or value.has(sp.Sum)) and isinstance(rule, TEXTBOOK) \
+                and sp.count_ops(value) <= TEXTBOOK_MAX_OPS:
+            value = textbook(value, self.definitions)
+        self._results[id(rule)] = (rule, value)
+        return value
 
-    def _label(self, expr):
+    # -- the format: LaTeX here, plain text in TextStepPrinter
+    def math(self, expr: sp.Basic) -> str:
+        return latex(expr)
+
+    def phrase(self, key: str, **values: object) -> str:
+        return phrase(key, self.lang, **values)
+
+    def partial(self, num: sp.Basic, den: sp.Basic) -> str:
+        """∂num/∂den."""
+        return rf"\frac{{\partial {_wrap(latex(num))}}}{{\partial {_wrap(latex(den))}}}"
+
+    def product(self, factors: list[str]) -> str:
+        return r" \cdot ".join(factors)
+
+    # -- one method per rule class
+    def _print_Rule(self, rule: R.Rule) -> str:
+        return self.phrase(rule.key)
+
+    def _print_ChainRule(self, rule: R.ChainRule) -> str:
+        path = self.product([self.partial(rule.outer_step.expr, rule.u), self.partial(rule.u, rule.var)])
+        return self.phrase("chain", path=path, u=self.math(rule.u), inner=self.math(rule.inner))
+
+    def _print_ChainThroughRule(self, rule: ChainThroughRule) -> str:
+        path = _chain_path(rule)
+        top = self._label(path[0][0])
+        note = self.phrase("chain_through", path=self.product(
+            [self.partial(top if n == 0 else a, b) for n, (a, b) in enumerate(path)]))
+        if isinstance(top, sp.Indexed) and str(top.base.label) == str(TERM.label):   # ours or the user's ℓ_i
+            note += self.phrase("term_of_sum", term=self.math(top), i=self.math(top.indices[0]))
+        return note
+
+    def _print_ConstantMultipleRule(self, rule: R.ConstantMultipleRule) -> str:
+        return self.phrase(rule.key, c=self.math(rule.constant))
+
+    def _print_PowerRule(self, rule: R.PowerRule) -> str:
+        return self.phrase(rule.key, n=self.math(rule.exponent))
+
+    def _print_PiecewiseRule(self, rule: R.PiecewiseRule) -> str:
+        points = ", ".join(f"{self.math(a)} = {self.math(b)}" for a, b in rule.undefined)
+        return self.phrase("piecewise", points=points) if points else self.phrase("piecewise_none")
+
+    def _print_KroneckerCollapseRule(self, rule: R.KroneckerCollapseRule) -> str:
+        return self.phrase(rule.key, j=self.math(rule.index), k=self.math(rule.var.indices[0]))
+
+    def _print_DefinitionRule(self, rule: R.DefinitionRule) -> str:
+        return self.phrase(rule.key, name=self.math(rule.expr), value=self.math(rule.definition))
+
+    def _print_RewriteRule(self, rule: R.RewriteRule) -> str:
+        return self.phrase(rule.key, form=self.math(rule.rewritten))
+
+    def _print_MLFunctionRule(self, rule: R.MLFunctionRule) -> str:
+        return rule.entry.rule_name(self.lang)
+
+    def _label(self, expr: sp.Basic) -> sp.Basic:
         """The function's name for the head of a chain (ℓ_i for one sample's term of a sum)."""
         if isinstance(expr, (sp.Symbol, sp.Indexed)):
             return expr
@@ -108,24 +160,49 @@ class StepViewer:
         free = sorted((s for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.is_integer
                        and not s.is_positive), key=str)
         if free:
-            return sp.Indexed(sp.IndexedBase(sp.Symbol("ell")), *free[:1])
+            return TERM[free[0]]
         return sp.Symbol(self.name)
 
 
-def _partial(num, den) -> str:
-    return rf"\frac{{\partial {_wrap(latex(num))}}}{{\partial {_wrap(latex(den))}}}"
+class TextStepPrinter(StepPrinter):
+    """Steps with plain-text sentences (the text page): values by the Unicode printer."""
+
+    def math(self, expr: sp.Basic) -> str:
+        return text(expr)
+
+    def phrase(self, key: str, **values: object) -> str:
+        return text_phrase(key, self.lang, **values)
+
+    def partial(self, num: sp.Basic, den: sp.Basic) -> str:
+        return f"∂{_group_text(num)}/∂{_group_text(den)}"
+
+    def product(self, factors: list[str]) -> str:
+        return " · ".join(factors)
+
+    def _print_MLFunctionRule(self, rule: R.MLFunctionRule) -> str:
+        entry = rule.entry
+        u = sp.Symbol("u")
+        identity = f"{function_name(entry.function)}'(u) = {text(entry.derivative(entry.function(u)))}"
+        name = dataclasses.replace(entry, identity="").rule_name(self.lang)
+        return self.phrase("ml_function", name=name, identity=identity)
 
 
 def _wrap(s: str) -> str:
     return s if len(s) <= 12 and " " not in s else rf"\left({s}\right)"
 
 
-def _chain_path(rule) -> list[tuple]:
-    """∂L/∂ŷ · ∂ŷ/∂z · ∂z/∂θ: follow single-link chains through the intermediates."""
-    from symderiv.calculus.engine import ChainThroughRule
+def _group_text(expr: sp.Basic) -> str:
+    """The text of `expr`, in parentheses unless it reads as one term (u, ŷ_i, log(u), u², √u)."""
+    s = text(expr)
+    one_term = expr.is_Atom or expr.is_Function or isinstance(expr, sp.Indexed) or (
+        isinstance(expr, sp.Pow) and not expr.exp.is_negative)
+    return s if one_term else f"({s})"
 
+
+def _chain_path(rule: ChainThroughRule) -> list[tuple]:
+    """∂L/∂ŷ · ∂ŷ/∂z · ∂z/∂θ: follow single-link chains through the intermediates."""
     path = []
-    node = rule
+    node: R.Rule | None = rule
     top = rule.expr
     while isinstance(node, ChainThroughRule) and len(node.links) == 1 and node.direct is None:
         a, _, inner = node.links[0]
@@ -135,6 +212,6 @@ def _chain_path(rule) -> list[tuple]:
         while isinstance(node, R.DefinitionRule):
             node = node.step
     if not path:
-        return [(rule.expr, a) for a, _, _ in getattr(rule, "links", ())] or [(rule.expr, rule.var)]
+        return [(rule.expr, a) for a, _, _ in rule.links] or [(rule.expr, rule.var)]
     path.append((top, rule.var))
     return path

@@ -5,8 +5,10 @@ steps and `analyze/*.j2`. A user's `--template DIR` is searched first and falls 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -34,7 +36,7 @@ def template_dirs(user_dir: str | None = None) -> list[Path]:
 def environment(fmt: str, user_dir: str | None = None) -> jinja2.Environment:
     """The environment for `fmt` (tex uses ((* *)) delimiters, as nbconvert does), cached."""
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs(user_dir)])
-    common = dict(loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True,
+    common: dict[str, Any] = dict(loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True,
                   lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     filters = {"id": id, "paren": paren, "join_terms": join_terms}
     if fmt == "tex":
@@ -80,7 +82,7 @@ def paren(tex: str) -> str:
     return rf"\left({tex}\right)" if top or tex.startswith("-") else tex
 
 
-def join_terms(terms) -> str:
+def join_terms(terms: Iterable[str]) -> str:
     """t1 + t2 - t3 from the terms' LaTeX (a leading minus becomes the operator)."""
     out = ""
     for n, t in enumerate(terms):

@@ -1,6 +1,7 @@
 """Time limits hold in any thread, nest, and leave nothing behind when the block ends in time."""
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -15,10 +16,8 @@ def _busy_sympy() -> None:
     """Pure-Python SymPy work that never ends, and that swallows ordinary exceptions as SymPy does."""
     x = sp.Symbol("x")
     while True:
-        try:
+        with contextlib.suppress(Exception):
             sp.simplify(sp.sin(x) ** 2 + sp.cos(x) ** 2 + sp.exp(x) * sp.log(x))
-        except Exception:
-            pass
 
 
 def _timed(seconds: float, out: list) -> None:

@@ -75,8 +75,10 @@ def test_gelu_end_to_end():
         got = float(to_elementary(g.expanded).subs(at).evalf(30))
         assert got == pytest.approx(float(truth.subs(at).evalf(30)), rel=1e-12)
         h = 1e-6
-        def f(t: float) -> float:
+
+        def f(t: float, xv: float = xv, bv: float = bv) -> float:
             z = t * xv + bv
             return z * (1 + math.erf(z / math.sqrt(2))) / 2
+
         assert got == pytest.approx((f(wv + h) - f(wv - h)) / (2 * h), rel=1e-6)
     assert gelu(sp.Integer(0)) == 0

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from symderiv.cli.main import main
 from symderiv.calculus.engine import derive
-from symderiv.notes.worker import find_formulas
+from symderiv.cli.main import main
+from symderiv.notes.reading import find_formulas
 from symderiv.output.render import render, unportable
 
-JS_DIR = Path(__file__).parent / "js"
+JS_DIR = Path(__file__).parents[1] / "js"
 
 # (latex, where, hessian): the seed's formulas plus scalar, multivariate, indexed and piecewise ones
 CORPUS = [
@@ -197,7 +197,7 @@ def test_every_formula_renders_with_katex(md_pages, tmp_path):
     from symderiv.notes.worker import work_note
 
     pages = dict(md_pages)
-    note = (Path(__file__).parent / "data" / "notes_example_en.md").read_text(encoding="utf-8")
+    note = (Path(__file__).parents[1] / "data" / "notes_example_en.md").read_text(encoding="utf-8")
     worked, _ = work_note(note, lang="en", out_path=str(tmp_path / "n.md"), plots=False)
     pages["note"] = _inserted(worked)
     items = math_items(pages)

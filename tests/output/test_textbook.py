@@ -1,8 +1,9 @@
 """Textbook form (issue 3): the exact forms a textbook prints, not only equivalent ones.
 
 Each row asserts the SymPy structure of the result (intermediates kept), its LaTeX as
-`symderiv.printing.latex` prints it, and where the variable is a vector the vector forms from
-`symderiv.vectorize`. Correctness of the same results is checked separately (test_derive.py).
+`symderiv.output.printing.latex` prints it, and where the variable is a vector the vector forms from
+`symderiv.calculus.forms` as that printer prints them. Correctness of the same results is checked
+separately (test_derive.py).
 """
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ import sympy as sp
 
 from symderiv.calculus import rules as R
 from symderiv.calculus.engine import ChainThroughRule, derive
-from symderiv.ml.functions import sigmoid
-from symderiv.parsing.parser import index_symbol, indexed_base, real, size_symbol
-from symderiv.output.printing import latex
-from symderiv.calculus.simplify import canon, fold
 from symderiv.calculus.forms import gradient_vector_form, hessian_vector_form
+from symderiv.calculus.simplify import canon, fold
+from symderiv.ml.functions import sigmoid
+from symderiv.output.printing import definitions_latex, latex
+from symderiv.parsing.parser import index_symbol, indexed_base, real, size_symbol
 
 SEED = r"-\sum_{i=1}^{n} \left[y_i \log \hat{y}_i + (1-y_i)\log(1-\hat{y}_i)\right]"
 YHAT = r"\hat{y}_i = \sigma(\theta^T x_i)"
@@ -23,7 +24,7 @@ WRITTEN_OUT = (r"-\sum_{i=1}^{n} \left[y_i \log \frac{1}{1+e^{-\theta^T x_i}} + 
                r"\log\left(1-\frac{1}{1+e^{-\theta^T x_i}}\right)\right]")
 MSE = r"\frac{1}{2n}\sum_{i=1}^{n} (\theta^T x_i - y_i)^2"
 
-i, j, k, l = (index_symbol(c) for c in "ijkl")
+i, j, k, l_ = (index_symbol(c) for c in "ijkl")
 n, d, K = (size_symbol(c) for c in ("n", "d", "K"))
 theta, x, y, yhat, z = (indexed_base(c) for c in ("theta", "x", "y", "yhat", "z"))
 xs, ys, yh, w, b, lam, mu, sigma_ = (real(c) for c in ("x", "y", "yhat", "w", "b", "lambda", "mu", "sigma"))
@@ -58,19 +59,20 @@ def test_seed_gradient_index_and_vector_form(seed):
     assert g.result == sum_i((yhat[i] - y[i]) * x[i, k])
     assert latex(g.result) == r"\sum_{i=1}^{n} \left(\hat{y}_{i} - y_{i}\right) x_{ik}"
     vf = gradient_vector_form(g.result, g.wrt)
-    assert vf.per_sample == r"\sum_{i=1}^{n} \left(\hat{y}_{i} - y_{i}\right) x_{i}"
-    assert vf.matrix == r"X^{T} \left(\hat{y} - y\right)"
+    assert latex(vf.per_sample) == r"\sum_{i=1}^{n} \left(\hat{y}_{i} - y_{i}\right) x_{i}"
+    assert latex(vf.matrix) == r"X^{T} \left(\hat{y} - y\right)"
 
 
 def test_seed_hessian_is_XT_S_X(seed):
     h = seed.hessian[0][0]
-    assert h.index == (l,)
-    assert h.result == sum_i(yhat[i] * (1 - yhat[i]) * x[i, k] * x[i, l])
+    assert h.index == (l_,)
+    assert h.result == sum_i(yhat[i] * (1 - yhat[i]) * x[i, k] * x[i, l_])
     assert latex(h.result) == r"\sum_{i=1}^{n} \hat{y}_{i} \left(1 - \hat{y}_{i}\right) x_{ik} x_{il}"
     vf = hessian_vector_form(h.result, seed.gradient[0].wrt, h.wrt)
-    assert vf.per_sample == r"\sum_{i=1}^{n} \hat{y}_{i} \left(1 - \hat{y}_{i}\right) x_{i} x_{i}^{T}"
-    assert vf.matrix == r"X^{T} S X"
-    assert vf.where == r"S = \operatorname{diag}\left(\hat{y}_{i} \left(1 - \hat{y}_{i}\right)\right)"
+    assert latex(vf.per_sample) == r"\sum_{i=1}^{n} \hat{y}_{i} \left(1 - \hat{y}_{i}\right) x_{i} x_{i}^{T}"
+    assert latex(vf.matrix) == r"X^{T} S X"
+    assert definitions_latex(vf.definitions) == (
+        r"S = \operatorname{diag}\left(\hat{y}_{i} \left(1 - \hat{y}_{i}\right)\right)")
 
 
 def test_seed_chain_shows_each_link(seed):
@@ -96,13 +98,13 @@ def test_mse_gradient_and_hessian():
     assert alpha_equal(g.result, sum_i((dot_i() - y[i]) * x[i, k]) / n)
     assert latex(g.result) == r"\frac{1}{n} \sum_{i=1}^{n} \left(\theta^{T} x_{i} - y_{i}\right) x_{ik}"
     vf = gradient_vector_form(g.result, g.wrt)
-    assert vf.per_sample == r"\frac{1}{n} \sum_{i=1}^{n} \left(\theta^{T} x_{i} - y_{i}\right) x_{i}"
-    assert vf.matrix == r"\frac{1}{n} X^{T} \left(X \theta - y\right)"
+    assert latex(vf.per_sample) == r"\frac{1}{n} \sum_{i=1}^{n} \left(\theta^{T} x_{i} - y_{i}\right) x_{i}"
+    assert latex(vf.matrix) == r"\frac{1}{n} X^{T} \left(X \theta - y\right)"
     h = dd.hessian[0][0]
-    assert h.result == sum_i(x[i, k] * x[i, l]) / n
+    assert h.result == sum_i(x[i, k] * x[i, l_]) / n
     hv = hessian_vector_form(h.result, g.wrt, h.wrt)
-    assert hv.per_sample == r"\frac{1}{n} \sum_{i=1}^{n} x_{i} x_{i}^{T}"
-    assert hv.matrix == r"\frac{1}{n} X^{T} X" and hv.where == ""
+    assert latex(hv.per_sample) == r"\frac{1}{n} \sum_{i=1}^{n} x_{i} x_{i}^{T}"
+    assert latex(hv.matrix) == r"\frac{1}{n} X^{T} X" and definitions_latex(hv.definitions) == ""
 
 
 # --------------------------------------------------------------------------- ridge
@@ -110,19 +112,20 @@ def test_ridge_on_logistic_adds_2_lambda_theta_and_2_lambda_I(seed):
     dd = entry(SEED + r" + \lambda\|\theta\|^2", wrt="theta", where=[YHAT])
     g, h = dd.gradient[0], dd.hessian[0][0]
     assert g.result - 2 * lam * theta[k] == seed.gradient[0].result
-    assert h.result - 2 * lam * sp.KroneckerDelta(k, l) == seed.hessian[0][0].result
-    assert gradient_vector_form(g.result, g.wrt).matrix == r"2 \lambda \theta + X^{T} \left(\hat{y} - y\right)"
+    assert h.result - 2 * lam * sp.KroneckerDelta(k, l_) == seed.hessian[0][0].result
+    assert latex(gradient_vector_form(g.result, g.wrt).matrix) == r"2 \lambda \theta + X^{T} \left(\hat{y} - y\right)"
     hv = hessian_vector_form(h.result, g.wrt, h.wrt)
-    assert hv.matrix == r"2 \lambda I + X^{T} S X"
-    assert hv.where == r"S = \operatorname{diag}\left(\hat{y}_{i} \left(1 - \hat{y}_{i}\right)\right)"
+    assert latex(hv.matrix) == r"2 \lambda I + X^{T} S X"
+    assert definitions_latex(hv.definitions) == (
+        r"S = \operatorname{diag}\left(\hat{y}_{i} \left(1 - \hat{y}_{i}\right)\right)")
 
 
 def test_ridge_on_mse():
     dd = entry(MSE + r" + \lambda\|\theta\|^2", wrt="theta")
     g, h = dd.gradient[0], dd.hessian[0][0]
-    assert gradient_vector_form(g.result, g.wrt).matrix == (
+    assert latex(gradient_vector_form(g.result, g.wrt).matrix) == (
         r"\frac{1}{n} X^{T} \left(X \theta - y\right) + 2 \lambda \theta")
-    assert hessian_vector_form(h.result, g.wrt, h.wrt).matrix == r"\frac{1}{n} X^{T} X + 2 \lambda I"
+    assert latex(hessian_vector_form(h.result, g.wrt, h.wrt).matrix) == r"\frac{1}{n} X^{T} X + 2 \lambda I"
 
 
 # --------------------------------------------------------------------------- one-variable rows
@@ -202,14 +205,14 @@ def test_written_out_sigmoid_simplifies_to_the_sigmoid_form():
     assert not g.result.has(sp.exp)
     assert alpha_equal(g.result, sum_i((sigmoid(dot_i()) - y[i]) * x[i, k]))
     vf = gradient_vector_form(g.result, g.wrt)
-    assert vf.per_sample == r"\sum_{i=1}^{n} \left(\sigma\left(\theta^{T} x_{i}\right) - y_{i}\right) x_{i}"
-    assert vf.matrix == r"X^{T} \left(\sigma\left(X \theta\right) - y\right)"
+    assert latex(vf.per_sample) == r"\sum_{i=1}^{n} \left(\sigma\left(\theta^{T} x_{i}\right) - y_{i}\right) x_{i}"
+    assert latex(vf.matrix) == r"X^{T} \left(\sigma\left(X \theta\right) - y\right)"
     h = dd.hessian[0][0]
     s = sigmoid(dot_i())
-    assert alpha_equal(h.result, sum_i(s * (1 - s) * x[i, k] * x[i, l]))
+    assert alpha_equal(h.result, sum_i(s * (1 - s) * x[i, k] * x[i, l_]))
     hv = hessian_vector_form(h.result, g.wrt, h.wrt)
-    assert hv.matrix == r"X^{T} S X"
-    assert hv.where == (r"S = \operatorname{diag}\left(\sigma\left(\theta^{T} x_{i}\right) "
+    assert latex(hv.matrix) == r"X^{T} S X"
+    assert definitions_latex(hv.definitions) == (r"S = \operatorname{diag}\left(\sigma\left(\theta^{T} x_{i}\right) "
                         r"\left(1 - \sigma\left(\theta^{T} x_{i}\right)\right)\right)")
     # with no intermediate given, the chain rule names its inner functions u, u_1, …
     names = [str(s.u) for s in g.step.walk() if isinstance(s, R.ChainRule) and not s.named]

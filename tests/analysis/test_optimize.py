@@ -11,14 +11,26 @@ import pytest
 import sympy as sp
 
 from symderiv import cli
-from symderiv.analysis.analyzer import sample_sum
+from symderiv.analysis import (
+    Dataset,
+    Optimization,
+    build_objective,
+    builtin_data,
+    gradient_descent,
+    load_csv,
+    newton,
+    objective_from_expr,
+    objective_from_sample_sum,
+    parse_start,
+    run_methods,
+    sample_sum,
+)
 from symderiv.core.errors import SymderivError
-from symderiv.ml.functions import sigmoid, to_elementary
-from symderiv.analysis.optimizer import (Dataset, build_objective, builtin_data, gradient_descent, load_csv,
-                               newton, objective_from_expr, objective_from_sample_sum, parse_start,
-                               render_markdown, render_text, run_methods, write_plot)
-from symderiv.parsing.parser import parse
 from symderiv.core.problem import Definition, Problem
+from symderiv.ml.functions import sigmoid, to_elementary
+from symderiv.output.analysis_report import optimization_markdown, optimization_text
+from symderiv.output.plots import write_plot
+from symderiv.parsing.parser import parse
 
 x, y = sp.symbols("x y", real=True)
 i, j = sp.Symbol("i", integer=True), sp.Symbol("j", integer=True)
@@ -70,7 +82,7 @@ def test_vectorised_logistic_matches_sympy_diff_on_an_instance():
     rng = np.random.default_rng(0)
     for _ in range(3):
         p = rng.normal(size=data.d)
-        at = dict(zip(thetas, p))
+        at = dict(zip(thetas, p, strict=True))
         assert obj.f(p) == pytest.approx(float(loss.subs(at)), rel=1e-10)
         assert np.allclose(obj.grad(p), [float(g.subs(at)) for g in grad], rtol=1e-9)
         assert np.allclose(obj.hess(p), np.array(hess.subs(at), dtype=float), rtol=1e-9)
@@ -123,10 +135,10 @@ def test_newton_singular_and_indefinite_hessians_are_reported():
 def test_text_table_and_summary():
     obj = build_objective(parse(*SEED))
     runs = run_methods(obj, np.zeros(2), ("gd", "newton"))
-    out = render_text(obj, np.zeros(2), 1e-6, runs)
+    out = optimization_text(Optimization(obj, (0.0, 0.0), 1e-6, runs))
     assert "data: built-in (seed 0), 100 samples × 2 features" in out
     assert "summary:" in out and "Newton's method   converged in" in out
-    md = render_markdown(obj, np.zeros(2), 1e-6, runs)
+    md = optimization_markdown(Optimization(obj, (0.0, 0.0), 1e-6, runs))
     assert "| iteration | θ | L | ‖∇L‖ |" in md
 
 
@@ -173,7 +185,7 @@ def test_plot_is_written_atomically(tmp_path):
 def test_cli_logistic_json_with_data_file(tmp_path, capsys):
     data = builtin_data(50, 2, seed=2)
     f = tmp_path / "train.csv"
-    f.write_text("\n".join(",".join(map(str, [*row, lab])) for row, lab in zip(data.X, data.y)), "utf-8")
+    f.write_text("\n".join(",".join(map(str, [*row, lab])) for row, lab in zip(data.X, data.y, strict=True)), "utf-8")
     assert cli.main(["optimize", SEED[0], "--where", SEED[1][0], "--data", str(f), "--format", "json"]) == 0
     obj = json.loads(capsys.readouterr().out)
     assert obj["data"] == {"source": "train.csv", "samples": 50, "features": 2}

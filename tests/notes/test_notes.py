@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from symderiv.cli.main import main
-from symderiv.notes.worker import BEGIN, END, find_formulas, note_language, strip_worked, work_note
+from symderiv.notes.reading import BEGIN, END, find_formulas, note_language, strip_worked
+from symderiv.notes.worker import work_note
 
-DATA = Path(__file__).parent / "data"
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "ml-calculus-for-machine-learning.md"
+DATA = Path(__file__).parents[1] / "data"
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "ml-calculus-for-machine-learning.md"
 
 # the formulas of the example notes that must get a worked derivation (canonical heads)
 WORKED = [r"L\left(\theta\right) = - \sum_{i=1}^{n}", r"\hat{y}_{i} = \sigma", r"f\left(x\right) = x^{2}",

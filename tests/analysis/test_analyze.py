@@ -14,14 +14,15 @@ import pytest
 import sympy as sp
 
 from symderiv import cli
-from symderiv.analysis.analyzer import (analysis_markdown, analyze_expr, analyze_problem, convexity,
-                              prove_nonnegative, render_json, render_text, sample_sum)
+from symderiv.analysis import analyze_expr, analyze_problem, builtin_data, prove_nonnegative, sample_sum
+from symderiv.analysis.convexity import convexity
 from symderiv.core.errors import SymderivError
-from symderiv.ml.functions import sigmoid, to_elementary
-from symderiv.parsing.parser import parse
 from symderiv.core.problem import Definition, Problem
+from symderiv.ml.functions import sigmoid, to_elementary
+from symderiv.output.analysis_report import analysis_markdown, phrase_text, render_json, render_markdown, render_text
+from symderiv.parsing.parser import parse
 
-CASES = json.loads((pathlib.Path(__file__).parent / "data" / "analyze_cases.json").read_text("utf-8"))["cases"]
+CASES = json.loads((pathlib.Path(__file__).parents[1] / "data" / "analyze_cases.json").read_text("utf-8"))["cases"]
 x, y = sp.symbols("x y", real=True)
 
 
@@ -37,7 +38,7 @@ def test_corpus_convexity(case):
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_corpus_critical_points(case):
     a = _analysis(case)
-    got = [(dict(zip(a.variables, p.values)), p.kind) for p in a.critical_points]
+    got = [(dict(zip(a.variables, p.values, strict=True)), p.kind) for p in a.critical_points]
     for want in case["points"]:
         matches = [kind for at, kind in got
                    if all(abs(at[k] - v) < 1e-6 for k, v in want["at"].items())]
@@ -51,7 +52,7 @@ def test_corpus_critical_points(case):
 
 
 def _hessian_at(expr, xs, point):
-    h = sp.hessian(to_elementary(expr), xs).subs(dict(zip(xs, point)))
+    h = sp.hessian(to_elementary(expr), xs).subs(dict(zip(xs, point, strict=True)))
     return np.array(h.evalf(), dtype=float)
 
 
@@ -63,7 +64,7 @@ def test_witnesses_and_exact_points_are_checked_independently(case):
     a = analyze_problem(problem)
     for p in a.critical_points:
         if p.exact is not None:
-            grad = [sp.diff(to_elementary(expr), v).subs(dict(zip(xs, p.exact))) for v in xs]
+            grad = [sp.diff(to_elementary(expr), v).subs(dict(zip(xs, p.exact, strict=True))) for v in xs]
             assert all(sp.simplify(g) == 0 for g in grad)
     w = a.convexity.witness or {}
     for key, sign in (("negative", -1), ("positive", 1)):
@@ -102,7 +103,7 @@ def test_json_shape():
 
 def test_numeric_points_say_so_and_have_no_exact_form():
     a = analyze_problem(parse(r"f(x) = \cos x + \frac{x^2}{10}"))
-    assert not a.exact and "numeric" in a.method.render()
+    assert not a.exact and "numeric" in phrase_text(a.method)
     obj = json.loads(render_json(a))
     assert all(p["exact"] is None for p in obj["critical_points"])
 
@@ -111,13 +112,13 @@ def test_zero_eigenvalue_gets_the_higher_order_test():
     quartic = analyze_expr(x**4, [x]).critical_points[0]
     cubic = analyze_expr(x**3, [x]).critical_points[0]
     assert quartic.kind == cubic.kind == "undecided"
-    assert "even order" in quartic.note.render() and "minimum" in quartic.note.render()
-    assert "odd order" in cubic.note.render()
+    assert "even order" in phrase_text(quartic.note) and "minimum" in phrase_text(quartic.note)
+    assert "odd order" in phrase_text(cubic.note)
 
 
 def test_constant_psd_hessian_with_a_zero_eigenvalue_is_convex_not_strict():
     c = convexity((x - y) ** 2, [x, y])
-    assert c.verdict == "convex" and "positive semidefinite" in c.reason.render()
+    assert c.verdict == "convex" and "positive semidefinite" in phrase_text(c.reason)
 
 
 def test_principal_minors_proof_when_composition_rules_do_not_apply():
@@ -127,7 +128,7 @@ def test_principal_minors_proof_when_composition_rules_do_not_apply():
 
 def test_undecided_is_honest():
     c = convexity(x**2 + sp.sin(x), [x])    # convex (f'' = 2 − sin x ≥ 1) but not provable here
-    assert c.verdict == "undecided" and "not proved" in c.reason.render()
+    assert c.verdict == "undecided" and "not proved" in phrase_text(c.reason)
 
 
 @pytest.mark.parametrize("expr, provable", [
@@ -167,7 +168,7 @@ def test_least_squares_with_bias_is_convex():
     expr = sp.Sum((Y[i] - ZI - b) ** 2, (i, 1, n)) / n
     a = analyze_problem(Problem(source="", expr=expr, variables=("theta", "b")))
     assert a.convexity.verdict == "convex"
-    assert "linear in theta, b" in a.method.render()
+    assert "linear in theta, b" in phrase_text(a.method)
 
 
 def test_nonconvex_per_sample_loss_is_not_called_convex():
@@ -177,7 +178,6 @@ def test_nonconvex_per_sample_loss_is_not_called_convex():
 
 
 def test_logistic_loss_with_data_gives_the_numeric_minimum(tmp_path):
-    from symderiv.analysis.optimizer import builtin_data
     data = builtin_data(200, 2, seed=3)
     a = analyze_problem(_logistic_problem(), data=data)
     (p,) = a.critical_points
@@ -188,7 +188,6 @@ def test_logistic_loss_with_data_gives_the_numeric_minimum(tmp_path):
 
 def test_markdown_and_chinese():
     a = analyze_problem(parse("f(x, y) = x^2 - y^2"))
-    from symderiv.analysis.analyzer import render_markdown
     md = render_markdown(a, "zh")
     assert "鞍点" in md and "**凸性: 非凸非凹**" in md and "$" in md
     assert "saddle point" in render_markdown(a, "en")

@@ -15,7 +15,7 @@ import pytest
 
 from symderiv.cli.main import main
 
-CORPUS = json.loads((Path(__file__).parent / "data" / "parse_corpus.json").read_text(encoding="utf-8"))
+CORPUS = json.loads((Path(__file__).parents[1] / "data" / "parse_corpus.json").read_text(encoding="utf-8"))
 ROWS = CORPUS["cases"] if isinstance(CORPUS, dict) else CORPUS
 COMMANDS = {
     "derive": ["derive", "--format", "json", "--hessian"],
@@ -36,7 +36,7 @@ def run(argv):
 def test_no_internal_errors_over_the_corpus(command):
     failures = []
     for row in ROWS[::2]:
-        where = sum((["--where", w] for w in row.get("where", [])), [])
+        where = [a for w in row.get("where", []) for a in ("--where", w)]
         code, _, err = run(COMMANDS[command] + [row["latex"]] + where + ["--timeout", "5"])
         if code not in (0, 1, 2, 3) or "internal error" in err or "Traceback" in err:
             failures.append((row["latex"], code, err[:200]))

@@ -24,7 +24,7 @@ from symderiv.calculus import rules as R
 from symderiv.calculus.engine import ChainThroughRule, derive
 from symderiv.ml.functions import sigmoid, to_elementary
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 CORPUS = json.loads((DATA / "derive_corpus.json").read_text(encoding="utf-8"))
 KINDS = ("scalar", "multivariable", "indexed", "vector", "piecewise")
 
@@ -93,7 +93,7 @@ class Oracle:
         """Every assignment of the sizes and of the free indices: a list of substitution dicts."""
         sizes = self.sizes_of(*exprs)
         idx = self.free_indices(*exprs)
-        return [{**sizes, **dict(zip(idx, values))}
+        return [{**sizes, **dict(zip(idx, values, strict=True))}
                 for values in itertools.product(INDEX_VALUES, repeat=len(idx))]
 
     @staticmethod
@@ -244,8 +244,8 @@ def test_hessian_is_symmetric_and_built_on_the_gradient(n):
     if len(d.gradient) == 1 and d.gradient[0].index:
         # one vector variable: H_kl = H_lk entry by entry
         h = d.hessian[0][0]
-        k, l = d.gradient[0].wrt.indices[0], h.wrt.indices[0]
-        swapped = h.expanded.xreplace({k: l, l: k})
+        k, l_ = d.gradient[0].wrt.indices[0], h.wrt.indices[0]
+        swapped = h.expanded.xreplace({k: l_, l_: k})
         for subs in oracle.instances(h.expanded):
             x, y = oracle.instantiate(h.expanded, subs), oracle.instantiate(swapped, subs)
             pt = oracle.point(x, y)
@@ -361,10 +361,10 @@ def test_a_bound_index_named_like_the_free_index_is_renamed():
     """Σ_k θ_k³ by θ_k (and the Hessian's θ_l inside z_i = Σ_l θ_l x_il) once confused the bound
     summation index with the variable's free index: ∂/∂θ_k Σ_k θ_k³ came out as 3 Σ_k θ_k²."""
     d = derive(r"\sum_{k=1}^{d} \theta_k^3", wrt="theta", hessian=True)
-    theta, k, l = sp.IndexedBase(sp.Symbol("theta", real=True)), sp.Symbol("k", integer=True), sp.Symbol(
+    theta, k, l_ = sp.IndexedBase(sp.Symbol("theta", real=True)), sp.Symbol("k", integer=True), sp.Symbol(
         "l", integer=True)
     assert d.gradient[0].result == 3 * theta[k] ** 2
-    assert d.hessian[0][0].result == 6 * theta[k] * sp.KroneckerDelta(k, l)
+    assert d.hessian[0][0].result == 6 * theta[k] * sp.KroneckerDelta(k, l_)
     ridge = derive(r"-\sum_{i=1}^{n} \left[y_i \log \hat{y}_i + (1-y_i)\log(1-\hat{y}_i)\right]"
                    r" + \lambda\|\theta\|^2", wrt="theta", hessian=True,
                    where=[r"\hat{y}_i = \sigma(\theta^T x_i)"])

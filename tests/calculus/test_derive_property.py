@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import random
 
-import pytest
 import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -107,7 +106,7 @@ def test_gradients_of_random_sample_losses_are_right(latex, rnd: random.Random):
     g = d.gradient[0]
     (k,) = g.index
     full = _instantiate(d.problem.expanded())
-    theta, x, y = (sp.IndexedBase(s, real=True) for s in ("theta", "x", "y"))
+    theta = sp.IndexedBase("theta", real=True)
     lam = sp.Symbol("lambda", real=True)
     point = {lam: sp.Rational(1, 5)}
     for a in full.atoms(sp.Indexed):
@@ -118,9 +117,9 @@ def test_gradients_of_random_sample_losses_are_right(latex, rnd: random.Random):
         if truth is None:
             continue
         assert got is not None and abs(got - truth) <= 1e-8 * max(1.0, abs(truth)), (latex, kv)
-        (l,) = d.hessian[0][0].index
+        (l_,) = d.hessian[0][0].index
         for lv in (1, 2):
             h_truth = _value(sp.diff(full, theta[kv], theta[lv]), point)
-            h_got = _value(_instantiate(d.hessian[0][0].expanded.subs({k: kv, l: lv})), point)
+            h_got = _value(_instantiate(d.hessian[0][0].expanded.subs({k: kv, l_: lv})), point)
             if h_truth is not None:
                 assert h_got is not None and abs(h_got - h_truth) <= 1e-7 * max(1.0, abs(h_truth)), (latex, kv, lv)

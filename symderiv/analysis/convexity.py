@@ -1,0 +1,211 @@
+"""Convexity — proved, not guessed.
+
+"convex" is only said with a proof (a constant PSD Hessian, the composition rules, principal minors
+whose sign is proved, or the Gram form XᵀSX of a sum of per-sample losses), and "not convex" only with
+a witness: a point and a direction of negative curvature. Otherwise: "undecided".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from symderiv.analysis.classify import exact_eigenvalues, sign
+from symderiv.analysis.composition import composition_proof
+from symderiv.analysis.numeric import NumericFunction, call, lambdify, sample_points
+from symderiv.analysis.objective import SampleSum, generic_g
+from symderiv.analysis.results import Convexity, Direction, Equals, Listing, Minors, Phrase, Point, SigmoidForm
+from symderiv.analysis.signs import prove_nonnegative
+from symderiv.core.errors import TimeLimitError
+from symderiv.core.limits import time_limit
+from symderiv.ml.functions import sigmoid, to_elementary
+
+Sample = tuple[float, np.ndarray, np.ndarray]  # (curvature vᵀHv, point, direction v)
+
+
+def convexity(f: sp.Basic, xs: Sequence[sp.Symbol], timeout: float = 5.0) -> Convexity:
+    """Convex / concave with a proof, neither with two witnesses, else undecided (honestly)."""
+    xs = list(xs)
+    names = [str(x) for x in xs]
+    h = sp.hessian(to_elementary(f), xs)
+    const = _constant_hessian(h)
+    if const is not None:
+        return const
+    curv = _sample_curvature(lambdify(xs, h), len(xs))
+    neg, pos = curv.most_negative, curv.most_positive
+    if neg and pos:
+        params = _witness_params(names, neg, "1") + _witness_params(names, pos, "2")
+        return Convexity("neither", Phrase("neither", params),
+                         {"negative": _witness_entry(names, neg), "positive": _witness_entry(names, pos)})
+    senses = [s for s, refuted in (("convex", neg), ("concave", pos)) if not refuted]
+    comp = composition_proof(f, xs) if senses else None
+    for sense in senses:
+        if comp is not None and comp.verdict == sense:
+            return comp
+        proof = _minors_proof(h, xs, sense, timeout)
+        if proof is not None:
+            return proof
+    k = ("k", curv.samples)
+    if neg:
+        return Convexity("undecided", Phrase("not_convex", (*_witness_params(names, neg, "1"), k)),
+                         {"negative": _witness_entry(names, neg)})
+    if pos:
+        return Convexity("undecided", Phrase("not_concave", (*_witness_params(names, pos, "2"), k)),
+                         {"positive": _witness_entry(names, pos)})
+    return Convexity("undecided", Phrase("no_evidence", (k,)), None)
+
+
+def _constant_hessian(h: sp.Matrix) -> Convexity | None:
+    if h.free_symbols:
+        return None
+    if h.is_zero_matrix:
+        return Convexity("convex", Phrase("const_zero"), {"hessian": [[0] * h.cols] * h.rows})
+    evs = exact_eigenvalues(h, 2.0)
+    if evs is None:
+        return None
+    signs = [sign(e, 1.0) for e in evs]
+    witness = {"hessian": [[str(v) for v in row] for row in h.tolist()], "eigenvalues": [str(e) for e in evs]}
+    for verdict, ok, strict, rel in (("convex", all(s >= 0 for s in signs), all(s > 0 for s in signs), "≥"),
+                                     ("concave", all(s <= 0 for s in signs), all(s < 0 for s in signs), "≤")):
+        if ok:
+            semi = Phrase(f"semi_{verdict}" + ("_strict" if strict else ""))
+            return Convexity(verdict, Phrase("const", (("H", h), ("ev", Listing(evs)), ("rel", rel), ("semi", semi))),
+                             witness)
+    return None  # indefinite: the sampled witness says "neither" with a point and direction
+
+
+def _principal_minors(h: sp.Matrix) -> list[tuple[tuple[int, ...], sp.Basic]]:
+    n = h.rows
+    return [(idx, h.extract(list(idx), list(idx)).det())
+            for k in range(1, n + 1) for idx in itertools.combinations(range(n), k)]
+
+
+def _minors_proof(h: sp.Matrix, xs: Sequence[sp.Symbol], sense: str, timeout: float) -> Convexity | None:
+    """PSD everywhere ⇔ every principal minor ≥ 0 everywhere; each sign must be proved."""
+    if h.rows > 3:
+        return None
+    m = h if sense == "convex" else -h
+    proved = []
+    try:
+        with time_limit(timeout, "principal minors"):
+            for idx, minor in _principal_minors(m):
+                res = prove_nonnegative(minor, timeout=max(0.5, timeout / 4))
+                if res is None:
+                    return None
+                proved.append((idx, res))
+    except TimeLimitError:
+        return None
+    hows = list(dict.fromkeys(res[1].key for _, res in proved))
+    how = Phrase(hows[0]) if len(hows) == 1 and hows[0] != "how_factored" else proved[-1][1][1]
+    if h.rows == 1:
+        rel = "≥" if sense == "convex" else "≤"
+        form = proved[0][1][0] if sense == "convex" else -proved[0][1][0]
+        return Convexity(sense, Phrase("second", (("x", xs[0]), ("f2", form), ("rel", rel), ("how", how))),
+                         {"second_derivative": str(h[0, 0])})
+    names = [str(x) for x in xs]
+    minors = tuple((tuple(names[i] for i in idx), res[0]) for idx, res in proved)
+    key = "minors" if sense == "convex" else "minors_neg"
+    return Convexity(sense, Phrase(key, (("rel", "≥"), ("how", how), ("minors", Minors(minors)))),
+                     {"principal_minors": {",".join(at): str(form) for at, form in minors}})
+
+
+@dataclass(frozen=True)
+class _Curvature:
+    """Extreme curvatures seen at sampled points: (value, point, direction) or None."""
+
+    most_negative: Sample | None
+    most_positive: Sample | None
+    samples: int
+
+
+def _sample_curvature(hess_fn: NumericFunction, n: int) -> _Curvature:
+    rng = np.random.default_rng(1)
+    neg: Sample | None = None
+    pos: Sample | None = None
+    count = 0
+    for p in sample_points(n, rng):
+        h = call(hess_fn, p)
+        if h is None:
+            continue
+        h = h.reshape(n, n)
+        count += 1
+        w, v = np.linalg.eigh((h + h.T) / 2)
+        tol = 1e-8 * max(1.0, float(np.max(np.abs(w))))
+        if w[0] < -tol and (neg is None or w[0] < neg[0]):
+            neg = (float(w[0]), p, v[:, 0])
+        if w[-1] > tol and (pos is None or w[-1] > pos[0]):
+            pos = (float(w[-1]), p, v[:, -1])
+    return _Curvature(neg, pos, count)
+
+
+def _witness_entry(names: Sequence[str], sample: Sample) -> dict[str, object]:
+    value, point, direction = sample
+    return {"point": {n: float(v) for n, v in zip(names, point, strict=True)},
+            "direction": {n: float(v) for n, v in zip(names, direction, strict=True)}, "curvature": value}
+
+
+def _witness_params(names: Sequence[str], sample: Sample, tag: str) -> tuple[tuple[str, object], ...]:
+    value, point, direction = sample
+    return ((f"p{tag}", Point(tuple(names), tuple(float(v) for v in point))),
+            (f"d{tag}", Direction(tuple(float(v) for v in direction))),
+            (f"c{tag}", value))
+
+
+# ------------------------------------------------------------------ sums over samples: XᵀSX
+
+def sample_sum_convexity(ss: SampleSum, timeout: float = 5.0) -> Convexity:
+    """H = Σ_i g''(z_i) a_i a_iᵀ: convex for every data set when g'' ≥ 0 is proved (dually concave);
+    g'' of both signs means the curvature depends on the data."""
+    g = generic_g(ss)
+    g2 = simplest(sp.diff(g, ss.z, 2), timeout / 2)
+    params = (("z", ss), ("g", g), ("g2", textbook_form(g2, ss.z)))
+    for sense, e, rel in (("convex", g2, "≥"), ("concave", -g2, "≤")):
+        res = prove_nonnegative(e, timeout / 2)
+        if res is not None:
+            return Convexity(sense, Phrase("gram", (*params, ("rel", rel), ("how", res[1]))),
+                             {"g''": str(g2), "form": "X^T S X", "S": "diag(g''(z_i))"})
+    others = sorted(g2.free_symbols - {ss.z}, key=str)
+    fn = lambdify([ss.z, *others], g2)
+    vals: dict[float, tuple[float, float]] = {}
+    for zz in np.linspace(-4, 4, 17):
+        for yy in (0.0, 1.0, 0.5):
+            v = call(fn, [zz] + [yy] * len(others))
+            if v is not None:
+                vals.setdefault(np.sign(round(float(v), 12)), (zz, float(v)))
+    if 1.0 in vals and -1.0 in vals:
+        (z1, v1), (z2, v2) = vals[-1.0], vals[1.0]
+        return Convexity("neither", Phrase("gram_neither", (("g2", g2), ("z1", Equals("z", float(z1))), ("v1", v1),
+                                                            ("z2", Equals("z", float(z2))), ("v2", v2))),
+                         {"g''": str(g2), "negative_at": {"z": z1, "value": v1}, "positive_at": {"z": z2, "value": v2}})
+    return Convexity("undecided", Phrase("no_evidence", (("k", len(vals)),)), None)
+
+
+def simplest(e: sp.Basic, timeout: float = 2.0) -> sp.Basic:
+    """The form of e with the fewest operations among e, factor(cancel(e)), factor(simplify(e))."""
+    try:
+        with time_limit(timeout, "simplifying"):
+            cands = [e, sp.factor(sp.cancel(e))]
+            with contextlib.suppress(NotImplementedError, TypeError):
+                cands.append(sp.factor(sp.simplify(e)))
+    except TimeLimitError:
+        return e
+    return min(cands, key=sp.count_ops)
+
+
+def textbook_form(e: sp.Basic, z: sp.Symbol) -> sp.Basic | SigmoidForm:
+    """The familiar g'' = σ(z)(1 − σ(z)) and g' = σ(z) − y recognised (printed as a textbook does), else e."""
+    sz = sigmoid(z)
+    forms: list[tuple[sp.Basic, SigmoidForm]] = [(sz * (1 - sz), SigmoidForm(z))]
+    forms += [(sz - y, SigmoidForm(z, y)) for y in sorted(e.free_symbols - {z}, key=str)]
+    for form, shown in forms:
+        try:
+            if sp.cancel(to_elementary(e - form)) == 0:
+                return shown
+        except (TypeError, ValueError, sp.PolynomialError):
+            continue
+    return e

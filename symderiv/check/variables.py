@@ -1,0 +1,95 @@
+"""The variable of a check and the integers around it: θ_k for a vector θ, sizes, free indices."""
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+
+from symderiv.core.errors import VerifyError
+from symderiv.core.problem import Problem
+
+# the free index of a vector gradient's component: k, unless the function already uses k
+# (−log softmax(z)_k fixes a class k; its gradient's entries are then named l)
+COMPONENT_NAMES = ("k", "l", "m", "p", "q", "r", "s", "t")
+
+
+def only_symbol(expr: sp.Basic) -> str:
+    """The name of the one non-integer symbol of `expr` (the variable when none is given)."""
+    syms = sorted((s for s in expr.free_symbols if not s.is_integer), key=str)
+    if len(syms) != 1:
+        raise VerifyError("say which variable to differentiate by (--wrt)")
+    return str(syms[0])
+
+
+def normalise_name(name: str) -> str:
+    r"""A variable as written (`\theta`, `\hat{y}`, `$\mathbf{w}$`) -> its symbol name (theta, yhat, w)."""
+    name = name.strip().strip("$").strip()
+    name = re.sub(r"\\(hat|bar|tilde|mathbf|boldsymbol|vec)\{(.*?)\}",
+                  lambda m: m.group(2) + ("" if m.group(1) in ("mathbf", "boldsymbol", "vec")
+                                          else m.group(1)), name)
+    return name.lstrip("\\").replace("{", "").replace("}", "")
+
+
+def resolve_variable(problem: Problem, function: sp.Basic, name: str) -> tuple[sp.Basic, sp.Symbol | None]:
+    """(var, component index or None): θ_k for a vector θ, else the scalar symbol."""
+    name = normalise_name(name)
+    bases = {str(a.base.label): a.base for a in function.atoms(sp.Indexed)}
+    labels = {a.base.label for a in function.atoms(sp.Indexed)}
+    scalars = {str(s) for s in function.free_symbols - labels}
+    if name in problem.vectors or (name in bases and name not in scalars):
+        base = bases.get(name, sp.IndexedBase(name))
+        ranks = {len(a.indices) for a in function.atoms(sp.Indexed) if a.base == base}
+        if ranks - {1}:
+            raise VerifyError(f"{name} carries two indices here (a matrix or data set); verify "
+                              "differentiates by a scalar or by the entries of a vector")
+        taken = {str(x) for x in function.free_symbols}
+        component = next(sp.Symbol(c, integer=True) for c in COMPONENT_NAMES if c not in taken)
+        return base[component], component
+    for s in function.free_symbols:
+        if str(s) == name:
+            return s, None
+    return sp.Symbol(name, real=True), None
+
+
+def size_symbols(problem: Problem, function: sp.Basic, truth: sp.Basic) -> list[sp.Symbol]:
+    """Symbols used as sum bounds (n, d, …), in a stable order."""
+    found: set = set()
+    for expr in (function, truth):
+        for s in expr.atoms(sp.Sum):
+            for _, lo, hi in s.limits:
+                found |= (lo.free_symbols | hi.free_symbols)
+    for _, upper in problem.sizes:
+        found |= upper.free_symbols if isinstance(upper, sp.Basic) else set()
+    bound = set()
+    for expr in (function, truth):
+        for s in expr.atoms(sp.Sum):
+            bound |= {lim[0] for lim in s.limits}
+    return sorted(found - bound, key=str)
+
+
+def index_ranges(problem: Problem, function: sp.Basic, var: sp.Basic, component: sp.Symbol | None) -> dict:
+    """Integer symbol -> upper bound: the problem's sizes, and the component's from θ's sums."""
+    ranges = {sym: upper for sym, upper in problem.sizes if isinstance(sym, sp.Symbol)}
+    for s in function.atoms(sp.Sum):
+        for idx, _, hi in s.limits:
+            ranges.setdefault(idx, hi)
+    if component is not None:
+        base = var.base
+        for s in function.atoms(sp.Sum):
+            for idx, _, hi in s.limits:
+                if s.function.has(base[idx]):
+                    ranges[component] = hi
+        if component not in ranges:
+            guess = [hi for sym, hi in problem.sizes if str(hi) == "d"]
+            ranges[component] = guess[0] if guess else sp.Integer(3)
+    return ranges
+
+
+def free_indices(expr: sp.Basic) -> list[sp.Symbol]:
+    """The integer symbols free in `expr`, by name."""
+    return sorted((s for s in expr.free_symbols if s.is_integer), key=str)
+
+
+def outer_sum_vars(expr: sp.Basic) -> set:
+    """The bound variables of every sum in `expr`."""
+    return {lim[0] for s in expr.atoms(sp.Sum) for lim in s.limits}

@@ -1,0 +1,51 @@
+"""`symderiv notes NOTE.md`: arguments, reading the note, the worked note and its plots."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from symderiv.cli.command import Outcome
+from symderiv.cli.options import add_common, seconds
+from symderiv.core.errors import SymderivError
+
+FORMULA_TIMEOUT = 10.0  # seconds per formula
+NOTE_TIMEOUT = 600.0  # seconds for the whole note
+
+
+def configure_cli(parser: argparse.ArgumentParser, name: str) -> None:
+    """The arguments of `notes`."""
+    parser.add_argument("note", metavar="NOTE.md", help="the Markdown note to work through")
+    add_common(parser, ("md",), "md", timeout=NOTE_TIMEOUT)
+    parser.set_defaults(output=None)
+    parser.add_argument("--formula-timeout", type=seconds, default=FORMULA_TIMEOUT, metavar="SECONDS",
+                        help=f"time limit per formula (default {FORMULA_TIMEOUT:g}); --timeout bounds the whole note")
+    parser.add_argument("--no-plots", action="store_true", help="do not draw PNG plots")
+
+
+def run_cli(args: argparse.Namespace) -> Outcome:
+    """Work the note; it goes to -o (default NOTE.worked.md beside the note, never over it)."""
+    from symderiv.notes.reading import note_language
+    from symderiv.notes.worker import work_note
+
+    path = args.note
+    if not os.path.isfile(path):
+        raise SymderivError(f"no such note: {path}")
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            text = fh.read()
+    except UnicodeDecodeError:
+        raise SymderivError(f"{path} is not UTF-8 text") from None
+    out = args.output or default_output(path)
+    if out != "-" and os.path.abspath(out) == os.path.abspath(path):
+        raise SymderivError(f"refusing to write over the input file {path}")
+    lang = args.lang or note_language(text)
+    result, files = work_note(text, lang=lang, out_path=out, plots=not args.no_plots,
+                              timeout=args.formula_timeout, progress=sys.stderr)
+    return Outcome(result, files=tuple(files), output=out, message="" if out == "-" else f"wrote {out}")
+
+
+def default_output(path: str) -> str:
+    """NOTE.worked.md next to NOTE.md."""
+    root, ext = os.path.splitext(path)
+    return root + ".worked" + (ext or ".md")

@@ -1,0 +1,83 @@
+"""The options every command shares, defined once: --format, --lang, -o, --timeout, --where.
+
+Values that start with `-` are taken as users type them (`--start -1,1`, `--lr -1e-3` is then
+refused by --lr's own check, not by argparse): `join_dash_values` rewrites `--opt -v` to `--opt=-v`
+for every option that takes one value, before argparse sees the words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Sequence
+
+from symderiv.core.errors import SymderivError
+from symderiv.core.limits import DEFAULT_TIMEOUT
+
+LANGUAGES = ("en", "zh")
+
+
+class UsageError(SymderivError):
+    """The command line itself is wrong (exit 2, one `error:` line)."""
+
+
+def seconds(value: str) -> float:
+    """--timeout: a positive, finite number of seconds."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if math.isnan(number) or math.isinf(number) or number <= 0:
+        raise argparse.ArgumentTypeError(f"the time limit must be a positive, finite number of seconds, not {value}")
+    return number
+
+
+def add_formula(parser: argparse.ArgumentParser, help_text: str = "the formula (`-` reads it from standard input)",
+                ) -> None:
+    """The LATEX argument and --where definitions, for a command that reads a formula."""
+    parser.add_argument("latex", nargs="?", metavar="LATEX", help=help_text)
+    parser.add_argument("--where", action="append", default=[], metavar="DEF",
+                        help=r"a definition such as '\hat{y}_i = \sigma(\theta^T x_i)' (repeatable)")
+
+
+def add_common(parser: argparse.ArgumentParser, formats: Sequence[str], default_format: str,
+               timeout: float = DEFAULT_TIMEOUT) -> None:
+    """--format, --lang, -o and --timeout, the same for every command."""
+    parser.add_argument("--format", choices=tuple(formats), default=default_format,
+                        help=f"output format (default {default_format})")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help="language of the output (default: from the locale, else English)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    parser.add_argument("--timeout", type=seconds, default=timeout,
+                        help=f"time limit for the whole command, in seconds (default {timeout:g})")
+
+
+def join_dash_values(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
+    """`--start -1,1` -> `--start=-1,1` for options that take exactly one value."""
+    takes_value = {opt for action in _all_actions(parser) if action.nargs is None and action.option_strings
+                   and not isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction))
+                   for opt in action.option_strings if opt.startswith("--")}
+    known = {opt for action in _all_actions(parser) for opt in action.option_strings}
+    out: list[str] = []
+    words = list(argv)
+    n = 0
+    while n < len(words):
+        word = words[n]
+        following = words[n + 1] if n + 1 < len(words) else None
+        if (word in takes_value and following is not None and following.startswith("-")
+                and following != "-" and following.split("=")[0] not in known):
+            out.append(f"{word}={following}")
+            n += 2
+            continue
+        out.append(word)
+        n += 1
+    return out
+
+
+def _all_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    actions = list(parser._actions)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                actions.extend(_all_actions(sub))
+    return actions

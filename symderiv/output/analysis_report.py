@@ -1,0 +1,373 @@
+"""analyze's and optimize's results in words: plain text, Markdown (templates/analyze/) and JSON.
+
+A `Phrase` is worded from the catalogue of its language (analysis_phrases.py); each value in it is
+formatted by its class — looked up along the MRO in `_VALUE_PRINTERS`, SymPy-printer style — as
+plain text or as Markdown with `$…$` math.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from symderiv.analysis.api import Optimization, analyze_problem
+from symderiv.analysis.methods import Iterate, Run
+from symderiv.analysis.numeric import short_number
+from symderiv.analysis.objective import SampleSum
+from symderiv.analysis.results import (
+    Analysis,
+    Composition,
+    CriticalPoint,
+    Direction,
+    Equals,
+    Listing,
+    Minors,
+    Phrase,
+    Point,
+    RuleUse,
+    SigmoidForm,
+    Solutions,
+)
+from symderiv.core.errors import SymderivError
+from symderiv.core.limits import DEFAULT_TIMEOUT
+from symderiv.core.problem import Problem
+from symderiv.output.analysis_phrases import COMPOSITION_RULES, METHOD_NAMES, PHRASES
+from symderiv.output.templating import environment
+
+# ------------------------------------------------------------------ phrases and their values
+
+
+def phrase_text(phrase: Phrase, lang: str = "en", style: str = "text") -> str:
+    """The phrase in `lang` ("en", "zh"), its values as plain text (style "text") or Markdown ("md")."""
+    table = PHRASES.get(lang, PHRASES["en"])
+    values = {k: value_text(v, style, lang) for k, v in phrase.params}
+    return table[phrase.key].format(**values)
+
+
+def value_text(value: Any, style: str = "text", lang: str = "en") -> str:
+    """One value of a phrase, printed by the first printer found along its class's MRO."""
+    for cls in type(value).__mro__:
+        printer = _VALUE_PRINTERS.get(cls)
+        if printer is not None:
+            return printer(value, style, lang)
+    return str(value)
+
+
+def _math(text: str, tex: str, style: str) -> str:
+    return f"${tex}$" if style == "md" else text
+
+
+def _sequence(value: Sequence[Any], style: str, lang: str) -> str:
+    inner = ", ".join(value_text(v, style, lang) for v in value)
+    return f"({inner})" if style == "text" else inner
+
+
+def _matrix(value: sp.MatrixBase, style: str, lang: str) -> str:
+    if style == "md":
+        return f"${sp.latex(value)}$"
+    return "[" + ", ".join("[" + ", ".join(str(e) for e in row) + "]" for row in value.tolist()) + "]"
+
+
+def _predictor(ss: SampleSum, style: str, lang: str) -> str:
+    """z_i as a textbook writes it: θ^T x_i (+ b), not SymPy's Sum(theta[j]*x[i, j], …)."""
+    text, tex = [], []
+    if ss.offset != 0:
+        text.append(str(ss.offset))
+        tex.append(sp.latex(ss.offset))
+    if ss.theta is not None and ss.features is not None:
+        c = "" if ss.theta_coeff == 1 else ("-" if ss.theta_coeff == -1 else f"{ss.theta_coeff}*")
+        name, features = str(ss.theta.label), str(ss.features.label)
+        text.append(f"{c}{name}^T {features}_{ss.i}")
+        tex.append(f"{c.rstrip('*')}{sp.latex(sp.Symbol(name))}^{{T}} {sp.latex(sp.Symbol(features))}_{{{ss.i}}}")
+    for b, c in ss.biases:
+        term = str(b) if c == 1 else (f"-{b}" if c == -1 else f"{c}*{b}")
+        text.append(term)
+        tex.append(term.replace("*", " "))
+    return _math(_joined(text), _joined(tex), style)
+
+
+def _joined(parts: list[str]) -> str:
+    return " + ".join(parts).replace("+ -", "- ")
+
+
+def _sigmoid_form(form: SigmoidForm, style: str, lang: str) -> str:
+    z = str(form.z)
+    if form.label is None:
+        return _math(f"sigmoid({z})*(1 - sigmoid({z}))", rf"\sigma({z})\left(1 - \sigma({z})\right)", style)
+    return _math(f"sigmoid({z}) - {form.label}", rf"\sigma({z}) - {sp.latex(form.label)}", style)
+
+
+def _point(p: Point, style: str, lang: str) -> str:
+    return "(" + ", ".join(f"{n} = {short_number(v)}" for n, v in zip(p.names, p.values, strict=True)) + ")"
+
+
+def rule_text(use: RuleUse) -> str:
+    """One composition rule used, in words (English in every language)."""
+    return COMPOSITION_RULES[use.rule].format(expr=str(use.expr), **dict(use.values))
+
+
+def _rule_texts(comp: Composition) -> list[str]:
+    return list(dict.fromkeys(rule_text(u) for u in comp.uses))
+
+
+def _composition(comp: Composition, style: str, lang: str) -> str:
+    return "; ".join(_rule_texts(comp)) or str(comp.function)
+
+
+_VALUE_PRINTERS: dict[type, Callable[[Any, str, str], str]] = {
+    Phrase: lambda p, style, lang: phrase_text(p, lang, style),
+    SampleSum: _predictor,
+    SigmoidForm: _sigmoid_form,
+    Composition: _composition,
+    Point: _point,
+    Direction: lambda d, style, lang: "(" + ", ".join(short_number(v) for v in d.values) + ")",
+    Equals: lambda e, style, lang: f"{e.name} = {short_number(e.value)}",
+    Listing: lambda li, style, lang: ", ".join(str(e) for e in li.items),
+    Solutions: lambda s, style, lang: ", ".join(f"{k} = {v}" for k, v in s.pairs),
+    Minors: lambda m, style, lang: "; ".join(f"M[{','.join(at)}] = {form}" for at, form in m.entries),
+    str: lambda s, style, lang: s,
+    float: lambda v, style, lang: short_number(float(v)),
+    np.floating: lambda v, style, lang: short_number(float(v)),
+    tuple: _sequence,
+    list: _sequence,
+    sp.MatrixBase: _matrix,
+    sp.Basic: lambda e, style, lang: _math(str(e), sp.latex(e), style),
+}
+
+# ------------------------------------------------------------------ analyze
+
+
+def render_text(a: Analysis, lang: str = "en") -> str:
+    """The analysis as plain text: method, notes, one line per point (+ eigenvalues), convexity."""
+    t = PHRASES.get(lang, PHRASES["en"])
+    names = list(a.variables)
+    lines = [phrase_text(a.method, lang)]
+    lines += [phrase_text(n, lang) for n in a.notes]
+    if not a.critical_points and not a.indexed and not any(n.key == "family" for n in a.notes):
+        lines.append(t["no_points"])
+    for p in a.critical_points:
+        lines.append(f"{_coords(names, p.values, p.exact)}: {t[p.kind]}")
+        lines.append(f"  {t['eigenvalues']}: {_eigenvalues(p, 'text')}")
+        if p.note is not None:
+            lines.append(f"  {phrase_text(p.note, lang)}")
+    lines.append(f"{t['convexity']}: {_verdict(a.convexity.verdict, lang)} — {phrase_text(a.convexity.reason, lang)}")
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(a: Analysis, lang: str = "en", heading: str = "###") -> str:
+    """The analysis as Markdown through templates/analyze/analysis.md.j2 (a user may edit it)."""
+    t = PHRASES.get(lang, PHRASES["en"])
+    names = list(a.variables)
+    pts = [{"coords": _coords(names, p.values, p.exact, "md"), "kind": t[p.kind], "eigen": _eigenvalues(p, "md"),
+            "note": phrase_text(p.note, lang, "md") if p.note else ""}
+           for p in a.critical_points]
+    ctx = {"heading": heading, "t": t, "indexed": a.indexed or any(n.key == "family" for n in a.notes),
+           "method": phrase_text(a.method, lang, "md"), "notes": [phrase_text(n, lang, "md") for n in a.notes],
+           "points": pts, "verdict": _verdict(a.convexity.verdict, lang),
+           "reason": phrase_text(a.convexity.reason, lang, "md")}
+    return environment("md").get_template("analyze/analysis.md.j2").render(**ctx).strip() + "\n"
+
+
+def render_json(a: Analysis) -> str:
+    """The analysis as JSON (English phrases), the shape of the JSON contract."""
+    points = [{
+        "point": dict(zip(a.variables, p.values, strict=True)),
+        "exact": None if p.exact is None else {n: str(e) for n, e in zip(a.variables, p.exact, strict=True)},
+        "kind": p.kind,
+        "eigenvalues": list(p.eigenvalues),
+        "exact_eigenvalues": None if p.exact_eigenvalues is None else [str(e) for e in p.exact_eigenvalues],
+        "note": None if p.note is None else phrase_text(p.note),
+    } for p in a.critical_points]
+    witness = a.convexity.witness
+    if witness is not None:
+        witness = {k: _rule_texts(v) if isinstance(v, Composition) else v for k, v in witness.items()}
+    obj = {"function": str(a.function), "variables": list(a.variables),
+           "method": phrase_text(a.method), "exact": a.exact,
+           "notes": [phrase_text(n) for n in a.notes],
+           "critical_points": points,
+           "convexity": {"verdict": a.convexity.verdict, "reason": phrase_text(a.convexity.reason),
+                         "witness": witness}}
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default)
+
+
+def analysis_markdown(problem: Problem, lang: str = "en", timeout: float = DEFAULT_TIMEOUT) -> str:
+    """For `symderiv notes`: the analysis as a Markdown section, or "" when not applicable.
+
+    Only functions of at most two variables (a vector θ counts as one) are analysed, so a note
+    never stalls on a big system; errors become "" too, since a note without an analysis is fine.
+    """
+    if len(problem.variables) > 2:
+        return ""
+    try:
+        return render_markdown(analyze_problem(problem, timeout=timeout), lang, "####")
+    except SymderivError:
+        return ""
+
+
+def _coords(names: Sequence[str], values: Sequence[float], exact: Sequence[sp.Basic] | None,
+            style: str = "text") -> str:
+    lhs = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
+    approx = ", ".join(f"{v:.3f}" for v in values)
+    approx = approx if len(names) == 1 else f"({approx})"
+    if exact is None:
+        return f"{lhs} ≈ {approx}"
+    if style == "md":
+        ex = ", ".join(sp.latex(e) for e in exact)
+        ex = ex if len(names) == 1 else rf"\left({ex}\right)"
+        lhs_tex = sp.latex(sp.Symbol(names[0])) if len(names) == 1 else \
+            r"\left(" + ", ".join(sp.latex(sp.Symbol(n)) for n in names) + r"\right)"
+        return f"${lhs_tex} = {ex} \\approx {approx}$"
+    ex = ", ".join(str(e) for e in exact)
+    ex = ex if len(names) == 1 else f"({ex})"
+    return f"{lhs} = {ex} ≈ {approx}"
+
+
+def _eigenvalues(p: CriticalPoint, style: str) -> str:
+    if p.exact_eigenvalues is None:
+        return ", ".join(short_number(v) for v in p.eigenvalues)
+    parts = []
+    for e, v in zip(p.exact_eigenvalues, p.eigenvalues, strict=True):
+        if e.is_Rational:
+            parts.append(f"${sp.latex(e)}$" if style == "md" else str(e))
+        else:
+            parts.append(f"${sp.latex(e)} \\approx {short_number(v)}$" if style == "md" else f"{e} ≈ {short_number(v)}")
+    return ", ".join(parts)
+
+
+def _verdict(v: str, lang: str) -> str:
+    return v if lang == "en" else PHRASES[lang][f"v_{v}"]
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, (np.floating, np.integer)):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    return str(o)
+
+# ------------------------------------------------------------------ optimize
+
+
+def optimization_text(r: Optimization, plot: str | None = None, lang: str = "en") -> str:
+    """Each run as a table (first and last rows of a long one), then a summary and the comparison."""
+    lines = _header(r)
+    for run in r.runs:
+        rows = _rows(run)
+        w = max([len(_theta(it.theta)) for it in rows if it is not None] + [5])
+        lines += ["", _run_title(run) + ":", f"  {'iter':>6}  {'θ':<{w}}  {'L':>15}  {'‖∇L‖':>10}"]
+        for it in rows:
+            if it is None:
+                lines.append(f"  {'…':>6}")
+                continue
+            lines.append(f"  {it.k:>6}  {_theta(it.theta):<{w}}  {it.loss:>15.8g}  {it.grad_norm:>10.3e}")
+        lines += [f"  ! {e}" for e in run.events]
+    lines += ["", "summary:"]
+    width = max(len(METHOD_NAMES[run.method]) for run in r.runs)
+    lines += [f"  {METHOD_NAMES[run.method]:<{width}}  {_summary(run)}" for run in r.runs]
+    lines += _comparison(r.runs)
+    if plot:
+        lines.append(f"plot: {plot}")
+    return "\n".join(lines) + "\n"
+
+
+def optimization_markdown(r: Optimization, plot: str | None = None, lang: str = "en") -> str:
+    """The same as Markdown: a list for the setting, a table per run and one for the summary."""
+    lines = ["### Gradient descent versus Newton's method", ""]
+    lines += [f"- {ln}" for ln in _header(r)]
+    for run in r.runs:
+        lines += ["", f"**{_run_title(run)}**", "", "| iteration | θ | L | ‖∇L‖ |", "| ---: | --- | ---: | ---: |"]
+        lines += ["| … | | | |" if it is None else
+                  f"| {it.k} | {_theta(it.theta)} | {it.loss:.8g} | {it.grad_norm:.3e} |" for it in _rows(run)]
+        lines += ["", *[f"> {e}" for e in run.events]] if run.events else []
+    lines += ["", "| method | result |", "| --- | --- |"]
+    lines += [f"| {METHOD_NAMES[run.method]} | {_summary(run)} |" for run in r.runs]
+    comparison = [ln.strip() for ln in _comparison(r.runs)]
+    lines += ["", *comparison] if comparison else []
+    if plot:
+        lines += ["", f"![loss and paths]({plot})"]
+    return "\n".join(lines) + "\n"
+
+
+def optimization_json(r: Optimization, plot: str | None = None, lang: str = "en") -> str:
+    """Every run with its history (at most 1000 rows: the first and last 500)."""
+    out_runs = []
+    for run in r.runs:
+        hist, truncated = _history_json(run)
+        last = run.last
+        out_runs.append({"method": run.method, "lr": run.lr, "lr_note": run.lr_note or None, "status": run.status,
+                         "message": run.message, "iterations": last.k, "iterations_to_tol": run.iterations_to_tol,
+                         "final": {"theta": list(last.theta), "loss": last.loss, "grad_norm": last.grad_norm},
+                         "events": list(run.events), "seconds": run.seconds,
+                         "history": hist, "history_truncated": truncated})
+    obj, data = r.objective, r.objective.data
+    out = {"function": obj.description, "variables": list(obj.names), "start": [float(v) for v in r.start],
+           "tolerance": r.tol, "form": obj.form,
+           "data": None if data is None else {"source": data.source, "samples": data.n, "features": data.d},
+           "runs": out_runs, "plot": plot}
+    return json.dumps(out, ensure_ascii=False, indent=2, default=_json_default)
+
+
+def _header(r: Optimization) -> list[str]:
+    obj = r.objective
+    lines = [f"function: {obj.description}"]
+    if obj.data is not None:
+        form = " (logistic loss: stable vectorised form)" if obj.form == "logistic" else ""
+        lines.append(f"data: {obj.data.source}, {obj.data.n} samples × {obj.data.d} features{form}")
+    names = ", ".join(obj.names) if obj.dim <= 6 else f"{obj.names[0]} … {obj.names[-1]} ({obj.dim})"
+    lines.append(f"variables: {names}")
+    lines.append(f"start: {_theta(list(r.start), 6)}; tolerance ‖∇L‖ ≤ {r.tol:g}")
+    return lines
+
+
+def _theta(theta: Sequence[float], limit: int = 4) -> str:
+    shown = [f"{v:.4f}" for v in theta[:limit]]
+    if len(theta) > limit:
+        shown.append("…")
+    return "(" + ", ".join(shown) + ")"
+
+
+def _rows(run: Run, head: int = 8, tail: int = 4) -> list[Iterate | None]:
+    """All rows of a short run; else the first `head`, a gap (None) and the last `tail`."""
+    h: list[Iterate | None] = list(run.history)
+    if len(h) <= head + tail + 1:
+        return h
+    return [*h[:head], None, *h[-tail:]]
+
+
+def _run_title(run: Run) -> str:
+    if run.method == "gd" and run.lr is not None:
+        return f"{METHOD_NAMES['gd']} (η = {short_number(run.lr)}, {run.lr_note})"
+    return METHOD_NAMES[run.method]
+
+
+def _summary(run: Run) -> str:
+    last = run.last
+    k = run.iterations_to_tol
+    if run.status == "converged":
+        head = f"converged in {k} iteration{'' if k == 1 else 's'}" if k else f"converged — {run.message}"
+    else:
+        head = {"max_iters": "not converged", "diverged": "diverged", "singular": "stopped"}[run.status]
+        head = f"{head} — {run.message}"
+    return (f"{head}; L = {last.loss:.6g}, ‖∇L‖ = {last.grad_norm:.2e}, "
+            f"θ = {_theta(last.theta)} ({run.seconds * 1000:.1f} ms)")
+
+
+def _comparison(runs: Sequence[Run]) -> list[str]:
+    done = {r.method: r.iterations_to_tol for r in runs if r.status == "converged" and r.iterations_to_tol is not None}
+    gd, nt = done.get("gd"), done.get("newton")
+    if gd is not None and nt:
+        its = "iteration" if nt == 1 else "iterations"
+        return [f"  Newton's method needed {nt} {its}, gradient descent {gd} ({gd / nt:.0f}× as many)"]
+    return []
+
+
+def _history_json(run: Run, cap: int = 1000) -> tuple[list[dict[str, Any]], bool]:
+    h = list(run.history)
+    truncated = len(h) > cap
+    if truncated:
+        h = h[: cap // 2] + h[-cap // 2:]
+    return [{"iter": it.k, "theta": list(it.theta), "loss": it.loss, "grad_norm": it.grad_norm} for it in h], truncated

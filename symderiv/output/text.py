@@ -1,0 +1,99 @@
+"""The plain-text page (`--format text`): the problem, numbered steps, results, vector forms.
+
+Every formula is printed from its SymPy expression by the Unicode printer (symderiv.output.printing
+`text`), every sentence from the phrase catalogue without its `$` (`text_phrase`).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from symderiv.calculus.forms import gradient_vector_form, hessian_vector_form
+from symderiv.calculus.results import Derivation, Partial
+from symderiv.core.problem import Problem
+from symderiv.output.phrases import phrase
+from symderiv.output.printing import definitions_text, text
+from symderiv.output.steps import Step, TextStepPrinter
+
+
+class TextPrinter:
+    """Problem / Derivation -> a readable plain-text page in `lang` (en, zh)."""
+
+    def __init__(self, lang: str = "en"):
+        self.lang = lang
+
+    def label(self, key: str) -> str:
+        """A page label, lower case in English (`result:`)."""
+        word = phrase(key, self.lang)
+        return word.lower() if self.lang == "en" else word
+
+    def problem(self, problem: Problem) -> str:
+        lines = [f"{phrase('function_label', self.lang)}: {problem.name or '(expression)'} = {text(problem.expr)}"]
+        for d in problem.definitions:
+            lines.append(f"{phrase('where', self.lang)}: {text(d.target)} = {text(d.expr)}")
+        lines.append(f"{phrase('variables', self.lang).lower()}: " + ", ".join(problem.variables))
+        return "\n".join(lines)
+
+    def derivation(self, d: Derivation) -> str:
+        steps = TextStepPrinter(d.intermediates, lang=self.lang, name=d.problem.name)
+        lines = [self.problem(d.problem)]
+        lines += [f"{self.label('note')}: {n}" for n in d.notes]
+        for g in d.gradient:
+            lines += self.partial(d, g, steps)
+        if d.hessian:
+            lines += self.hessian(d)
+        return "\n".join(lines) + "\n"
+
+    def partial(self, d: Derivation, g: Partial, steps: TextStepPrinter) -> list[str]:
+        """∂f/∂v, its numbered steps, the result and (for a vector variable) its vector form."""
+        name = d.problem.name or "f"
+        lines = ["", f"∂{name}/∂{text(g.wrt)}" + (f"   ({g.index[0]} = 1..{_size_of(g)})" if g.index else "")]
+        self.steps(steps.doprint(g.step), lines, [0], 1)
+        lines.append(f"  {self.label('result')}: {text(g.result)}")
+        if g.index:
+            vf = gradient_vector_form(g.result, g.wrt)
+            if vf is not None:
+                lines.append(f"  {self.label('vector_form')}: {text(vf.per_sample)} = {text(vf.matrix)}")
+        return lines
+
+    def steps(self, step: Step, lines: list[str], counter: list[int], depth: int) -> None:
+        """Pre-order, numbered; trivial sub-steps (d c/dx = 0, …) left out."""
+        if step.trivial and depth > 1:
+            return
+        counter[0] += 1
+        indent = "  " * (depth - 1)
+        lines.append(f"  {indent}{counter[0]}. {step.note}")
+        lines.append(f"  {indent}   d/d{text(step.rule.var)} [{text(step.rule.expr)}] = {text(step.result)}")
+        for s in step.substeps:
+            self.steps(s, lines, counter, depth + 1)
+
+    def hessian(self, d: Derivation) -> list[str]:
+        assert d.hessian is not None
+        lines = ["", f"{phrase('hessian', self.lang)}:"]
+        for a, row in enumerate(d.hessian):
+            for e in row:
+                lines.append(f"  ∂²/∂{text(d.gradient[a].wrt)}∂{text(e.wrt)}: {text(e.result)}")
+        g = d.gradient[0]
+        if len(d.gradient) == 1 and g.index:
+            vf = hessian_vector_form(d.hessian[0][0].result, g.wrt, d.hessian[0][0].wrt)
+            if vf is not None:
+                extra = f"  ({definitions_text(vf.definitions)})" if vf.definitions else ""
+                lines.append(f"  {self.label('vector_form')}: {text(vf.matrix)}{extra}")
+        return lines
+
+
+def problem_text(problem: Problem, lang: str = "en") -> str:
+    """The problem as plain text: the function, its definitions and variables."""
+    return TextPrinter(lang).problem(problem)
+
+
+def derivation_text(d: Derivation, lang: str = "en") -> str:
+    """A readable plain-text derivation: the problem, numbered steps, results, vector forms."""
+    return TextPrinter(lang).derivation(d)
+
+
+def _size_of(g: Partial) -> str:
+    for s in g.expanded.atoms(sp.Sum):
+        for lim in s.limits:
+            if lim[0].name == "j" or str(lim[2]) == "d":
+                return str(lim[2])
+    return "d"
