@@ -4,6 +4,8 @@ intermediates held as symbols, the links multiplied and simplified in terms of t
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sympy as sp
 
 from symderiv.calculus import rules as R
@@ -19,7 +21,7 @@ from symderiv.parsing.parser import index_symbol, indexed_base, real
 class Context:
     """Holds the definitions and builds rule trees; one per derivation (caches links)."""
 
-    def __init__(self, problem: Problem, definitions: list[Definition]):
+    def __init__(self, problem: Problem, definitions: list[Definition]) -> None:
         self.problem = problem
         self.definitions = definitions
         self.vectors = set(problem.vectors)
@@ -29,7 +31,8 @@ class Context:
         self._used |= {d.name for d in definitions}
 
     # -- variables
-    def wrt_symbol(self, name: str, index_names, expr=None) -> tuple[sp.Basic, tuple]:
+    def wrt_symbol(self, name: str, index_names: Sequence[str],
+                   expr: sp.Basic | None = None) -> tuple[sp.Basic, tuple[sp.Basic, ...]]:
         full = self.problem.expanded()
         if any(str(a.base.label) == name for a in full.atoms(sp.Indexed)) and not any(
                 s.name == name for s in scalar_symbols(full)):
@@ -44,14 +47,14 @@ class Context:
             return indexed_base(name)[k], (k,)
         return self._symbol_named(name), ()
 
-    def _symbol_named(self, name):
+    def _symbol_named(self, name: str) -> sp.Symbol:
         full = self.problem.expanded()
         for s in scalar_symbols(full):
             if s.name == name:
                 return s
         return real(name)
 
-    def partial(self, expr, name: str, index_names) -> Partial:
+    def partial(self, expr: sp.Basic, name: str, index_names: Sequence[str]) -> Partial:
         var, index = self.wrt_symbol(name, index_names, expr)
         builder = _Builder(self, var)
         renamed = _rename_clashing_sums(expr, var)
@@ -63,16 +66,16 @@ class Context:
         expanded = self.expand(result)
         return Partial(name, index, var, step, raw, result, expanded)
 
-    def expand(self, expr):
+    def expand(self, expr: sp.Basic) -> sp.Basic:
         return substitute_definitions(expr, self.definitions)
 
-    def definition_for(self, atom):
+    def definition_for(self, atom: sp.Basic) -> Definition | None:
         for d in self.definitions:
             if d.matches(atom):
                 return d
         return None
 
-    def auto_name(self, inner, var) -> sp.Basic:
+    def auto_name(self, inner: sp.Basic, var: sp.Basic) -> sp.Basic:
         """A name for a chain rule's inner function: u, u_1, … (z_i for a dot product)."""
         free_idx = [s for s in inner.free_symbols if isinstance(s, sp.Symbol) and s.is_integer
                     and not s.is_positive and s not in getattr(var, "indices", ())]
@@ -88,13 +91,13 @@ class Context:
 class _Builder:
     """Builds the rule tree for d(expr)/d(var)."""
 
-    def __init__(self, ctx: Context, var):
+    def __init__(self, ctx: Context, var: sp.Basic) -> None:
         self.ctx = ctx
         self.var = var
-        self._depends: dict = {}
+        self._depends: dict[sp.Basic, bool] = {}
 
     # -- dependence, through intermediates
-    def depends(self, expr) -> bool:
+    def depends(self, expr: sp.Basic) -> bool:
         if expr in self._depends:
             return self._depends[expr]
         var = self.var
@@ -106,7 +109,7 @@ class _Builder:
         self._depends[expr] = result
         return result
 
-    def intermediates(self, expr):
+    def intermediates(self, expr: sp.Basic) -> list[tuple[sp.Basic, Definition]]:
         out = []
         atoms = expr.atoms(sp.Indexed) | {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
         for a in atoms:
@@ -115,7 +118,7 @@ class _Builder:
                 out.append((a, d))
         return sorted(out, key=lambda p: sp.default_sort_key(p[0]))
 
-    def direct(self, expr) -> bool:
+    def direct(self, expr: sp.Basic) -> bool:
         var = self.var
         if isinstance(var, sp.Indexed):
             return any(a.base == var.base for a in expr.atoms(sp.Indexed)
@@ -123,7 +126,7 @@ class _Builder:
         return expr.has(var)
 
     # -- dispatch
-    def build(self, expr) -> R.Rule:
+    def build(self, expr: sp.Basic) -> R.Rule:
         var = self.var
         if expr == var:
             return R.VariableRule(expr, var)
@@ -151,20 +154,20 @@ class _Builder:
             return self.elementary(expr)
         return R.FallbackRule(expr, var)
 
-    def definition(self, atom):
+    def definition(self, atom: sp.Basic) -> Definition | None:
         return self.ctx.definition_for(atom)
 
-    def _dependent_atoms(self, expr):
+    def _dependent_atoms(self, expr: sp.Basic) -> set[sp.Basic]:
         atoms = set()
         for a in expr.atoms(sp.Indexed) | expr.free_symbols:
             if self.depends(a):
                 atoms.add(a)
         return atoms or {self.var}
 
-    def intermediates_on_path(self, expr):
+    def intermediates_on_path(self, expr: sp.Basic) -> list[tuple[sp.Basic, Definition]]:
         return [(a, d) for a, d in self.intermediates(expr) if self.depends(d.instance(a))]
 
-    def chain_through(self, expr) -> R.Rule:
+    def chain_through(self, expr: sp.Basic) -> R.Rule:
         """Σ_a ∂f/∂a · da/dθ over the intermediates a that depend on θ."""
         links = []
         for a, _d in self.intermediates_on_path(expr):
@@ -179,15 +182,15 @@ class _Builder:
             return links[0][2]
         return ChainThroughRule(expr, self.var, tuple(links), direct)
 
-    def build_plain(self, expr) -> R.Rule:
+    def build_plain(self, expr: sp.Basic) -> R.Rule:
         """∂f/∂a with every other intermediate held as a symbol."""
         return _HeldBuilder(self.ctx, self.var).build(expr)
 
     # -- rule builders
-    def add(self, expr):
+    def add(self, expr: sp.Add) -> R.Rule:
         return R.SumRule(expr, self.var, tuple(self.build(t) for t in expr.args))
 
-    def mul(self, expr):
+    def mul(self, expr: sp.Mul) -> R.Rule:
         factors = expr.args
         numer, denom = [], []
         for f in factors:
@@ -204,7 +207,7 @@ class _Builder:
             return R.ConstantMultipleRule(expr, self.var, const, self.build(dependent[0]))
         return R.ProductRule(expr, self.var, tuple(factors), tuple(self.build(f) for f in factors))
 
-    def pow(self, expr):
+    def pow(self, expr: sp.Pow) -> R.Rule:
         base, exp = expr.base, expr.exp
         if base == sp.E:
             return self.chain(sp.exp(exp))
@@ -223,14 +226,14 @@ class _Builder:
         rewritten = sp.exp(exp * sp.log(base))
         return R.RewriteRule(expr, self.var, rewritten, self.build(rewritten))
 
-    def elementary(self, expr):
+    def elementary(self, expr: sp.Function) -> R.Rule:
         arg = expr.args[0]
         cls = R.ELEMENTARY_RULES[type(expr)]
         if arg == self.var:
             return cls(expr, self.var)
         return self.chain(expr)
 
-    def chain(self, expr):
+    def chain(self, expr: sp.Function) -> R.Rule:
         """f(g(x)) with f elementary: the inner g named u (or its own name, ŷ)."""
         arg = expr.args[0]
         cls = R.ELEMENTARY_RULES.get(type(expr))
@@ -241,19 +244,19 @@ class _Builder:
         outer = cls(outer_expr, u) if cls else R.FallbackRule(outer_expr, u)
         return self._chain(expr, arg, u, outer)
 
-    def _chain(self, expr, inner, u, outer_step):
+    def _chain(self, expr: sp.Basic, inner: sp.Basic, u: sp.Basic, outer_step: R.Rule) -> R.Rule:
         named = self.definition(inner) is not None
         inner_step = self.build(inner)
         if named:
             return R.ChainRule(expr, self.var, inner, inner, outer_step, inner_step, named=True)
         return R.ChainRule(expr, self.var, u, inner, outer_step, inner_step)
 
-    def chain_variable(self, inner):
+    def chain_variable(self, inner: sp.Basic) -> sp.Basic:
         if self.definition(inner) is not None:
             return inner
         return self.ctx.auto_name(inner, self.var)
 
-    def sum(self, expr):
+    def sum(self, expr: sp.Sum) -> R.Rule:
         """Σ over an index: the derivative moves inside; Σ_j δ_jk g_j collapses to g_k."""
         clash = [lim[0] for lim in expr.limits if lim[0] in self.var.free_symbols]
         if clash:
@@ -269,7 +272,7 @@ class _Builder:
             return R.KroneckerCollapseRule(expr, self.var, inner, j)
         return R.IndexSumRule(expr, self.var, inner)
 
-    def piecewise_function(self, expr):
+    def piecewise_function(self, expr: sp.Basic) -> R.Rule:
         """max(0, u), |u|, ReLU(u), min: the derivative piece by piece."""
         if isinstance(expr, relu) or (isinstance(expr, (sp.Max, sp.Min)) and len(expr.args) == 2 and 0 in expr.args):
             arg = expr.args[0] if isinstance(expr, relu) else next(a for a in expr.args if a != 0)
@@ -290,7 +293,7 @@ class _Builder:
             return self._chain(expr, arg, u, outer)
         return R.FallbackRule(expr, self.var)
 
-    def piecewise(self, expr):
+    def piecewise(self, expr: sp.Piecewise) -> R.Rule:
         pieces = tuple((self.build(e).eval(), c) for e, c in expr.args)
         boundaries = tuple(_boundaries(expr))
         return R.PiecewiseRule(expr, self.var, pieces, boundaries)
@@ -299,36 +302,36 @@ class _Builder:
 class _HeldBuilder(_Builder):
     """A builder that treats every intermediate as an independent symbol (∂f/∂a, a fixed)."""
 
-    def depends(self, expr) -> bool:
+    def depends(self, expr: sp.Basic) -> bool:
         if self.var.is_Symbol or (isinstance(self.var, sp.Indexed) and self.ctx.definition_for(self.var)):
             return expr.has(self.var)
         return any(a.base == self.var.base for a in expr.atoms(sp.Indexed)
                    if self.ctx.definition_for(a) is None)
 
-    def intermediates(self, expr):
+    def intermediates(self, expr: sp.Basic) -> list[tuple[sp.Basic, Definition]]:
         return []
 
-    def definition(self, atom):
+    def definition(self, atom: sp.Basic) -> Definition | None:
         return None
 
 
-def _rename_clashing_sums(expr, var):
+def _rename_clashing_sums(expr: sp.Basic, var: sp.Basic) -> sp.Basic:
     """Every Σ_k … whose bound index is also the free index of var (θ_k) renamed Σ_j …, so the
     result reads e^{z_k} / Σ_j e^{z_j} rather than reusing k for two things."""
     if not isinstance(var, sp.Indexed) or not expr.has(sp.Sum):
         return expr
     free = var.free_symbols
 
-    def clashes(e):
+    def clashes(e: sp.Basic) -> bool:
         return isinstance(e, sp.Sum) and any(lim[0] in free for lim in e.limits)
 
-    def rename(e):
+    def rename(e: sp.Sum) -> sp.Sum:
         return _rename_bound(e, [lim[0] for lim in e.limits if lim[0] in free], var)
 
     return expr.replace(clashes, rename)
 
 
-def _rename_bound(s: sp.Sum, clash, var) -> sp.Sum:
+def _rename_bound(s: sp.Sum, clash: Sequence[sp.Symbol], var: sp.Basic) -> sp.Sum:
     """Σ_k f(k) -> Σ_j f(j) with j fresh (not free in s nor in var), for every clashing index."""
     from symderiv.calculus.simplify import GENERATED_INDICES
     taken = {x.name for x in s.atoms(sp.Symbol) | var.atoms(sp.Symbol)}
@@ -346,7 +349,7 @@ def _rename_bound(s: sp.Sum, clash, var) -> sp.Sum:
     return sp.Sum(body, *limits)
 
 
-def _boundaries(pw: sp.Piecewise):
+def _boundaries(pw: sp.Piecewise) -> list[tuple[sp.Basic, sp.Basic]]:
     out = []
     for _, cond in pw.args:
         if isinstance(cond, sp.core.relational.Relational):

@@ -53,6 +53,10 @@ class VectorForm:
     definitions: tuple[tuple[sp.MatrixSymbol, sp.MatrixExpr], ...] = ()
 
 
+# one term's (per-sample form, matrix form, definitions)
+_TermForms = tuple[sp.MatrixExpr, sp.MatrixExpr, tuple[tuple[sp.MatrixSymbol, sp.MatrixExpr], ...]]
+
+
 def gradient_vector_form(expr: sp.Basic, var: sp.Indexed) -> VectorForm | None:
     """Vector form of ∂f/∂θ_k (k = var's index), or None when a term is not recognised."""
     k = var.indices[0]
@@ -71,7 +75,8 @@ def sample_vector(entry: sp.Basic, i: sp.Symbol, size: sp.Basic) -> sp.MatrixExp
     return sp.FunctionMatrix(size, 1, sp.Lambda((i, _COLUMN), entry))
 
 
-def _vector_form(expr, var, free) -> VectorForm | None:
+def _vector_form(expr: sp.Basic, var: sp.Indexed, free: tuple[sp.Basic, ...]) -> VectorForm | None:
+    definitions: list[tuple[sp.MatrixSymbol, sp.MatrixExpr]]
     per_sample, matrix, definitions = [], [], []
     for term in sp.Add.make_args(expr):
         parts = _term(term, var, free)
@@ -89,7 +94,7 @@ def _add(terms: list) -> sp.MatrixExpr:
     return terms[0] if len(terms) == 1 else sp.MatAdd(*terms, evaluate=False)
 
 
-def _scaled(coeff, matrix: sp.MatrixExpr) -> sp.MatrixExpr:
+def _scaled(coeff: sp.Expr, matrix: sp.MatrixExpr) -> sp.MatrixExpr:
     """coeff · matrix, the coefficient kept as one factor in front (1 left out)."""
     if coeff == 1:
         return matrix
@@ -97,7 +102,7 @@ def _scaled(coeff, matrix: sp.MatrixExpr) -> sp.MatrixExpr:
     return sp.MatMul(coeff, *factors)
 
 
-def _term(term, var, free):
+def _term(term: sp.Expr, var: sp.Indexed, free: tuple[sp.Basic, ...]) -> _TermForms | None:
     """(per-sample form, matrix form, definitions) for one term, or None."""
     coeff, rest = term.as_independent(sp.Sum, *[a for a in term.atoms(sp.Indexed)], as_Add=False)
     sums = [f for f in sp.Mul.make_args(rest) if isinstance(f, sp.Sum)]
@@ -128,7 +133,7 @@ def _term(term, var, free):
     return None
 
 
-def _sample_sum(coeff, s, var, free):
+def _sample_sum(coeff: sp.Expr, s: sp.Sum, var: sp.Indexed, free: tuple[sp.Basic, ...]) -> _TermForms | None:
     """Σ_i c_i x_{ik} -> (Σ_i c_i x_i, Xᵀc); Σ_i c_i x_{ik} x_{il} -> (Σ_i c_i x_i x_iᵀ, XᵀSX)."""
     i, lo, hi = s.limits[0]
     body = s.function
@@ -159,7 +164,7 @@ def _sample_sum(coeff, s, var, free):
     return per_sample, _scaled(coeff, sp.MatMul(X.T, S, X)), ((S, DiagMatrix(sample_vector(c, i, hi))),)
 
 
-def _is_sample_entry(c, i, var) -> bool:
+def _is_sample_entry(c: sp.Basic, i: sp.Symbol, var: sp.Indexed) -> bool:
     """c_i reads as a vector over the samples: its sums are dot products Σ_j θ_j x_ij and every
     other quantity with the index i is an entry a_i of a vector (ŷ_i − y_i -> ŷ − y)."""
     hidden = {}
@@ -181,7 +186,7 @@ def _is_sample_entry(c, i, var) -> bool:
     return i not in outside.xreplace(entries).free_symbols
 
 
-def _features(expr) -> sp.Basic:
+def _features(expr: sp.Basic) -> sp.Basic:
     """The size of the vector variable: the upper limit of a dot product Σ_j θ_j x_ij, else d."""
     for s in expr.atoms(sp.Sum):
         j, _, hi = s.limits[0]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import mpmath
 import sympy as sp
@@ -37,7 +37,7 @@ class Point:
     mixed signs, positive, or inside (0, 1) for log(1 − x) etc.
     """
 
-    def __init__(self, rng: random.Random, ints: dict, ranges: dict, mode: str):
+    def __init__(self, rng: random.Random, ints: dict, ranges: dict, mode: str) -> None:
         self.rng = rng
         self.ints = dict(ints)          # size and free-index symbols -> int
         self.ranges = ranges            # integer symbol -> its upper bound (expression)
@@ -155,22 +155,22 @@ def _ev(expr: Any, point: Point, bound: dict) -> Value:
 
 
 @_on(sp.Integer)
-def _ev_integer(e, point, bound):
+def _ev_integer(e: sp.Integer, point: Point, bound: dict) -> int:
     return int(e.p)
 
 
 @_on(sp.Rational)
-def _ev_rational(e, point, bound):
+def _ev_rational(e: sp.Rational, point: Point, bound: dict) -> mpmath.mpf:
     return mpmath.mpf(e.p) / e.q
 
 
 @_on(sp.Float)
-def _ev_float(e, point, bound):
+def _ev_float(e: sp.Float, point: Point, bound: dict) -> mpmath.mpf:
     return mpmath.mpf(e._mpf_)
 
 
 @_on(sp.NumberSymbol, type(sp.I))
-def _ev_constant(e, point, bound):
+def _ev_constant(e: sp.Basic, point: Point, bound: dict) -> Value:
     z = complex(e.evalf(mpmath.mp.dps + 5)) if e.is_real is False else None
     if z is not None:
         return mpmath.mpc(z)
@@ -178,7 +178,7 @@ def _ev_constant(e, point, bound):
 
 
 @_on(sp.Symbol)
-def _ev_symbol(e, point, bound):
+def _ev_symbol(e: sp.Symbol, point: Point, bound: dict) -> Value:
     if e in bound:
         return bound[e]
     if e.is_integer or e in point.ints:
@@ -187,7 +187,7 @@ def _ev_symbol(e, point, bound):
 
 
 @_on(sp.Indexed)
-def _ev_indexed(e, point, bound):
+def _ev_indexed(e: sp.Indexed, point: Point, bound: dict) -> mpmath.mpf:
     idx = tuple(_as_int(_ev(i, point, bound)) for i in e.indices)
     return mpmath.mpf(point.scalar((str(e.base.label), idx))) / 100
 
@@ -205,7 +205,7 @@ def _to_mp(v: Value) -> Value:
 
 
 @_on(sp.Add)
-def _ev_add(e, point, bound):
+def _ev_add(e: sp.Add, point: Point, bound: dict) -> Value:
     total = 0
     for a in e.args:
         total = total + _ev(a, point, bound)
@@ -213,7 +213,7 @@ def _ev_add(e, point, bound):
 
 
 @_on(sp.Mul)
-def _ev_mul(e, point, bound):
+def _ev_mul(e: sp.Mul, point: Point, bound: dict) -> Value:
     prod = 1
     for a in e.args:
         prod = prod * _ev(a, point, bound)
@@ -221,7 +221,7 @@ def _ev_mul(e, point, bound):
 
 
 @_on(sp.Pow)
-def _ev_pow(e, point, bound):
+def _ev_pow(e: sp.Pow, point: Point, bound: dict) -> Value:
     base = _ev(e.base, point, bound)
     exp = _ev(e.exp, point, bound)
     if isinstance(exp, int):
@@ -256,7 +256,7 @@ def _continued(func: type, v: Value) -> Value:
 
 
 def _registry_handler(func: type, numeric: Numeric) -> Handler:
-    def handler(e, point, bound):
+    def handler(e: sp.Basic, point: Point, bound: dict) -> Value:
         v = _to_mp(_ev(e.args[0], point, bound))
         try:
             return numeric(v)
@@ -271,7 +271,7 @@ for _entry in ENTRIES:
 
 
 def _unary(fn: Callable[[Value], Value]) -> Handler:
-    def handler(e, point, bound):
+    def handler(e: sp.Basic, point: Point, bound: dict) -> Value:
         return fn(_to_mp(_ev(e.args[0], point, bound)))
     return handler
 
@@ -290,27 +290,27 @@ _HANDLERS.update({sp.Abs: _unary(abs), sp.sign: _unary(_sign), sp.Heaviside: _un
 
 
 @_on(sp.Max)
-def _ev_max(e, point, bound):
+def _ev_max(e: sp.Max, point: Point, bound: dict) -> Value:
     return max(_ev(a, point, bound) for a in e.args)
 
 
 @_on(sp.Min)
-def _ev_min(e, point, bound):
+def _ev_min(e: sp.Min, point: Point, bound: dict) -> Value:
     return min(_ev(a, point, bound) for a in e.args)
 
 
 @_on(sp.KroneckerDelta)
-def _ev_delta(e, point, bound):
+def _ev_delta(e: sp.KroneckerDelta, point: Point, bound: dict) -> int:
     a, b = (_ev(x, point, bound) for x in e.args[:2])
     return 1 if a == b else 0
 
 
 @_on(sp.Sum, sp.Product)
-def _ev_sum(e, point, bound):
+def _ev_sum(e: sp.Sum | sp.Product, point: Point, bound: dict) -> Value:
     """Unroll the sum over its (concrete) range, binding the index for the summand."""
     is_sum = isinstance(e, sp.Sum)
 
-    def unroll(body, limits, env):
+    def unroll(body: sp.Basic, limits: list[sp.Tuple], env: dict) -> Value:
         if not limits:
             return _ev(body, point, env)
         (var, lo, hi), rest = limits[0], limits[1:]
@@ -329,7 +329,7 @@ def _ev_sum(e, point, bound):
 # -- conditions ----------------------------------------------------------------------------------
 
 @_on(sp.Piecewise)
-def _ev_piecewise(e, point, bound):
+def _ev_piecewise(e: sp.Piecewise, point: Point, bound: dict) -> Value:
     for value, cond in e.args:
         if _ev(cond, point, bound):
             return _ev(value, point, bound)
@@ -343,7 +343,7 @@ _RELATIONS: dict[type, Callable[[Value, Value], bool]] = {
 
 
 @_on(*_RELATIONS)
-def _ev_relation(e, point, bound):
+def _ev_relation(e: sp.core.relational.Relational, point: Point, bound: dict) -> bool:
     a, b = (_ev(x, point, bound) for x in e.args)
     if isinstance(a, mpmath.mpc) or isinstance(b, mpmath.mpc):
         raise Undefined("comparison of complex values")
@@ -351,32 +351,32 @@ def _ev_relation(e, point, bound):
 
 
 @_on(sp.And)
-def _ev_and(e, point, bound):
+def _ev_and(e: sp.And, point: Point, bound: dict) -> bool:
     return all(_ev(a, point, bound) for a in e.args)
 
 
 @_on(sp.Or)
-def _ev_or(e, point, bound):
+def _ev_or(e: sp.Or, point: Point, bound: dict) -> bool:
     return any(_ev(a, point, bound) for a in e.args)
 
 
 @_on(sp.Not)
-def _ev_not(e, point, bound):
+def _ev_not(e: sp.Not, point: Point, bound: dict) -> bool:
     return not _ev(e.args[0], point, bound)
 
 
 @_on(type(sp.true))
-def _ev_true(e, point, bound):
+def _ev_true(e: sp.Basic, point: Point, bound: dict) -> bool:
     return True
 
 
 @_on(type(sp.false))
-def _ev_false(e, point, bound):
+def _ev_false(e: sp.Basic, point: Point, bound: dict) -> bool:
     return False
 
 
 @_on(type(sp.nan), type(sp.zoo), type(sp.oo), type(sp.S.NegativeInfinity))
-def _ev_nonfinite(e, point, bound):
+def _ev_nonfinite(e: sp.Basic, point: Point, bound: dict) -> NoReturn:
     raise Undefined("not finite")
 
 

@@ -7,6 +7,7 @@ where named intermediates (ŷ_i) stand for their definitions.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import reduce
 from operator import mul
@@ -34,7 +35,7 @@ class Rule:
     def substeps(self) -> tuple[Rule, ...]:
         return ()
 
-    def walk(self):
+    def walk(self) -> Iterator[Rule]:
         yield self
         for s in self.substeps:
             yield from s.walk()
@@ -46,7 +47,7 @@ class ConstantRule(Rule):
 
     key = "constant"
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         return sp.Integer(0)
 
 
@@ -56,7 +57,7 @@ class VariableRule(Rule):
 
     key = "variable"
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         return sp.Integer(1)
 
 
@@ -66,7 +67,7 @@ class KroneckerRule(Rule):
 
     key = "kronecker"
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         return sp.Mul(*[sp.KroneckerDelta(a, b) for a, b in zip(self.expr.indices, self.var.indices, strict=False)])
 
 
@@ -78,10 +79,10 @@ class SumRule(Rule):
     key = "sum"
 
     @property
-    def substeps(self):
+    def substeps(self) -> tuple[Rule, ...]:
         return self.steps
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         return sp.Add(*[s.eval() for s in self.steps])
 
 
@@ -94,10 +95,10 @@ class ConstantMultipleRule(Rule):
     key = "constant_multiple"
 
     @property
-    def substeps(self):
+    def substeps(self) -> tuple[Rule, ...]:
         return (self.step,)
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         return self.constant * self.step.eval()
 
 
@@ -109,7 +110,7 @@ class PowerRule(Rule):
     exponent: sp.Basic
     key = "power"
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         return self.exponent * self.base ** (self.exponent - 1)
 
 
@@ -129,10 +130,10 @@ class ProductRule(Rule):
     key = "product"
 
     @property
-    def substeps(self):
+    def substeps(self) -> tuple[Rule, ...]:
         return self.steps
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         terms = []
         for n, step in enumerate(self.steps):
             others = [f for m, f in enumerate(self.factors) if m != n]
@@ -151,10 +152,10 @@ class QuotientRule(Rule):
     key = "quotient"
 
     @property
-    def substeps(self):
+    def substeps(self) -> tuple[Rule, ...]:
         return (self.num_step, self.den_step)
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         f, g = self.numerator, self.denominator
         return (self.num_step.eval() * g - f * self.den_step.eval()) / g ** 2
 
@@ -171,10 +172,10 @@ class ChainRule(Rule):
     key = "chain"
 
     @property
-    def substeps(self):
+    def substeps(self) -> tuple[Rule, ...]:
         return (self.outer_step, self.inner_step)
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         outer = self.outer_step.eval()
         if not self.named:
             outer = outer.xreplace({self.u: self.inner})
@@ -194,7 +195,7 @@ class ElementaryRule(Rule):
         assert found is not None, type(self.expr)
         return found
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         return self.entry.derivative(self.expr)
 
 
@@ -241,7 +242,7 @@ class ExponentialRule(Rule):
 
     key = "exponential"
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         return self.expr * sp.log(self.expr.base)
 
 
@@ -255,7 +256,7 @@ class PiecewiseRule(Rule):
     undefined: tuple = ()
     key = "piecewise"
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         return sp.Piecewise(*self.pieces)
 
 
@@ -267,10 +268,10 @@ class IndexSumRule(Rule):
     key = "index_sum"
 
     @property
-    def substeps(self):
+    def substeps(self) -> tuple[Rule, ...]:
         return (self.step,)
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         return sp.Sum(self.step.eval(), *self.expr.limits)
 
 
@@ -283,10 +284,10 @@ class KroneckerCollapseRule(Rule):
     key = "kronecker_collapse"
 
     @property
-    def substeps(self):
+    def substeps(self) -> tuple[Rule, ...]:
         return (self.step,)
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         return collapse_kronecker(sp.Sum(self.step.eval(), *self.expr.limits))
 
 
@@ -299,10 +300,10 @@ class DefinitionRule(Rule):
     key = "definition"
 
     @property
-    def substeps(self):
+    def substeps(self) -> tuple[Rule, ...]:
         return (self.step,)
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         return self.step.eval()
 
 
@@ -315,10 +316,10 @@ class RewriteRule(Rule):
     key = "rewrite"
 
     @property
-    def substeps(self):
+    def substeps(self) -> tuple[Rule, ...]:
         return (self.step,)
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         return self.step.eval()
 
 
@@ -328,7 +329,7 @@ class FallbackRule(Rule):
 
     key = "fallback"
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         return sp.diff(self.expr, self.var)
 
 
@@ -344,7 +345,7 @@ class ChainThroughRule(Rule):
     key = "chain"
 
     @property
-    def substeps(self):
+    def substeps(self) -> tuple[Rule, ...]:
         out = []
         for _, outer, inner in self.links:
             out += [outer, inner]
@@ -352,7 +353,7 @@ class ChainThroughRule(Rule):
             out.append(self.direct)
         return tuple(out)
 
-    def eval(self):
+    def eval(self) -> sp.Basic:
         total = sp.Add(*[outer.eval() * inner.eval() for _, outer, inner in self.links])
         if self.direct is not None:
             total += self.direct.eval()

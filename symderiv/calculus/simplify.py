@@ -6,14 +6,17 @@ rewrite here is an exact identity (tests check the results numerically).
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+
 import sympy as sp
 from sympy.core.mul import _keep_coeff
 
 from symderiv.calculus.rules import collapse_kronecker
+from symderiv.core.problem import Definition
 from symderiv.ml.functions import sigmoid
 
 
-def textbook(expr: sp.Basic, definitions=(), var=None) -> sp.Basic:
+def textbook(expr: sp.Basic, definitions: Sequence[Definition] = (), var: sp.Basic | None = None) -> sp.Basic:
     """The form a textbook prints: names folded back in, sums tidied, signs inside sums."""
     e = unify_dummies(collapse_kronecker(expr))
     e = fold(e, definitions)
@@ -28,7 +31,7 @@ def textbook(expr: sp.Basic, definitions=(), var=None) -> sp.Basic:
     return plain
 
 
-def _common_factor(e):
+def _common_factor(e: sp.Basic) -> sp.Basic:
     """2b + 2Σ_j w_j x_j − 2y -> 2(b + Σ_j w_j x_j − y): a number common to every term, out."""
     if not isinstance(e, sp.Add) or not e.has(sp.Sum) or len(e.args) < 3:
         return e    # a residual b + wᵀx − y, not a data term plus a penalty (2λθ_k + …)
@@ -37,42 +40,42 @@ def _common_factor(e):
     return _with_sums_as_symbols(e, lambda x: _shortest(x, sp.factor_terms(x)), keep_coeff=True)
 
 
-def _powers_back(e):
+def _powers_back(e: sp.Basic) -> sp.Basic:
     """e^{g·ln f} -> f^g (what the f^g rule rewrote, by the definition of f^g)."""
-    def is_power(x):
+    def is_power(x: sp.Basic) -> bool:
         if not isinstance(x, sp.exp):
             return False
         logs = [f for f in sp.Mul.make_args(x.args[0]) if isinstance(f, sp.log)]
         return len(logs) == 1
-    def back(x):
+    def back(x: sp.exp) -> sp.Expr:
         logs = [f for f in sp.Mul.make_args(x.args[0]) if isinstance(f, sp.log)]
         return sp.Pow(logs[0].args[0], x.args[0] / logs[0])
     return e.replace(is_power, back)
 
 
 # --------------------------------------------------------------------------- folding names
-def fold(expr: sp.Basic, definitions) -> sp.Basic:
+def fold(expr: sp.Basic, definitions: Iterable[Definition]) -> sp.Basic:
     """Replace each definition's right-hand side by its name (σ(z_i) -> ŷ_i), innermost first."""
     for d in reversed(list(definitions)):
         expr = _fold_one(expr, d)
     return expr
 
 
-def _fold_one(expr, d):
+def _fold_one(expr: sp.Basic, d: Definition) -> sp.Basic:
     pattern = d.expr
     if pattern.is_Atom or isinstance(pattern, sp.Indexed):
         return expr
-    key_cache = {}
+    key_cache: dict[sp.Basic, sp.Basic] = {}
     indices = d.indices
 
-    def key(e):
+    def key(e: sp.Basic) -> sp.Basic:
         if e not in key_cache:
             key_cache[e] = canon(e)
         return key_cache[e]
 
     target_key = key(pattern) if not indices else None
 
-    def matches(node):
+    def matches(node: sp.Basic) -> bool:
         if node.func != pattern.func:
             return False
         if not indices:
@@ -82,7 +85,7 @@ def _fold_one(expr, d):
                 return True
         return False
 
-    def replacement(node):
+    def replacement(node: sp.Basic) -> sp.Basic:
         if not indices:
             return d.target
         for s in node.free_symbols:
@@ -118,7 +121,7 @@ GENERATED_INDICES = ("j", "l", "m", "p", "q", "r", "s")
 def unify_dummies(expr: sp.Basic) -> sp.Basic:
     """Name every generated summation index the first free pool name (j, then l, …), so that two
     copies of θᵀx_i — one summed over j, one over l — become the same expression and combine."""
-    def visit(e, bound):
+    def visit(e: sp.Basic, bound: frozenset[str]) -> sp.Basic:
         if isinstance(e, sp.Sum) and len(e.limits) == 1 and e.limits[0][0].name in GENERATED_INDICES:
             j, lo, hi = e.limits[0]
             taken = {s.name for s in e.function.free_symbols if isinstance(s, sp.Symbol)} - {j.name}
@@ -140,7 +143,7 @@ def unify_dummies(expr: sp.Basic) -> sp.Basic:
 
 
 # --------------------------------------------------------------------------- sigmoid form
-def _has_written_out_sigmoid(e) -> bool:
+def _has_written_out_sigmoid(e: sp.Basic) -> bool:
     """A power (c + e^{±z})^{-m}: the denominator of a written-out σ (not a Σ_j e^{z_j})."""
     for p in e.atoms(sp.Pow):
         if p.exp.is_negative and isinstance(p.base, sp.Add) and len(p.base.args) == 2:
@@ -152,7 +155,7 @@ def _has_written_out_sigmoid(e) -> bool:
 
 def sigmoid_form(expr: sp.Basic) -> sp.Basic:
     """1/(1 + e^{-z}) -> σ(z): write every e^{±z} through σ(z) and cancel (exact: e^{-z} = (1−σ)/σ)."""
-    def through_sigmoid(e):
+    def through_sigmoid(e: sp.exp) -> sp.Expr:
         a = e.args[0]
         if a.could_extract_minus_sign():
             s = sigmoid(-a)
@@ -192,7 +195,7 @@ def tidy(expr: sp.Basic) -> sp.Basic:
     return sp.Add(*terms)
 
 
-def _sums_only_inside_functions(e) -> bool:
+def _sums_only_inside_functions(e: sp.Basic) -> bool:
     """Every Σ sits inside a function argument (σ(Σ_j w_j x_j), e^{Σ_j …}), none is a term."""
     funcs = [f for f in e.atoms(sp.Function) if f.has(sp.Sum)]
     pows = [p for p in e.atoms(sp.Pow) if p.exp.has(sp.Sum)]
@@ -200,14 +203,14 @@ def _sums_only_inside_functions(e) -> bool:
     return not held.has(sp.Sum)
 
 
-def _map_sums(expr, fn):
+def _map_sums(expr: sp.Basic, fn: Callable[[sp.Basic], sp.Basic]) -> sp.Basic:
     """Apply fn to the body of every Sum, innermost first."""
-    def visit(s):
+    def visit(s: sp.Sum) -> sp.Sum:
         return sp.Sum(fn(s.function), *s.limits)
     return expr.replace(lambda e: isinstance(e, sp.Sum), visit)
 
 
-def _tidy_body(b):
+def _tidy_body(b: sp.Basic) -> sp.Basic:
     return _nice_sign(_with_sums_as_symbols(b, _simplest))
 
 
@@ -216,7 +219,7 @@ BIG_GENERATORS = 8  # with more distinct symbols and functions, cancel/factor ta
                     # (Σ_j e^{x_j})² in 40 variables is a polynomial in 40 generators
 
 
-def _is_big(e) -> bool:
+def _is_big(e: sp.Basic) -> bool:
     if sp.count_ops(e) > BIG_OPS:
         return True
     labels = {a.base.label for a in e.atoms(sp.Indexed)}
@@ -225,7 +228,7 @@ def _is_big(e) -> bool:
     return len(gens) > BIG_GENERATORS
 
 
-def _simplest(e):
+def _simplest(e: sp.Basic) -> sp.Basic:
     if _is_big(e):
         return e
     c = sp.cancel(e)
@@ -234,7 +237,7 @@ def _simplest(e):
                      sp.powsimp(c))
 
 
-def _with_sums_as_symbols(e, fn, keep_coeff=False):
+def _with_sums_as_symbols(e: sp.Basic, fn: Callable[[sp.Basic], sp.Basic], keep_coeff: bool = False) -> sp.Basic:
     """Apply fn with every Sum held as an opaque symbol (cancel/factor then see a polynomial)."""
     sums = sorted(e.atoms(sp.Sum), key=sp.default_sort_key)
     if not sums:
@@ -249,24 +252,24 @@ def _with_sums_as_symbols(e, fn, keep_coeff=False):
     return _keep_coeff(coeff, rest.xreplace(back))
 
 
-def _factor(e):
+def _factor(e: sp.Basic) -> sp.Basic:
     try:
         return sp.factor(e, deep=False)
     except (sp.PolynomialError, sp.CoercionFailed, NotImplementedError, ValueError):
         return e
 
 
-def _shortest(*forms):
+def _shortest(*forms: sp.Basic) -> sp.Basic:
     """Fewest operations; on a tie a product without a denominator (σ(1 − σ) over σ − σ²)."""
-    def key(f):
+    def key(f: sp.Basic) -> tuple[int, bool, int]:
         product = isinstance(f, sp.Mul) and sp.fraction(f)[1] == 1
         return (sp.count_ops(f), not product, len(str(f)))
     return min(forms, key=key)
 
 
-def _constants_out(e):
+def _constants_out(e: sp.Basic) -> sp.Basic:
     """Σ_i c·f_i -> c·Σ_i f_i for every c that does not depend on the summation index."""
-    def pull(s):
+    def pull(s: sp.Sum) -> sp.Basic:
         body = s.function
         idx = [lim[0] for lim in s.limits]
         if isinstance(body, sp.Mul):
@@ -277,9 +280,9 @@ def _constants_out(e):
     return e.replace(lambda x: isinstance(x, sp.Sum), pull)
 
 
-def _count_constant_sums(e):
+def _count_constant_sums(e: sp.Basic) -> sp.Basic:
     """Σ_{i=1}^{n} c -> n·c when the body does not involve the summation index."""
-    def count(s):
+    def count(s: sp.Sum) -> sp.Basic:
         if len(s.limits) != 1:
             return s
         i, lo, hi = s.limits[0]
@@ -291,7 +294,7 @@ def _count_constant_sums(e):
     return e.replace(lambda x: isinstance(x, sp.Sum), count)
 
 
-def _nice_sign(e):
+def _nice_sign(e: sp.Basic) -> sp.Basic:
     """Prefer ŷ − y over −(y − ŷ) and (1 − σ)(1 − 2σ) over (σ − 1)(2σ − 1): flip the signs of
     two-term differences so that the fewest minus signs are left in front."""
     if not isinstance(e, sp.Mul):
@@ -328,7 +331,7 @@ def _nice_sign(e):
     return (coeff * sign) * sp.Mul(*factors)
 
 
-def _complement_of_activation(f) -> bool:
+def _complement_of_activation(f: sp.Expr) -> bool:
     """σ(u) − 1 or tanh²(u) − 1: a difference a textbook writes as 1 − σ(u), 1 − tanh²(u)."""
     const, g = f.as_coeff_Add()
     base = g.base if isinstance(g, sp.Pow) and g.exp.is_Integer else g

@@ -213,6 +213,20 @@ def _inserted(text: str) -> str:
     return re.sub(r"``.*?``|`[^`\n]*`", "", "\n".join(blocks))
 
 
+def _missing_tex() -> str:
+    """Why the LaTeX pages cannot be compiled here ("" when they can): pdflatex, or CJKutf8 for zh."""
+    debian = ("Debian: texlive-latex-base texlive-latex-recommended latex-cjk-chinese "
+              "latex-cjk-chinese-arphic-gbsn00lp; .ci/run installs them")
+    if shutil.which("pdflatex") is None:
+        return f"pdflatex is not installed ({debian})"
+    if shutil.which("kpsewhich") is None:
+        return f"kpsewhich is not installed, so CJKutf8.sty cannot be looked up ({debian})"
+    found = subprocess.run(["kpsewhich", "CJKutf8.sty"], capture_output=True, text=True, check=False).stdout.strip()
+    if not found:
+        return f"CJKutf8.sty is missing: the Chinese pages cannot compile ({debian})"
+    return ""
+
+
 def _pdflatex(workdir: Path, name: str, source: str) -> tuple[str, int, str]:
     (workdir / f"{name}.tex").write_text(source, encoding="utf-8")
     proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
@@ -225,9 +239,9 @@ def _pdflatex(workdir: Path, name: str, source: str) -> tuple[str, int, str]:
 @pytest.mark.external
 @pytest.mark.slow
 def test_tex_pages_compile_with_pdflatex(derivations, logistic, tmp_path):
-    if shutil.which("pdflatex") is None:
-        pytest.skip("pdflatex is not installed (Debian: texlive-latex-base texlive-latex-recommended "
-                    "latex-cjk-chinese latex-cjk-chinese-arphic-gbsn00lp; .ci/run installs them)")
+    reason = _missing_tex()
+    if reason:
+        pytest.skip(reason)
     jobs = {}
     for lang in ("en", "zh"):
         standalone = render(logistic, "tex", lang=lang)
