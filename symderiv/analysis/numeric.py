@@ -30,7 +30,8 @@ def lambdify(symbols: Sequence[sp.Symbol], expr: Any) -> NumericFunction:
         expr = sp.Matrix(expr).replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return sp.lambdify(list(symbols), expr, modules="numpy", cse=True)
+        # NumPy first; what it lacks (polygamma from Γ', x!) is evaluated by mpmath, point by point
+        return sp.lambdify(list(symbols), expr, modules=["numpy", "mpmath"], cse=True)
 
 
 def _flat(expr: Any) -> Iterator[Any]:

@@ -9,6 +9,7 @@ logistic loss lands on Σ_i (ŷ_i − y_i) x_i instead of a page of exponentials
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from collections.abc import Sequence
 
 import sympy as sp
@@ -80,12 +81,36 @@ def _variable_names(problem: Problem, wrt: str | Sequence[str] | None) -> list[s
                     names.append(piece)
     if not names:
         raise DeriveError("nothing to differentiate by: the formula has no variables; pass --wrt")
-    known = _known_names(problem)
+    occurring = occurring_names(problem)
     for n in names:
-        if n not in known:
-            raise DeriveError(f"the variable {n!r} does not appear in the formula "
-                              f"(its symbols: {', '.join(sorted(known)) or 'none'})")
+        if n not in occurring:
+            raise DeriveError(not_occurring_message(n, occurring))
     return names
+
+
+def occurring_names(problem: Problem) -> set[str]:
+    """The names that occur in the function with its definitions substituted (symbols and indexed names)."""
+    full = problem.expanded()
+    return {s.name for s in scalar_symbols(full)} | {str(a.base.label) for a in full.atoms(sp.Indexed)}
+
+
+def not_occurring_message(name: str, occurring: set[str]) -> str:
+    """`X does not occur in the function; it has x`: the near names first (case, accents, indices)."""
+    if not occurring:
+        return f"{name} does not occur in the function; it has no variables"
+    near = [n for n in sorted(occurring) if _base(n) == _base(name)]
+    near += [n for n in difflib.get_close_matches(name, sorted(occurring), n=3, cutoff=0.6) if n not in near]
+    shown = near or sorted(occurring)[:8]
+    return f"{name} does not occur in the function; it has {', '.join(shown)}"
+
+
+def _base(name: str) -> str:
+    """x for X, x_1, \\hat{x} (xhat), x' — what a near name shares with the one asked for."""
+    name = name.lower().split("_")[0].rstrip("'")
+    for accent in ("hat", "bar", "tilde", "dot", "ddot", "check", "breve", "acute", "grave", "vec"):
+        if name.endswith(accent) and len(name) > len(accent):
+            return name[: -len(accent)]
+    return name
 
 
 def _normal_name(name: str) -> str:
@@ -93,14 +118,6 @@ def _normal_name(name: str) -> str:
     from symderiv.ml.notation import UNICODE_GREEK
     name = name.strip().lstrip("\\")
     return UNICODE_GREEK.get(name, name)
-
-
-def _known_names(problem: Problem) -> set[str]:
-    full = problem.expanded()
-    out = {s.name for s in scalar_symbols(full)}
-    out |= {str(a.base.label) for a in full.atoms(sp.Indexed)}
-    out |= {str(a) for a in problem.args}
-    return out
 
 
 def _with_introduced_intermediates(problem: Problem, names: Sequence[str]) -> list[Definition]:

@@ -28,7 +28,12 @@ SlipModel = Callable[[SampledTruth, sp.Basic, NumericCheck], "Slip | None"]
 def diagnose(sampled: SampledTruth, claim: sp.Basic, num: NumericCheck) -> Slip:
     """The first slip model that reproduces the claim at every sample (else slip_kinds.UnknownSlip)."""
     for model in SLIP_MODELS:
-        slip = model(sampled, claim, num)
+        try:
+            slip = model(sampled, claim, num)
+        except ValueError:
+            # SymPy refuses the model's own construction (a derivative by x − 3 when |x − 3| is held
+            # as u): this model does not describe the claim; the others still may.
+            continue
         if slip is not None:
             return slip
     return slip_kinds.UnknownSlip()

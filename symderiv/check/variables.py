@@ -5,6 +5,7 @@ import re
 
 import sympy as sp
 
+from symderiv.calculus.engine import not_occurring_message
 from symderiv.core.errors import VerifyError
 from symderiv.core.problem import Problem
 
@@ -48,7 +49,13 @@ def resolve_variable(problem: Problem, function: sp.Basic, name: str) -> tuple[s
     for s in function.free_symbols:
         if str(s) == name:
             return s, None
-    return sp.Symbol(name, real=True), None
+    raise VerifyError(not_occurring_message(name, {n for n in scalars if not _is_integer_symbol(function, n)}
+                                            | set(bases)))
+
+
+def _is_integer_symbol(function: sp.Basic, name: str) -> bool:
+    """An index or a size (i, n): not something a derivative is taken by."""
+    return any(str(s) == name and s.is_integer for s in function.free_symbols)
 
 
 def size_symbols(problem: Problem, function: sp.Basic, truth: sp.Basic) -> list[sp.Symbol]:
