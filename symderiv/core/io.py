@@ -35,8 +35,12 @@ def _umask() -> int:
 
 
 def write_atomic(path: str, data: str | bytes, source_paths: Iterable[str] = ()) -> None:
-    """Write text or bytes to `path` via a temporary file in the same folder and a rename."""
-    target = os.path.abspath(path)
+    """Write text or bytes to `path` via a temporary file in the same folder and a rename.
+
+    A symlink is written through (the link stays, its target gets the new text); the temporary file
+    is removed on every way out, an interrupt or SIGTERM included.
+    """
+    target = os.path.realpath(path) if os.path.islink(path) else os.path.abspath(path)
     for src in source_paths:
         if src and os.path.exists(src) and os.path.exists(target) and os.path.samefile(src, target):
             raise SymderivError(f"refusing to write over the input file {path}")
@@ -51,7 +55,9 @@ def write_atomic(path: str, data: str | bytes, source_paths: Iterable[str] = ())
             f.write(raw)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a note should get the usual mode
         os.replace(tmp, target)
+        tmp = ""
     except OSError as exc:
+        raise SymderivError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
         if tmp and os.path.exists(tmp):
             os.unlink(tmp)
-        raise SymderivError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -51,3 +51,40 @@ def test_a_steps_file_that_is_not_utf8_is_a_user_error(tmp_path, capsys):
     bad.write_bytes(b"\xff\xfe x^2")
     code, _, err = _run(["verify", "x^2", "--wrt", "x", "--steps", str(bad)], capsys)
     assert code == 2 and err.startswith(f"error: {bad} is not UTF-8 text")
+
+
+def test_output_through_a_symlink_keeps_the_link(tmp_path, capsys):
+    real = tmp_path / "real.md"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    code, _, _ = _run(["derive", "x^2", "-o", str(link)], capsys)
+    assert code == 0 and link.is_symlink() and real.read_text(encoding="utf-8").startswith("function:")
+
+
+def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path):
+    """The page is being written (os.replace held up) when SIGTERM comes: exit 143, nothing left over."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, sys, time\n"
+        "import symderiv.core.io as io\n"
+        "real = os.replace\n"
+        "def slow(a, b):\n"
+        "    print('writing', flush=True); time.sleep(30); real(a, b)\n"
+        "io.os.replace = slow\n"
+        "from symderiv.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n")
+    out = tmp_path / "page.md"
+    proc = subprocess.Popen([sys.executable, "-c", script, "derive", "x^2", "-o", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "writing"
+    time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 143 and err.startswith("error: terminated")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
