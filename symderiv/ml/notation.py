@@ -45,11 +45,11 @@ ML_NAMED = {s: e.function for e in ENTRIES for s in e.spellings} | {"abs": sp.Ab
 # Letters that are functions when followed by `(`, whatever the context (f(x), g(h(x)), \ell(y, ŷ)).
 FUNCTION_LETTERS = {"f", "g", "h", "ell", "sigma"}
 
-# Relations between the two sides of a statement.
+# Relations between the two sides of a statement, as Problem.relation states them.
 RELATIONS = {"=": "=", ":=": ":=", r"\coloneqq": ":=", r"\triangleq": ":=", r"\equiv": "=",
-             r"\approx": "≈", "<": "<", ">": ">", r"\lt": "<", r"\gt": ">", r"\le": "<=",
-             r"\leq": "<=", r"\leqslant": "<=", r"\ge": ">=", r"\geq": ">=", r"\geqslant": ">=",
-             r"\ne": "!=", r"\neq": "!="}
+             r"\approx": "≈", "<": "<", ">": ">", r"\lt": "<", r"\gt": ">", r"\le": "≤",
+             r"\leq": "≤", r"\leqslant": "≤", r"\ge": "≥", r"\geq": "≥", r"\geqslant": "≥",
+             r"\ne": "≠", r"\neq": "≠"}
 
 # Spacing and decoration commands with no mathematical meaning.
 IGNORED = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "limits",

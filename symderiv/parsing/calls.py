@@ -217,8 +217,10 @@ class CallsMixin(Grammar):
                     break
                 continue
             break
-        self.expect("cmd", "end")
-        self.raw_group_text()
+        end = self.expect("cmd", "end")
+        closer = self.raw_group_text()
+        if closer != env:
+            raise self.error(f"\\begin{{{env}}} is closed by \\end{{{closer}}}: write \\end{{{env}}}", end)
         return sp.Piecewise(*pieces)
 
     def condition(self) -> Value:
