@@ -39,8 +39,8 @@ FONTS = {"mathrm", "mathit", "mathsf", "mathtt", "textrm", "text", "operatorname
 ELEMENTARY = {s: e.function for e in ENTRIES if e.family != "ml" for s in e.spellings if s != "log"}
 
 # Named functions (`\operatorname{ReLU}`, `\mathrm{softplus}`, `\sigma(`), by lower-case name: every
-# registry entry's spellings, and the piecewise-linear ones SymPy has.
-ML_NAMED = {s: e.function for e in ENTRIES for s in e.spellings} | {"abs": sp.Abs, "sgn": sp.sign, "sign": sp.sign}
+# registry entry's spellings, |x| and Euler's gamma function (its derivative is SymPy's, Γ·ψ).
+ML_NAMED = {s: e.function for e in ENTRIES for s in e.spellings} | {"abs": sp.Abs, "gamma": sp.gamma}
 
 # Letters that are functions when followed by `(`, whatever the context (f(x), g(h(x)), \ell(y, ŷ)).
 FUNCTION_LETTERS = {"f", "g", "h", "ell", "sigma"}

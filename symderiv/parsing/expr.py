@@ -17,12 +17,13 @@ from symderiv.parsing.derivatives import DerivativesMixin
 from symderiv.parsing.heads import HeadsMixin
 from symderiv.parsing.lexer import Token
 from symderiv.parsing.names import NamesMixin
+from symderiv.parsing.operators import OperatorsMixin
 from symderiv.parsing.scripts import ScriptsMixin
 from symderiv.parsing.symbols import ELLIPSIS, Value, number
 
 
-class ExprParser(HeadsMixin, ArithmeticMixin, ScriptsMixin, NamesMixin, CallsMixin, BracketsMixin,
-                 DerivativesMixin, BigOperatorsMixin, DelegateMixin):
+class ExprParser(HeadsMixin, ArithmeticMixin, ScriptsMixin, NamesMixin, OperatorsMixin, CallsMixin,
+                 BracketsMixin, DerivativesMixin, BigOperatorsMixin, DelegateMixin):
     """Recursive descent over one statement's tokens, producing SymPy (or Tensor) values."""
 
     def atom(self) -> Value:
@@ -106,6 +107,8 @@ COMMANDS: dict[str, Handler] = {
     "sqrt": ExprParser.sqrt,
     "sum": ExprParser.big_operator, "prod": ExprParser.big_operator,
     "log": ExprParser.log, "lg": ExprParser.log,
+    "lfloor": ExprParser.floor_ceiling, "lceil": ExprParser.floor_ceiling,
+    "gcd": ExprParser.integer_function, "lcm": ExprParser.integer_function,
     "left": ExprParser.left,
     "|": ExprParser.norm, "lVert": ExprParser.norm, "Vert": ExprParser.norm,
     "lvert": lambda p, t: p.absolute(),
