@@ -58,6 +58,10 @@ IGNORED = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle"
            "scriptstyle", "tiny", "small", "large", "Large", "enspace", "thinspace", "medspace",
            "thickspace", "negthinspace"}
 
+# English words met between formulas (`a = 1 or b = 2`): never read as a product of letters.
+WORDS = {"and", "or", "if", "iff", "then", "for", "with", "when", "else", "otherwise", "where",
+         "such", "that", "let", "since", "hence", "thus", "but", "not", "also", "given"}
+
 ELLIPSES = {"cdots", "ldots", "dots", "vdots", "ddots"}
 
 # Default upper bound of a sum written without one (`\sum_j`): by ML convention.

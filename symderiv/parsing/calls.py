@@ -226,9 +226,11 @@ class CallsMixin(Grammar):
             if word in _OTHERWISE:
                 return sp.true
             self.skip_ignored()
-        if self.tok.is_("letter", "i") and self.peek().is_("letter", "f"):
-            self.take()
-            self.take()
+        bare = (self.word() or "").lower()
+        if bare in _OTHERWISE or bare == "if":
+            self.take_word()
+            if bare != "if":
+                return sp.true
         if self.tok.is_("cmd", "\\") or self.tok.is_("cmd", "end"):
             return sp.true
         lhs = self.expression()

@@ -19,7 +19,7 @@ from symderiv.parsing.lexer import Token
 from symderiv.parsing.names import NamesMixin
 from symderiv.parsing.operators import OperatorsMixin
 from symderiv.parsing.scripts import ScriptsMixin
-from symderiv.parsing.symbols import ELLIPSIS, Value, number
+from symderiv.parsing.symbols import ELLIPSIS, Value, number, scientific_reading
 
 
 class ExprParser(HeadsMixin, ArithmeticMixin, ScriptsMixin, NamesMixin, OperatorsMixin, CallsMixin,
@@ -31,8 +31,12 @@ class ExprParser(HeadsMixin, ArithmeticMixin, ScriptsMixin, NamesMixin, Operator
         t = self.tok
         if t.kind == "num":
             self.take()
+            reading = scientific_reading(t.text)
+            if reading:
+                self.r.reading(reading)
             return number(t.text)
         if t.kind == "letter":
+            self.refuse_word()
             return self.named(t.text, t)
         if t.kind == "prime":
             raise self.error("a prime must follow a function name")

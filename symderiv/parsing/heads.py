@@ -153,6 +153,10 @@ class HeadsMixin(Grammar):
         self.skip_ignored()
         if self.tok.is_("punct", ".") or self.tok.is_("punct", ","):
             self.take()
+        self.refuse_word()
+        if self.tok.kind == "cmd" and self.tok.text in ("text", "mathrm", "textrm") and self.peek().is_("punct", "{"):
+            raise self.error(f"{self.source[self.tok.pos:self.t[self.closing(self.n + 1)].end]!r} is "
+                             "text, not mathematics: write one formula per statement")
         self.expect_end()
         return out
 
