@@ -56,7 +56,7 @@ IGNORED = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle"
            "nolimits", "left.", "right.", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl",
            "Bigr", "biggl", "biggr", "Biggl", "Biggr", "middle", "nonumber", "notag", "mathstrut",
            "scriptstyle", "tiny", "small", "large", "Large", "enspace", "thinspace", "medspace",
-           "thickspace", "negthinspace"}
+           "thickspace", "negthinspace", "negmedspace", "negthickspace", ">"}
 
 # English words met between formulas (`a = 1 or b = 2`): never read as a product of letters.
 WORDS = {"and", "or", "if", "iff", "then", "for", "with", "when", "else", "otherwise", "where",
