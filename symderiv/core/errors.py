@@ -13,8 +13,13 @@ import unicodedata
 _BLANKS = {"\n": " ", "\r": " ", "\t": " "}
 
 
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def _escape(ch: str) -> str:
-    """`\\x1b`, `\\u202e`, `\\U000e0001`: Python's escape of one unsafe character."""
+    """`\\n`, `\\x1b`, `\\u202e`, `\\U000e0001`: Python's escape of one unsafe character."""
+    if ch in _SHORT:
+        return _SHORT[ch]
     code = ord(ch)
     if code < 0x100:
         return f"\\x{code:02x}"

@@ -1,8 +1,11 @@
 """The parser reads ML notation as meant: a table-driven corpus checked numerically, and the
 symbol conventions checked structurally.
 
-Corpus rows (`tests/data/parse_corpus.json`): `latex`, `where`, `expected` (a SymPy expression
-written by hand for `problem.expanded()`), optional `lhs`, `name`, `kind`, and `notes`. The
+Corpus rows (`tests/data/parse_corpus.json`, and `tests/data/notation_corpus.json` for the readings
+of standard notation: operator names, `^{-1}`, derivative notation, relations, fonts, scientific
+notation): `latex`, `where`, `expected` (a SymPy expression written by hand for
+`problem.expanded()`), optional `lhs`, `name`, `kind`, `relation`, `readings` (the sentences
+`problem.readings` must hold, exactly; `[]`: none), and `notes`. The
 expected strings are trusted test data, evaluated here with a namespace of SymPy names only:
 bare names are real symbols (`i j k l` indices, `n d K N` sizes), `B.x` an IndexedBase,
 `F.f` an undefined function, `I.x` an index symbol, `S('name')` a symbol with any name.
@@ -24,6 +27,7 @@ from symderiv.parsing.parser import parse, parse_expression
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "parse_corpus.json"
 CORPUS = json.loads(DATA.read_text(encoding="utf-8"))
+NOTATION = json.loads((DATA.parent / "notation_corpus.json").read_text(encoding="utf-8"))
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 
 INDEX_NAMES = set("ijkl")
@@ -58,7 +62,9 @@ class _Names(dict):
 NAMESPACE = {
     **{n: getattr(sp, n) for n in (
         "Sum", "Product", "Derivative", "Subs", "Integral", "Piecewise", "Max", "Min", "Abs", "log",
-        "exp", "sqrt", "sin", "cos", "tan", "tanh", "pi", "E", "oo", "Rational", "Integer")},
+        "exp", "sqrt", "sin", "cos", "tan", "tanh", "pi", "E", "oo", "Rational", "Integer", "asin", "acos",
+        "atan", "acot", "asinh", "acosh", "atanh", "erf", "floor", "ceiling", "sign")},
+    "gamma_function": sp.gamma,
     "sigmoid": sigmoid, "softplus": softplus, "relu": relu, "True": True,
     "B": _Maker(lambda n: sp.IndexedBase(n, real=True)),
     "F": _Maker(sp.Function),
@@ -115,7 +121,8 @@ def _row_id(n: int, row: dict) -> str:
     return f"{n:03d}-" + re.sub(r"[^A-Za-z0-9]+", "_", row["latex"])[:40].strip("_")
 
 
-@pytest.mark.parametrize("row", CORPUS, ids=[_row_id(n, r) for n, r in enumerate(CORPUS)])
+@pytest.mark.parametrize("row", CORPUS + NOTATION, ids=[_row_id(n, r) for n, r in enumerate(CORPUS)]
+                         + [f"notation-{_row_id(n, r)}" for n, r in enumerate(NOTATION)])
 def test_corpus_row(row):
     problem = parse(row["latex"], where=row["where"])
     want = expected(row["expected"])
@@ -128,6 +135,10 @@ def test_corpus_row(row):
         assert problem.name == row["name"]
     if "kind" in row:
         assert problem.kind == row["kind"]
+    if "relation" in row:
+        assert problem.relation == row["relation"]
+    if "readings" in row:
+        assert list(problem.readings) == row["readings"]
 
 
 def test_numeric_equality_is_not_vacuous():
