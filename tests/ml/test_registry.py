@@ -124,3 +124,41 @@ def test_piecewise_constant_entries_say_where_the_derivative_is_missing(name):
     assert entry is not None and entry.derivative(entry.function(x)) == 0
     assert r"\notin" in entry.identity or r"\neq" in entry.identity
     assert entry not in ml_entries()
+
+
+# --------------------------------------------------------------------------- the new entries, end to end
+END_TO_END = [  # (LaTeX, SymPy body in x, points inside its domain and away from jumps)
+    (r"\operatorname{arsinh}(2x + 1)", sp.asinh(2 * x + 1), POINTS),
+    (r"\cosh^{-1}(x^2 + 2)", sp.acosh(x**2 + 2), POINTS),
+    (r"\tanh^{-1} \frac{x}{2}", sp.atanh(x / 2), POINTS),
+    (r"\sin^{-1} \frac{x}{2}", sp.asin(x / 2), POINTS),
+    (r"\tan^{-1} 3x", sp.atan(3 * x), POINTS),
+    (r"\operatorname{arccot}(x)", sp.acot(x), POINTS),
+    (r"\operatorname{arcsec}(x^2 + 2)", sp.asec(x**2 + 2), POINTS),
+    (r"\operatorname{erf}(x^2)", sp.erf(x**2), POINTS),
+    (r"\operatorname{sech} 2x", sp.sech(2 * x), POINTS),
+    (r"x \lfloor 3x \rfloor", x * sp.floor(3 * x), (-1.3, -0.4, 0.8, 1.7)),
+    (r"x^2 \operatorname{sgn}(x)", x**2 * sp.sign(x), POINTS),
+    (r"\lceil x \rceil + \sin 2x", sp.ceiling(x) + sp.sin(2 * x), POINTS),
+]
+
+
+@pytest.mark.parametrize("latex, body, points", END_TO_END, ids=[c[0] for c in END_TO_END])
+def test_new_entries_derive_by_their_rule_and_agree_with_sympy_and_finite_differences(latex, body, points):
+    """The engine uses each entry's own derivative (no sympy.diff fallback step for the function
+    itself), and the result equals sympy.diff (where SymPy has a closed form) and finite
+    differences away from the jumps."""
+    d = derive(f"f(x) = {latex}", wrt="x")
+    (g,) = d.gradient
+    assert "fallback" not in [s.key for s in g.step.walk()], latex
+    oracle = sp.diff(body, x)
+    f = sp.lambdify(x, body, modules="mpmath")
+    for v in points:
+        got = complex(sp.N(g.expanded.subs(x, v), 30))
+        want = _oracle_at(oracle, v)
+        if want is not None:
+            assert got == pytest.approx(want, rel=1e-10, abs=1e-10), (latex, v)
+        h = mpmath.mpf("1e-10")
+        with mpmath.workdps(40):
+            fd = (f(mpmath.mpf(v) + h) - f(mpmath.mpf(v) - h)) / (2 * h)
+        assert got.real == pytest.approx(float(fd), rel=1e-7, abs=1e-7), (latex, v)
