@@ -64,8 +64,9 @@ class ExprParser(HeadsMixin, ArithmeticMixin, ScriptsMixin, NamesMixin, Operator
         raise self.error(f"unexpected {t.text!r}")
 
     def command(self, t: Token) -> Value:
-        """A command: a Greek name, a handler of COMMANDS, an elementary function, an accent or a
-        font, else unsupported, an integral, an environment, or handed to latex2sympy."""
+        """A command: a Greek name, a handler of COMMANDS, an elementary function or a registry
+        function written as a macro (`\\sgn`), an accent or a font, else unsupported, an
+        integral, an environment, or handed to latex2sympy."""
         name = t.text
         if name in N.GREEK:
             return self.named(name, t)
@@ -74,6 +75,8 @@ class ExprParser(HeadsMixin, ArithmeticMixin, ScriptsMixin, NamesMixin, Operator
             return handler(self, t)
         if name in N.ELEMENTARY:
             return self.function_command(t, N.ELEMENTARY[name])
+        if len(name) > 1 and name.lower() in N.ML_NAMED:   # a macro \sgn, \erf, \ReLU, \abs
+            return self.function_command(t, N.ML_NAMED[name.lower()])
         if name in N.ACCENTS or name in N.FONTS:
             return self.named(name, t)
         if name in N.UNSUPPORTED:

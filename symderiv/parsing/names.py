@@ -83,7 +83,11 @@ class NamesMixin(Grammar):
             tk.kind in ("letter", "num") or (tk.kind == "cmd" and tk.text in N.GREEK) for tk in inner)
 
     def _font_expression(self, t: Token) -> Value:
-        """`\\mathit{x + y}` is x + y: what a font command holds, read as mathematics."""
+        """`\\mathit{x + y}` is x + y: what a font command holds, read as mathematics. In bold,
+        `\\mathbf{1}` and `\\mathbf{0}` are the vectors of ones and zeros; any other bold
+        mathematics is refused (bold marks a vector name: write \\mathbf{x} + \\mathbf{y})."""
+        if t.text in N.BOLD_FONTS:
+            return self._bold_constant(t)
         self.take()
         if not self.tok.is_("punct", "{"):
             return self.atom()
@@ -93,6 +97,19 @@ class NamesMixin(Grammar):
             raise ParseError("'{' is never closed", self.source, open_tok.pos)
         self.expect("punct", "}")
         return value
+
+    def _bold_constant(self, t: Token) -> Value:
+        self.take()
+        braced = self.tok.is_("punct", "{")
+        digit = self.peek() if braced else self.tok
+        closed = not braced or self.peek(2).is_("punct", "}")
+        if not (digit.kind == "num" and digit.text in ("0", "1") and closed):
+            raise self.error(f"\\{t.text} marks a vector name; write it on each name "
+                             f"(\\{t.text}{{x}} + \\{t.text}{{y}})", t)
+        for _ in range(3 if braced else 1):
+            self.take()
+        one = sp.Integer(digit.text)
+        return Tensor("col", (self.size("d"),), lambda j: one, digit.text)
 
     def _font_operator(self, t: Token, name: str) -> bool:
         """`\\operatorname{erf} x`, `\\mathrm{sgn}\\,x`: an operator name before its argument."""
