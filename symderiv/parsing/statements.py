@@ -123,7 +123,7 @@ def _separator_length(toks: list[Token], n: int, current: list[Token], source: s
     w = _where_word(toks, n, source)
     if w:
         return w
-    if t.is_("punct", ",") and has_any_relation(_until_sep(toks, n + 1)) and has_relation(current):
+    if t.is_("punct", ",") and has_any_relation(_until_sep(toks, n + 1)) and has_any_relation(current):
         return 1
     return 0
 

@@ -362,3 +362,28 @@ def test_a_sum_may_start_with_a_sign():
     i, n = sp.Symbol("i", integer=True), sp.Symbol("n", integer=True, positive=True)
     y, x = sp.IndexedBase("y", real=True), sp.IndexedBase("x", real=True)
     assert sp.simplify(p.expr - (sp.Sum(-y[i] * sp.log(x[i]), (i, 1, n)) + 1)) == 0
+
+
+# --------------------------------------------------------------------------- relations and readings
+def test_problem_states_no_relation_and_no_reading_by_default():
+    p = parse(r"x^2 + \sin x")
+    assert p.relation == "" and p.readings == ()
+    from symderiv.core.problem import Problem
+    assert Problem(source="", expr=real("x")).readings == () and Problem(source="", expr=real("x")).relation == ""
+
+
+def test_each_reading_is_stated_once_even_when_a_head_is_tried_first():
+    p = parse(r"\sigma(\ln ab) = \ln ab")
+    assert p.readings == (r"read \ln ab as log(a·b)",)
+
+
+def test_conditions_keep_their_sign_and_are_not_definitions():
+    p = parse(r"L = (w - 1)^2, w > 0, b \le 1")
+    assert p.definitions == ()
+    assert [(str(a), rel, str(b)) for a, rel, b in p.extra["conditions"]] == [("w", ">", "0"), ("b", "≤", "1")]
+
+
+def test_a_differentiated_name_becomes_a_function_only_where_it_is_differentiated():
+    p = parse(r"\frac{d\theta(x)}{dx} = 2\theta(x)")
+    assert p.lhs == sp.Derivative(sp.Function("theta")(real("x")), real("x"))
+    assert p.expr == 2 * sp.Function("theta")(real("x"))

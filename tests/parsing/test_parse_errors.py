@@ -62,6 +62,7 @@ MALFORMED = [
     (r"\sin", "argument", 0),
     (r"\lfloor x", "never closed", 0),
     (r"\gcd x", "parentheses", 0),
+    (r"\mathbf{x + y}", "vector name", 0),
 ]
 
 
