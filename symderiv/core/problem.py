@@ -64,6 +64,9 @@ class Problem:
     variables: names to differentiate by (the function's arguments, else the free symbol, else
     the ML parameters by convention); `vectors`: names of vector quantities (indexed by a feature
     index) and `sizes`: index symbol -> its upper bound (n for samples, d for features).
+    relation: the sign between the two sides of the statement (`=`, `<`, `≤`, `>`, `≥`, `≠`, `≈`,
+    `:=`; `""` for a bare expression); `readings`: one short English sentence per judgment call
+    the parser made where the notation is ambiguous ("read \\sin 2x \\cos x as sin(2x)·cos(x)").
     """
 
     source: str
@@ -78,6 +81,8 @@ class Problem:
     vectors: frozenset[str] = frozenset()
     sizes: tuple[tuple[sp.Symbol, sp.Basic], ...] = ()          # ((index_symbol, upper_bound), ...)
     latex: str = ""            # the function body as the user wrote it
+    relation: str = ""
+    readings: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def expanded(self, expr: sp.Basic | None = None) -> sp.Basic:

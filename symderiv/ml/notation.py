@@ -39,24 +39,28 @@ FONTS = {"mathrm", "mathit", "mathsf", "mathtt", "textrm", "text", "operatorname
 ELEMENTARY = {s: e.function for e in ENTRIES if e.family != "ml" for s in e.spellings if s != "log"}
 
 # Named functions (`\operatorname{ReLU}`, `\mathrm{softplus}`, `\sigma(`), by lower-case name: every
-# registry entry's spellings, and the piecewise-linear ones SymPy has.
-ML_NAMED = {s: e.function for e in ENTRIES for s in e.spellings} | {"abs": sp.Abs, "sgn": sp.sign, "sign": sp.sign}
+# registry entry's spellings, |x| and Euler's gamma function (its derivative is SymPy's, Γ·ψ).
+ML_NAMED = {s: e.function for e in ENTRIES for s in e.spellings} | {"abs": sp.Abs, "gamma": sp.gamma}
 
 # Letters that are functions when followed by `(`, whatever the context (f(x), g(h(x)), \ell(y, ŷ)).
 FUNCTION_LETTERS = {"f", "g", "h", "ell", "sigma"}
 
-# Relations between the two sides of a statement.
+# Relations between the two sides of a statement, as Problem.relation states them.
 RELATIONS = {"=": "=", ":=": ":=", r"\coloneqq": ":=", r"\triangleq": ":=", r"\equiv": "=",
-             r"\approx": "≈", "<": "<", ">": ">", r"\lt": "<", r"\gt": ">", r"\le": "<=",
-             r"\leq": "<=", r"\leqslant": "<=", r"\ge": ">=", r"\geq": ">=", r"\geqslant": ">=",
-             r"\ne": "!=", r"\neq": "!="}
+             r"\approx": "≈", "<": "<", ">": ">", r"\lt": "<", r"\gt": ">", r"\le": "≤",
+             r"\leq": "≤", r"\leqslant": "≤", r"\ge": "≥", r"\geq": "≥", r"\geqslant": "≥",
+             r"\ne": "≠", r"\neq": "≠"}
 
 # Spacing and decoration commands with no mathematical meaning.
 IGNORED = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "limits",
            "nolimits", "left.", "right.", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl",
            "Bigr", "biggl", "biggr", "Biggl", "Biggr", "middle", "nonumber", "notag", "mathstrut",
            "scriptstyle", "tiny", "small", "large", "Large", "enspace", "thinspace", "medspace",
-           "thickspace", "negthinspace"}
+           "thickspace", "negthinspace", "negmedspace", "negthickspace", ">"}
+
+# English words met between formulas (`a = 1 or b = 2`): never read as a product of letters.
+WORDS = {"and", "or", "if", "iff", "then", "for", "with", "when", "else", "otherwise", "where",
+         "such", "that", "let", "since", "hence", "thus", "but", "not", "also", "given"}
 
 ELLIPSES = {"cdots", "ldots", "dots", "vdots", "ddots"}
 

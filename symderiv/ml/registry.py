@@ -16,7 +16,7 @@ from types import MappingProxyType
 import mpmath
 import sympy as sp
 
-from symderiv.ml.functions import gelu, relu, sigmoid, softplus
+from symderiv.ml.functions import MLFunction, gelu, relu, sigmoid, softplus
 
 Derivative = Callable[[sp.Expr], sp.Expr]
 Numeric = Callable[[mpmath.mpf], mpmath.mpf]
@@ -35,6 +35,7 @@ class FunctionEntry:
     names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     curvature: tuple[str, str] | None = None  # (convex|concave, increasing|decreasing) on all of ℝ
     numeric: Numeric | None = None  # evaluation at any precision (mpmath), for the oracle
+    inverse: str = ""  # the entry of its inverse function, written f^{-1} (sin -> arcsin)
 
     def rule_name(self, lang: str) -> str:
         """The step's phrase: its name in `lang` followed by the identity it cites."""
@@ -57,31 +58,57 @@ def _log_numeric(v: mpmath.mpf) -> mpmath.mpf:
     return mpmath.log(v)
 
 
+def _trig(name: str, function: type[sp.Function], derivative: Derivative, numeric: Numeric,
+          spellings: tuple[str, ...] = (), inverse: str = "", family: str = "trig") -> FunctionEntry:
+    """A trigonometric or hyperbolic entry, spelled by its name and `spellings`."""
+    return FunctionEntry(name, function, derivative, family, (name, *spellings), numeric=numeric,
+                         inverse=inverse)
+
+
+def _hyp(name: str, function: type[sp.Function], derivative: Derivative, numeric: Numeric,
+         spellings: tuple[str, ...] = (), inverse: str = "") -> FunctionEntry:
+    return _trig(name, function, derivative, numeric, spellings, inverse, family="hyperbolic")
+
+
+def _step(name: str, function: type[sp.Function], spellings: tuple[str, ...], numeric: Numeric,
+          identity: str, en: str, zh: str) -> FunctionEntry:
+    """A piecewise-constant function (floor, ceiling, sign): derivative 0 wherever it exists;
+    at its jumps (the integers, 0) it has none, as its identity says."""
+    return FunctionEntry(name, function, lambda e: sp.Integer(0), "ml", spellings, identity=identity,
+                         names=_names(en, zh), numeric=numeric)
+
+
+def _sqrt_u2_minus_1(u: sp.Expr) -> sp.Expr:
+    return sp.Abs(u) * sp.sqrt(u**2 - 1)
+
+
 ENTRIES: tuple[FunctionEntry, ...] = (
     FunctionEntry("exp", sp.exp, lambda e: e, "exp", ("exp",), curvature=("convex", "increasing"),
                   numeric=mpmath.exp),
     FunctionEntry("log", sp.log, lambda e: 1 / _arg(e), "log", ("log", "ln"),
                   curvature=("concave", "increasing"), numeric=_log_numeric),
-    FunctionEntry("sin", sp.sin, lambda e: sp.cos(_arg(e)), "trig", ("sin",), numeric=mpmath.sin),
-    FunctionEntry("cos", sp.cos, lambda e: -sp.sin(_arg(e)), "trig", ("cos",), numeric=mpmath.cos),
-    FunctionEntry("tan", sp.tan, lambda e: 1 + sp.tan(_arg(e)) ** 2, "trig", ("tan",), numeric=mpmath.tan),
-    FunctionEntry("cot", sp.cot, lambda e: -1 - sp.cot(_arg(e)) ** 2, "trig", ("cot",), numeric=mpmath.cot),
-    FunctionEntry("sec", sp.sec, lambda e: sp.sec(_arg(e)) * sp.tan(_arg(e)), "trig", ("sec",),
-                  numeric=mpmath.sec),
-    FunctionEntry("csc", sp.csc, lambda e: -sp.csc(_arg(e)) * sp.cot(_arg(e)), "trig", ("csc",),
-                  numeric=mpmath.csc),
-    FunctionEntry("arcsin", sp.asin, lambda e: 1 / sp.sqrt(1 - _arg(e) ** 2), "trig", ("arcsin",),
-                  numeric=mpmath.asin),
-    FunctionEntry("arccos", sp.acos, lambda e: -1 / sp.sqrt(1 - _arg(e) ** 2), "trig", ("arccos",),
-                  numeric=mpmath.acos),
-    FunctionEntry("arctan", sp.atan, lambda e: 1 / (1 + _arg(e) ** 2), "trig", ("arctan",),
-                  numeric=mpmath.atan),
-    FunctionEntry("sinh", sp.sinh, lambda e: sp.cosh(_arg(e)), "hyperbolic", ("sinh",), numeric=mpmath.sinh),
-    FunctionEntry("cosh", sp.cosh, lambda e: sp.sinh(_arg(e)), "hyperbolic", ("cosh",), numeric=mpmath.cosh),
-    FunctionEntry("tanh", sp.tanh, lambda e: 1 - sp.tanh(_arg(e)) ** 2, "hyperbolic", ("tanh",),
-                  numeric=mpmath.tanh),
-    FunctionEntry("coth", sp.coth, lambda e: 1 - sp.coth(_arg(e)) ** 2, "hyperbolic", ("coth",),
-                  numeric=mpmath.coth),
+    _trig("sin", sp.sin, lambda e: sp.cos(_arg(e)), mpmath.sin, inverse="arcsin"),
+    _trig("cos", sp.cos, lambda e: -sp.sin(_arg(e)), mpmath.cos, inverse="arccos"),
+    _trig("tan", sp.tan, lambda e: 1 + sp.tan(_arg(e)) ** 2, mpmath.tan, inverse="arctan"),
+    _trig("cot", sp.cot, lambda e: -1 - sp.cot(_arg(e)) ** 2, mpmath.cot, inverse="arccot"),
+    _trig("sec", sp.sec, lambda e: sp.sec(_arg(e)) * sp.tan(_arg(e)), mpmath.sec, inverse="arcsec"),
+    _trig("csc", sp.csc, lambda e: -sp.csc(_arg(e)) * sp.cot(_arg(e)), mpmath.csc, inverse="arccsc"),
+    _trig("arcsin", sp.asin, lambda e: 1 / sp.sqrt(1 - _arg(e) ** 2), mpmath.asin, ("asin",)),
+    _trig("arccos", sp.acos, lambda e: -1 / sp.sqrt(1 - _arg(e) ** 2), mpmath.acos, ("acos",)),
+    _trig("arctan", sp.atan, lambda e: 1 / (1 + _arg(e) ** 2), mpmath.atan, ("atan",)),
+    _trig("arccot", sp.acot, lambda e: -1 / (1 + _arg(e) ** 2), mpmath.acot, ("acot", "arcctg")),
+    _trig("arcsec", sp.asec, lambda e: 1 / _sqrt_u2_minus_1(_arg(e)), mpmath.asec, ("asec",)),
+    _trig("arccsc", sp.acsc, lambda e: -1 / _sqrt_u2_minus_1(_arg(e)), mpmath.acsc, ("acsc",)),
+    _hyp("sinh", sp.sinh, lambda e: sp.cosh(_arg(e)), mpmath.sinh, inverse="arcsinh"),
+    _hyp("cosh", sp.cosh, lambda e: sp.sinh(_arg(e)), mpmath.cosh, inverse="arccosh"),
+    _hyp("tanh", sp.tanh, lambda e: 1 - sp.tanh(_arg(e)) ** 2, mpmath.tanh, inverse="arctanh"),
+    _hyp("coth", sp.coth, lambda e: 1 - sp.coth(_arg(e)) ** 2, mpmath.coth, inverse="arccoth"),
+    _hyp("sech", sp.sech, lambda e: -sp.sech(_arg(e)) * sp.tanh(_arg(e)), mpmath.sech),
+    _hyp("csch", sp.csch, lambda e: -sp.csch(_arg(e)) * sp.coth(_arg(e)), mpmath.csch),
+    _hyp("arcsinh", sp.asinh, lambda e: 1 / sp.sqrt(_arg(e) ** 2 + 1), mpmath.asinh, ("arsinh", "asinh")),
+    _hyp("arccosh", sp.acosh, lambda e: 1 / sp.sqrt(_arg(e) ** 2 - 1), mpmath.acosh, ("arcosh", "acosh")),
+    _hyp("arctanh", sp.atanh, lambda e: 1 / (1 - _arg(e) ** 2), mpmath.atanh, ("artanh", "atanh")),
+    _hyp("arccoth", sp.acoth, lambda e: 1 / (1 - _arg(e) ** 2), mpmath.acoth, ("arcoth", "acoth")),
     FunctionEntry("sigmoid", sigmoid, lambda e: e * (1 - e), "ml", ("sigmoid", "sigma", "logistic"),
                   identity=r"\sigma'(u) = \sigma(u)\left(1 - \sigma(u)\right)",
                   names=_names("sigmoid rule", "sigmoid 法则"),
@@ -98,10 +125,22 @@ ENTRIES: tuple[FunctionEntry, ...] = (
                   identity=r"\operatorname{GELU}'(u) = \Phi(u) + u\,\varphi(u)",
                   names=_names("GELU rule", "GELU 法则"),
                   numeric=lambda v: v * (1 + mpmath.erf(v / mpmath.sqrt(2))) / 2),
+    FunctionEntry("erf", sp.erf, lambda e: 2 * sp.exp(-_arg(e) ** 2) / sp.sqrt(sp.pi), "ml", ("erf",),
+                  identity=r"\frac{d}{du}\operatorname{erf}(u) = \frac{2}{\sqrt{\pi}} e^{-u^2}",
+                  names=_names("error-function rule", "误差函数法则"), numeric=mpmath.erf),
+    _step("floor", sp.floor, ("floor",), mpmath.floor,
+          r"\frac{d}{du}\lfloor u \rfloor = 0 \ (u \notin \mathbb{Z})", "floor rule", "向下取整法则"),
+    _step("ceiling", sp.ceiling, ("ceil", "ceiling"), mpmath.ceil,
+          r"\frac{d}{du}\lceil u \rceil = 0 \ (u \notin \mathbb{Z})", "ceiling rule", "向上取整法则"),
+    _step("sign", sp.sign, ("sgn", "sign", "signum"), mpmath.sign,
+          r"\frac{d}{du}\operatorname{sgn}(u) = 0 \ (u \neq 0)", "sign rule", "符号函数法则"),
 )
+"""Families: exp, log, trig, hyperbolic cite their rule by family; "ml" entries cite their own
+rule by name (the ML functions, and erf, floor, ceiling, sign, whose identities a step quotes)."""
 
 _BY_FUNCTION: dict[type, FunctionEntry] = {e.function: e for e in ENTRIES}
 _BY_SPELLING: dict[str, FunctionEntry] = {s: e for e in ENTRIES for s in e.spellings}
+_BY_NAME: dict[str, FunctionEntry] = {e.name: e for e in ENTRIES}
 
 
 def entry_for(function: type) -> FunctionEntry | None:
@@ -116,4 +155,10 @@ def entry_named(spelling: str) -> FunctionEntry | None:
 
 def ml_entries() -> tuple[FunctionEntry, ...]:
     """The machine-learning functions (σ, softplus, ReLU, GELU), defined by symderiv itself."""
-    return tuple(e for e in ENTRIES if e.family == "ml")
+    return tuple(e for e in ENTRIES if isinstance(e.function, type) and issubclass(e.function, MLFunction))
+
+
+def inverse_of(function: type) -> FunctionEntry | None:
+    """The entry of f^{-1} for a function that has one (`sp.sin` -> arcsin), else None."""
+    entry = _BY_FUNCTION.get(function)
+    return _BY_NAME.get(entry.inverse) if entry is not None and entry.inverse else None

@@ -14,7 +14,8 @@ from symderiv.parsing.symbols import ELLIPSIS, Value, indexed_base, size_symbol
 MAX_BINOMIAL = 1000
 REL_CMDS = {"le", "leq", "ge", "geq", "ne", "neq", "lt", "gt", "approx", "coloneqq", "equiv",
             "triangleq", "leqslant", "geqslant", "in", "to", "mapsto", "Rightarrow", "implies"}
-_STOP_CMDS = {"right", "end", "mid", "rangle", "rVert", "rvert", "\\", "cr", "pm", "mp"} | REL_CMDS
+_STOP_CMDS = {"right", "end", "mid", "rangle", "rVert", "rvert", "\\", "cr", "pm", "mp", "rfloor",
+              "rceil"} | REL_CMDS
 _TEXT_WORDS = ("if", "otherwise", "else", "for", "where", "and", "or", "when")
 
 Term = tuple[Token, Value]
@@ -131,22 +132,31 @@ class ArithmeticMixin(Grammar):
         while True:
             self.skip_ignored()
             t = self.tok
+            app = self.pending_application()   # `\sin 2x` just read: its reading depends on what follows
             if t.is_("cmd", "cdot") or t.is_("cmd", "times") or t.is_("punct", "*") or t.is_("cmd", "ast"):
                 self.take()
                 self._operand_follows(t)
-                value = self._mul(value, self.factor(), t, explicit=True)
+                after = self.tok
+                rhs = self.factor()
+                value = self.mul(value, rhs, t, explicit=True)
+                self.state_product(app, t, rhs, after)
             elif t.is_("punct", "/") or t.is_("cmd", "div"):
                 self.take()
                 self._operand_follows(t)
+                after = self.tok
                 rhs = self.factor()
                 if isinstance(rhs, Tensor):
                     raise self.error("cannot divide by a vector", t)
                 if rhs == 0:
                     raise self.error("division by zero", t)
-                value = self._mul(value, sp.Pow(rhs, -1), t)
+                value = self.mul(value, sp.Pow(rhs, -1), t)
+                self.state_product(app, t, rhs, after)
             elif self.starts_factor(t):
-                value = self._mul(value, self.factor(), t)
+                rhs = self.factor()
+                value = self.mul(value, rhs, t)
+                self.state_product(app, None, rhs, t)
             else:
+                self.state_application(app)
                 return value
 
     def _operand_follows(self, op: Token) -> None:
@@ -155,7 +165,7 @@ class ArithmeticMixin(Grammar):
         if t.kind == "end" or (t.kind == "punct" and t.text in ")]}=+*/^_,&"):
             raise self.error("an operand is missing after this operator", op)
 
-    def _mul(self, a: Value, b: Value, tok: Token, explicit: bool = False) -> Value:
+    def mul(self, a: Value, b: Value, tok: Token, explicit: bool = False) -> Value:
         if isinstance(a, sp.Tuple) or isinstance(b, sp.Tuple):
             raise self.error("a list (a, b, …) cannot be multiplied", tok)
         try:

@@ -87,13 +87,15 @@ class BigOperatorsMixin(Grammar):
     def integral(self, t: Token) -> Value:
         """`\\int_a^b f(x) dx` (definite) or `\\int f(x) \\mathrm{d}x`."""
         self.take()
+        self.skip_ignored()   # \int\limits_0^1
         lower, upper = self.scripts()
         stop = self._differential_at()
         if stop is None:
             raise self.error("the integral has no differential (dx)", t)
         saved = self.limit
         self.limit = stop
-        body = self.expression()
+        self.skip_ignored()
+        body = sp.Integer(1) if self.n == stop else self.expression()   # \int_0^7 dx
         self.limit = saved
         self.n = stop
         self.take_d()

@@ -77,6 +77,9 @@ class BracketsMixin(Grammar):
         if nxt.is_("cmd", "lvert"):
             self.take()
             return self.absolute()
+        if nxt.is_("cmd", "lfloor") or nxt.is_("cmd", "lceil"):
+            self.take()
+            return self.floor_ceiling(nxt)
         if nxt.is_("punct", "."):
             self.take()
             self.take()

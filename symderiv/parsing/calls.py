@@ -36,8 +36,8 @@ class CallsMixin(Grammar):
             return True
         if font == "operatorname" or (font in N.FONTS and font not in N.BOLD_FONTS and len(name) > 1):
             return True
-        if self._named_quantity_call(name):
-            return True
+        if self._named_quantity_call(name) or (font == "Gamma" and name not in self.r.matrices):
+            return True  # \Gamma(n + 1): Euler's gamma function
         if name.lower() in N.ML_NAMED and len(name) > 1 and name not in N.GREEK:
             return True
         # p(x \mid \mu, \sigma^2): a conditional density is a call
@@ -75,7 +75,9 @@ class CallsMixin(Grammar):
             raise self.error("a function call needs an argument", open_tok)
         args = self._call_arguments()
         self.close_paren(open_tok, left, "expected ')' to close the call")
-        fn = self.function_object(fname, base_name, len(args))
+        if fname.lower() in ("gcd", "lcm") and fname not in self.r.functions:
+            return self.integer_call(fname.lower(), args, self.spelled(t, base_name))
+        fn = self.function_object(fname, base_name, len(args), t)
         value = fn(*args)
         if primes:
             value = self._primed(fn, value, args, primes, t)
@@ -110,43 +112,31 @@ class CallsMixin(Grammar):
             return sp.Subs(sp.Derivative(fn(d), (d, primes)), d, var)
         return sp.Derivative(value, (var, primes))
 
-    def function_object(self, fname: str, base_name: str, nargs: int) -> Callable[..., Value]:
-        """The function called: a declared one, an ML function of one argument, or a new one."""
+    def function_object(self, fname: str, base_name: str, nargs: int, t: Token) -> Callable[..., Value]:
+        """The function called: a declared one, an ML function of one argument, Euler's Γ, or a
+        new one (an operator name nobody defined says so: "reading \\operatorname{foo} as …")."""
         if fname in self.r.functions or (fname not in ("sigma",) and base_name in self.r.functions):
             return _undefined(fname)
+        if fname == "Gamma" and nargs == 1:
+            self.r.reading(f"read {self.spelled(t, base_name)}(…) as Euler's gamma function Γ")
+            return sp.gamma
         known: Callable[..., Value] | None = (
             N.ML_NAMED.get(fname.lower()) if fname not in N.GREEK or fname == "sigma" else None)
         if known is not None and nargs == 1:
             return known
+        if t.kind == "cmd" and t.text in N.FONTS and t.text not in N.BOLD_FONTS:
+            self.r.reading(f"reading {self.spelled(t, base_name)} as an undefined function {fname}")
         return _undefined(fname)
 
-    # -- elementary functions
-    def function_command(self, t: Token, fn: Callable[..., Value]) -> Value:
-        """\\sin x, \\tanh^2(x), \\exp(…), \\ln x: power before the argument applies to the result."""
-        self.take()
-        power = None
-        if self.tok.is_("punct", "^"):
-            self.take()
-            power = self.script_value()
-        arg = self.function_argument(t)
-        value = fn(arg)
-        return sp.Pow(value, power) if power is not None else value
+    def spelled(self, t: Token, name: str) -> str:
+        """How the name of a call was written: `\\operatorname{foo}`, `\\Gamma`, `\\gcd`, `f`."""
+        if t.kind == "cmd" and t.text in N.FONTS:
+            return f"\\{t.text}{{{name}}}"
+        return f"\\{t.text}" if t.kind == "cmd" else t.text
 
-    def function_argument(self, t: Token) -> Value:
-        """The argument of `\\sin`, `\\log`, …: a parenthesised group, a `\\sum`/`\\prod`, or else
-        the one factor that follows (`\\sin 2x` is sin(2)·x, `\\sin x^2` is sin(x²))."""
-        self.skip_ignored()
-        nxt = self.tok
-        if nxt.is_("punct", "(") or (nxt.is_("cmd", "left") and self.peek().is_("punct", "(")):
-            return self._parenthesised()
-        if nxt.kind == "end" or (nxt.kind == "punct" and nxt.text in ")]}=+*/^_,&") or nxt.is_("cmd", "right"):
-            raise self.error(f"\\{t.text} needs an argument", t)
-        if nxt.is_("cmd", "sum") or nxt.is_("cmd", "prod"):
-            return self.atom()
-        value = self.factor()
-        return self.r.component(value) if isinstance(value, Tensor) else value
-
-    def _parenthesised(self) -> Value:
+    # -- parenthesised arguments
+    def parenthesised(self) -> Value:
+        """`(…)` or `\\left(…\\right)`: one value (a vector one as its k-th entry)."""
         left = self.tok.is_("cmd", "left")
         if left:
             self.take()
@@ -157,6 +147,20 @@ class CallsMixin(Grammar):
         self.close_paren(open_tok, left)
         return self.r.component(value) if isinstance(value, Tensor) else value
 
+    def call_arguments_in_parentheses(self, t: Token) -> list[Value]:
+        """`(a, b)` after a name that needs it (`\\gcd(a, b)`)."""
+        left = self.tok.is_("cmd", "left")
+        if left:
+            self.take()
+        if not self.tok.is_("punct", "("):
+            raise self.error(f"\\{t.text} needs its arguments in parentheses", t)
+        open_tok = self.take()
+        if self.tok.is_("punct", ")"):
+            raise self.error("a function call needs an argument", open_tok)
+        args = self._call_arguments()
+        self.close_paren(open_tok, left, "expected ')' to close the call")
+        return args
+
     def close_paren(self, open_tok: Token, left: bool, expected: str = "expected ')'") -> None:
         """The `)` (after `\\right` when opened by `\\left(`) that closes the group at open_tok."""
         if left:
@@ -166,16 +170,6 @@ class CallsMixin(Grammar):
                 raise ParseError("'(' is never closed", self.source, open_tok.pos)
             raise self.error(expected)
         self.take()
-
-    def log(self, t: Token) -> Value:
-        """`\\log x` (natural, as in ML), `\\log_2 x`, `\\lg x` (base 10), `\\log^2 x`."""
-        self.take()
-        base, power = self.scripts()
-        arg = self.function_argument(t)
-        if t.text == "lg":
-            base = sp.Integer(10)
-        value = sp.log(arg) if base is None or base == sp.E else sp.log(arg, base)
-        return sp.Pow(value, power) if power is not None else value
 
     def maxmin(self, t: Token) -> Value:
         self.take()
@@ -217,8 +211,10 @@ class CallsMixin(Grammar):
                     break
                 continue
             break
-        self.expect("cmd", "end")
-        self.raw_group_text()
+        end = self.expect("cmd", "end")
+        closer = self.raw_group_text()
+        if closer != env:
+            raise self.error(f"\\begin{{{env}}} is closed by \\end{{{closer}}}: write \\end{{{env}}}", end)
         return sp.Piecewise(*pieces)
 
     def condition(self) -> Value:
@@ -230,9 +226,11 @@ class CallsMixin(Grammar):
             if word in _OTHERWISE:
                 return sp.true
             self.skip_ignored()
-        if self.tok.is_("letter", "i") and self.peek().is_("letter", "f"):
-            self.take()
-            self.take()
+        bare = (self.word() or "").lower()
+        if bare in _OTHERWISE or bare == "if":
+            self.take_word()
+            if bare != "if":
+                return sp.true
         if self.tok.is_("cmd", "\\") or self.tok.is_("cmd", "end"):
             return sp.true
         lhs = self.expression()

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
+from symderiv.core.errors import ParseError
 from symderiv.core.problem import Definition, substitute_definitions
 from symderiv.ml import notation as N
 from symderiv.parsing.linalg import Tensor
@@ -98,3 +99,44 @@ def free_names(expr: Value) -> list[str]:
         if label not in names:
             names.append(label)
     return sorted(set(names), key=names.index)
+
+
+def check_acyclic(definitions: Sequence[Definition], places: Sequence[tuple[str, int]]) -> None:
+    """Definitions form a DAG: `y = y + 1`, or `y = z + 1` with `z = y^2`, is a ParseError that
+    names the cycle (y → z → y), at the definition where it starts.
+
+    A definition uses another when its right side holds that target itself (`z`, or `h[t]` for
+    the target `h[t]`); a recurrence over another index (`h_t = \\tanh(W h_{t-1})`) is no cycle.
+    `places` holds each definition's (source text, column) for the caret.
+    """
+    uses = {n: [m for m, e in enumerate(definitions) if _mentions(d.expr, e.target)]
+            for n, d in enumerate(definitions)}
+    state: dict[int, int] = {}   # 1 on the current path, 2 done
+    for start in range(len(definitions)):
+        path = _cycle_from(start, uses, state, [])
+        if path:
+            names = " → ".join(definitions[n].name for n in path)
+            source, column = places[path[0]]
+            raise ParseError(f"the definitions are circular: {names}; a name cannot be defined "
+                             "through itself", source, column)
+
+
+def _mentions(expr: sp.Basic, target: sp.Basic) -> bool:
+    return bool(isinstance(expr, sp.Basic) and expr.has(target))
+
+
+def _cycle_from(n: int, uses: dict[int, list[int]], state: dict[int, int], path: list[int]) -> list[int]:
+    """The cycle reached from definition n (a list of indices, first repeated last), else []."""
+    if state.get(n) == 2:
+        return []
+    if state.get(n) == 1:
+        return [*path[path.index(n):], n]
+    state[n] = 1
+    path.append(n)
+    for m in uses[n]:
+        found = _cycle_from(m, uses, state, path)
+        if found:
+            return found
+    path.pop()
+    state[n] = 2
+    return []

@@ -81,3 +81,31 @@ class TokenCursor:
         """Skip spacing and sizing commands (`\\,`, `\\big`, `\\displaystyle`)."""
         while self.tok.kind == "cmd" and self.tok.text in N.IGNORED:
             self.take()
+
+    def word(self) -> str | None:
+        """The English word (`or`, `and`, `if`) whose letters start here, written as one run of
+        letters standing apart from its neighbours, else None."""
+        t = self.tok
+        if t.kind != "letter" or (t.pos > 0 and self.source[t.pos - 1].isalpha()):
+            return None
+        m = self.n
+        while m + 1 < len(self.t) and self.t[m + 1].kind == "letter" and self.t[m + 1].pos == self.t[m].end:
+            m += 1
+        end = self.t[m].end
+        if end < len(self.source) and self.source[end].isalpha():
+            return None
+        text = self.source[t.pos:end]
+        return text if text.lower() in N.WORDS else None
+
+    def refuse_word(self) -> None:
+        """`a = 1 or b = 2`: a word between formulas is refused at its column, never multiplied."""
+        word = self.word()
+        if word is not None:
+            raise self.error(f"{word!r} is a word, not mathematics: write one formula per statement "
+                             "(separate statements with ';')")
+
+    def take_word(self) -> None:
+        """Take the letters of the word at hand (see `word`)."""
+        end = self.tok.pos + len(self.word() or "")
+        while self.tok.kind == "letter" and self.tok.pos < end:
+            self.take()

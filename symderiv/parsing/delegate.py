@@ -1,4 +1,4 @@
-"""Commands this layer leaves to latex2sympy2_extended (`\\lfloor x\\rfloor`, `\\gcd(a, b)`, …).
+"""Commands this layer leaves to latex2sympy2_extended (`\\det`, `\\mod`, `\\choose`).
 
 Only the commands of `DELEGATED` are handed over, as the source text of the command and its
 arguments; its symbols come back as our real symbols. latex2sympy2_extended is imported on first
@@ -11,16 +11,14 @@ from collections.abc import Iterable
 
 import sympy as sp
 
-from symderiv.core.errors import ParseError, SymderivError
+from symderiv.core.errors import SymderivError
 from symderiv.parsing.grammar import Grammar
 from symderiv.parsing.lexer import Token
 from symderiv.parsing.symbols import Value, real
 
 # Commands latex2sympy2_extended reads that this layer leaves to it (from its grammar); any other
 # unknown command is an error at once, without loading antlr.
-DELEGATED = {"lfloor", "lceil", "floor", "ceil", "gcd", "lcm", "det", "mod", "arccot", "arccsc",
-             "arcsec", "arcsinh", "arccosh", "arctanh", "arsinh", "arcosh", "artanh", "choose"}
-_CLOSERS = {"lfloor": "rfloor", "lceil": "rceil"}
+DELEGATED = {"det", "mod", "choose"}
 
 
 class DelegateMixin(Grammar):
@@ -32,14 +30,7 @@ class DelegateMixin(Grammar):
             raise self.error(f"unknown command \\{t.text}", t)
         start = t.pos
         self.take()
-        closer = _CLOSERS.get(t.text)
-        if closer:  # \lfloor … \rfloor: the whole bracket goes to latex2sympy
-            while not self.tok.is_("cmd", closer):
-                if self.tok.kind == "end":
-                    raise ParseError(f"\\{t.text} is never closed by \\{closer}", self.source, t.pos)
-                self.n += 1
-            self.n += 1
-        while self.tok.is_("punct", "{") or (self.tok.is_("punct", "(") and not closer):
+        while self.tok.is_("punct", "{") or self.tok.is_("punct", "("):
             self.n = self.closing(self.n) + 1
         end = self.t[self.n - 1].end
         text = self.source[start:end]

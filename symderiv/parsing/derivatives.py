@@ -11,6 +11,7 @@ from symderiv.parsing.cursor import matching
 from symderiv.parsing.grammar import Grammar
 from symderiv.parsing.lexer import Token
 from symderiv.parsing.linalg import Tensor
+from symderiv.parsing.operators import plain
 from symderiv.parsing.symbols import Value, display_name, index_symbol, unique
 
 
@@ -40,12 +41,14 @@ class DerivativesMixin(Grammar):
             self.script_value()
         target = None
         if not self.tok.is_("punct", "}"):
+            self._numerator_call()
             target = self.expression()
         self.expect("punct", "}")
         self.expect("punct", "{")
         variables = self._derivative_variables(open_num)
         if not variables:
             raise self.error("the derivative has no variable", t)
+        operator_form = target is None
         if target is None:
             # the operator applies to the product that follows (like \sum)
             if not self.starts_factor(self.tok):
@@ -55,7 +58,27 @@ class DerivativesMixin(Grammar):
         if isinstance(target, (sp.Symbol, sp.Indexed)) and target not in variables:
             fname = display_name(target)
             target = sp.Function(fname)(*unique(variables))
+            if operator_form:
+                src = self.source[t.pos:self.t[self.n - 1].end]
+                self.r.reading(f"read {src} as the derivative of a function {plain(target)}: "
+                               f"{fname} is taken to depend on {', '.join(map(plain, unique(variables)))}")
         return sp.Derivative(target, *variables, evaluate=False)
+
+    def _numerator_call(self) -> None:
+        """`\\frac{d\\theta(x)}{dx}`: a name applied to arguments in a derivative's numerator is
+        differentiated as a function (θ(x)), never as the product θ·x."""
+        m = self.n
+        head = self.t[m]
+        if not (head.kind == "letter" or (head.kind == "cmd" and head.text in N.GREEK)):
+            return
+        m += 1
+        if self.t[m].is_("punct", "_"):
+            m += 2 if not self.t[m + 1].is_("punct", "{") else matching(self.t, m + 1) - m + 1
+        if m >= len(self.t) or not self.t[m].is_("punct", "("):
+            return
+        close = matching(self.t, m)
+        if close + 1 < len(self.t) and self.t[close + 1].is_("punct", "}"):
+            self.r.functions.add(head.text)
 
     def _derivative_variables(self, open_num: Token) -> list[Value]:
         """The denominator `dx`, `\\partial x \\partial y`, `dx^2`, up to and with its `}`."""

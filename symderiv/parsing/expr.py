@@ -17,12 +17,13 @@ from symderiv.parsing.derivatives import DerivativesMixin
 from symderiv.parsing.heads import HeadsMixin
 from symderiv.parsing.lexer import Token
 from symderiv.parsing.names import NamesMixin
+from symderiv.parsing.operators import OperatorsMixin
 from symderiv.parsing.scripts import ScriptsMixin
-from symderiv.parsing.symbols import ELLIPSIS, Value, number
+from symderiv.parsing.symbols import ELLIPSIS, Value, number, scientific_reading
 
 
-class ExprParser(HeadsMixin, ArithmeticMixin, ScriptsMixin, NamesMixin, CallsMixin, BracketsMixin,
-                 DerivativesMixin, BigOperatorsMixin, DelegateMixin):
+class ExprParser(HeadsMixin, ArithmeticMixin, ScriptsMixin, NamesMixin, OperatorsMixin, CallsMixin,
+                 BracketsMixin, DerivativesMixin, BigOperatorsMixin, DelegateMixin):
     """Recursive descent over one statement's tokens, producing SymPy (or Tensor) values."""
 
     def atom(self) -> Value:
@@ -30,8 +31,12 @@ class ExprParser(HeadsMixin, ArithmeticMixin, ScriptsMixin, NamesMixin, CallsMix
         t = self.tok
         if t.kind == "num":
             self.take()
+            reading = scientific_reading(t.text)
+            if reading:
+                self.r.reading(reading)
             return number(t.text)
         if t.kind == "letter":
+            self.refuse_word()
             return self.named(t.text, t)
         if t.kind == "prime":
             raise self.error("a prime must follow a function name")
@@ -59,8 +64,9 @@ class ExprParser(HeadsMixin, ArithmeticMixin, ScriptsMixin, NamesMixin, CallsMix
         raise self.error(f"unexpected {t.text!r}")
 
     def command(self, t: Token) -> Value:
-        """A command: a Greek name, a handler of COMMANDS, an elementary function, an accent or a
-        font, else unsupported, an integral, an environment, or handed to latex2sympy."""
+        """A command: a Greek name, a handler of COMMANDS, an elementary function or a registry
+        function written as a macro (`\\sgn`), an accent or a font, else unsupported, an
+        integral, an environment, or handed to latex2sympy."""
         name = t.text
         if name in N.GREEK:
             return self.named(name, t)
@@ -69,6 +75,8 @@ class ExprParser(HeadsMixin, ArithmeticMixin, ScriptsMixin, NamesMixin, CallsMix
             return handler(self, t)
         if name in N.ELEMENTARY:
             return self.function_command(t, N.ELEMENTARY[name])
+        if len(name) > 1 and name.lower() in N.ML_NAMED:   # a macro \sgn, \erf, \ReLU, \abs
+            return self.function_command(t, N.ML_NAMED[name.lower()])
         if name in N.ACCENTS or name in N.FONTS:
             return self.named(name, t)
         if name in N.UNSUPPORTED:
@@ -106,6 +114,8 @@ COMMANDS: dict[str, Handler] = {
     "sqrt": ExprParser.sqrt,
     "sum": ExprParser.big_operator, "prod": ExprParser.big_operator,
     "log": ExprParser.log, "lg": ExprParser.log,
+    "lfloor": ExprParser.floor_ceiling, "lceil": ExprParser.floor_ceiling,
+    "gcd": ExprParser.integer_function, "lcm": ExprParser.integer_function,
     "left": ExprParser.left,
     "|": ExprParser.norm, "lVert": ExprParser.norm, "Vert": ExprParser.norm,
     "lvert": lambda p, t: p.absolute(),

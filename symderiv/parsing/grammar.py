@@ -9,6 +9,8 @@ the area that owns an entry point defines it, and `ExprParser` (expr.py) puts th
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import sympy as sp
 
@@ -16,6 +18,18 @@ from symderiv.parsing.cursor import TokenCursor
 from symderiv.parsing.lexer import Token
 from symderiv.parsing.state import ReadState
 from symderiv.parsing.symbols import Value
+
+
+@dataclass(frozen=True)
+class Applied:
+    """An operator name applied to a juxtaposed argument (`\\sin 2x`): its source column, the
+    token index after its argument, its value, and its argument's factors (all / not constant)."""
+
+    start: int
+    end: int
+    value: Value
+    factors: int
+    variable_factors: int
 
 
 class Grammar(TokenCursor, ABC):
@@ -34,6 +48,7 @@ class Grammar(TokenCursor, ABC):
         self.norm_depth = 0
         self.arg_depth = 0
         self.pending_sub: str | None = None   # `\hat{y_i}`: the subscript read inside the accent
+        self.applied: Applied | None = None   # the last operator name applied by juxtaposition
 
     def is_bound(self, letter: str) -> bool:
         """Whether a sum around the current point binds the index letter."""
@@ -55,6 +70,10 @@ class Grammar(TokenCursor, ABC):
     @abstractmethod
     def starts_factor(self, t: Token) -> bool:
         """Whether t starts another factor of a product written side by side."""
+
+    @abstractmethod
+    def mul(self, a: Value, b: Value, tok: Token, explicit: bool = False) -> Value:
+        """a·b (contracting vectors), a ParseError at tok when the shapes do not fit."""
 
     @abstractmethod
     def series(self, items: list[Value], k: sp.Symbol, tok: Token) -> tuple[Value, Value]:
@@ -111,6 +130,43 @@ class Grammar(TokenCursor, ABC):
     @abstractmethod
     def call(self, fname: str, base_name: str, primes: int, t: Token) -> Value:
         """`f(a, b)`, `\\sigma(z)`, `f'(x)`."""
+
+    @abstractmethod
+    def parenthesised(self) -> Value:
+        """`(…)` or `\\left(…\\right)` as one value."""
+
+    @abstractmethod
+    def call_arguments_in_parentheses(self, t: Token) -> list[Value]:
+        """`(a, b)` after a name that needs it (`\\gcd(a, b)`)."""
+
+    # -- operator names (operators.py)
+    @abstractmethod
+    def starts_operator(self, t: Token, at: int | None = None) -> bool:
+        """Whether t applies to what follows (`\\sin`, `\\log`, `\\sum`, `\\frac{d}{dx}`)."""
+
+    @abstractmethod
+    def apply_operator(self, t: Token, fn: Callable[..., Value], power: Value = None) -> Value:
+        """fn applied to the argument that follows the name at t (parenthesised or juxtaposed)."""
+
+    @abstractmethod
+    def floor_ceiling(self, t: Token) -> Value:
+        """`\\lfloor x \\rfloor`, `\\lceil x \\rceil`."""
+
+    @abstractmethod
+    def integer_call(self, name: str, args: list[Value], spelled: str) -> Value:
+        """gcd or lcm of the arguments."""
+
+    @abstractmethod
+    def pending_application(self) -> Applied | None:
+        """The juxtaposed application that ends at the current token, if any (taken)."""
+
+    @abstractmethod
+    def state_application(self, app: Applied | None) -> None:
+        """State the reading of an application that ends a product, when it was a judgment call."""
+
+    @abstractmethod
+    def state_product(self, app: Applied | None, op: Token | None, rhs: Value, after: Token) -> None:
+        """State the reading of an application followed by another factor (`\\sin 2x \\cos x`)."""
 
     # -- derivatives (derivatives.py)
     @abstractmethod

@@ -41,7 +41,7 @@ class HeadsMixin(Grammar):
 
     def try_head(self) -> Head | None:
         """The head of a definition at the start of the statement, else None (nothing taken)."""
-        start, taken = self.n, set(self.r.ix.taken)
+        start, taken, readings = self.n, set(self.r.ix.taken), len(self.r.readings)
         try:
             head = self._head()
         except ParseError:
@@ -49,6 +49,8 @@ class HeadsMixin(Grammar):
         if head is None:
             self.n = start
             self.r.ix.taken = taken
+            del self.r.readings[readings:]
+            self.applied = None
         return head
 
     def _head(self) -> Head | None:
@@ -151,6 +153,10 @@ class HeadsMixin(Grammar):
         self.skip_ignored()
         if self.tok.is_("punct", ".") or self.tok.is_("punct", ","):
             self.take()
+        self.refuse_word()
+        if self.tok.kind == "cmd" and self.tok.text in ("text", "mathrm", "textrm") and self.peek().is_("punct", "{"):
+            raise self.error(f"{self.source[self.tok.pos:self.t[self.closing(self.n + 1)].end]!r} is "
+                             "text, not mathematics: write one formula per statement")
         self.expect_end()
         return out
 

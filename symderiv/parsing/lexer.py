@@ -13,6 +13,7 @@ from symderiv.ml.notation import UNICODE_GREEK
 MAX_LENGTH = 5000
 MAX_DEPTH = 30
 MAX_DIGITS = 100
+MAX_EXPONENT = 300   # of a number in scientific notation (`1e-300`)
 
 PUNCTUATION = set("+-*/=,;()[]{}^_|!<>:&.")
 UNICODE_OPERATORS = {
@@ -70,6 +71,30 @@ def check_limits(source: str) -> None:
         i += 1
 
 
+def _scientific_end(source: str, start: int, j: int) -> int:
+    """`1e-3`, `2.5E2`: where a number in scientific notation ends (else j, the mantissa's end).
+
+    Only when `e`/`E`, an optional sign and the exponent's digits follow the digits with no space,
+    and the number is not a script's digit (`x^2e`, `x_1e3`) nor glued to a name (`x1e3`).
+    """
+    before = source[start - 1] if start > 0 else " "
+    if before.isalpha() or before in "_^.\\":
+        return j
+    k = j + 1
+    if j < len(source) and source[j] in "eE":
+        if k < len(source) and source[k] in "+-":
+            k += 1
+        e = k
+        while k < len(source) and source[k].isdigit():
+            k += 1
+        if k > e:
+            if k - e > 3 or int(source[e:k]) > MAX_EXPONENT:
+                raise ParseError(f"the exponent of {source[start:k]} is too large (at most "
+                                 f"{MAX_EXPONENT})", source, j)
+            return k
+    return j
+
+
 def tokenize(source: str) -> list[Token]:
     """Split LaTeX into tokens; raises ParseError with the column of a character we can't read."""
     out: list[Token] = []
@@ -106,6 +131,7 @@ def tokenize(source: str) -> list[Token]:
                 j += 1
                 while j < n and source[j].isdigit():
                     j += 1
+            j = _scientific_end(source, i, j)
             out.append(Token("num", source[i:j], i, j))
             i = j
             continue

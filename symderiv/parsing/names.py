@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from symderiv.core.errors import ParseError
 from symderiv.ml import notation as N
 from symderiv.parsing.grammar import Grammar
 from symderiv.parsing.lexer import Token
@@ -26,26 +27,105 @@ class NamesMixin(Grammar):
 
     def named(self, first: str, t: Token) -> Value:
         """A symbol, an indexed quantity, a vector, or a function call, from a name."""
+        if t.kind == "cmd" and t.text in N.FONTS and not self._font_holds_name():
+            return self._font_expression(t)
         name, bold = self.read_name()
-        sub = None
-        if self.tok.is_("punct", "_"):
-            self.take()
-            sub = self.script_text()
+        sub = self._subscript()
         primes = 0
         if self.tok.kind == "prime":
             primes = int(self.take().text)
+            sub = sub if sub is not None else self._subscript()   # y''_1 is y_1''
         # a call: known function, declared head, \sigma(, f(, \ell(, h_\theta(
         if self.tok.is_("punct", "(") or (self.tok.is_("cmd", "left") and self.peek().is_("punct", "(")):
             fname = f"{name}_{sub}" if sub else name
             if self.is_function(name, fname, t.text if t.kind == "cmd" else None):
                 return self.call(fname, name, primes, t)
         if primes:
-            return real(name + "'" * primes)  # x' is another point, not a derivative
+            return self._primed_name(name, sub, bold, primes)  # x' is another point, not a derivative
+        if sub is None and self._font_operator(t, name):
+            return self._operator_by_name(t, name)
         if name == "e" and sub is None and not bold:
             return sp.E
         if name == "pi" and sub is None:
             return sp.pi
         return self.symbol_value(name, sub, bold)
+
+    def _subscript(self) -> str | None:
+        if not self.tok.is_("punct", "_"):
+            return None
+        self.take()
+        return self.script_text()
+
+    def _primed_name(self, name: str, sub: str | None, bold: bool, primes: int) -> Value:
+        """`y'`, `y_1''` (the subscript kept: y_1'' and y_2'' are two names), `x_i'` under a sum."""
+        marks = "'" * primes
+        value = self.symbol_value(name, sub, bold) if sub is not None else real(name)
+        if isinstance(value, sp.Indexed):
+            return indexed_base(str(value.base.label) + marks)[value.indices]
+        if isinstance(value, sp.Symbol):
+            return real(value.name + marks)
+        return real(f"{name}_{sub}{marks}")
+
+    # -- font commands: a name, an operator name, or mathematics in a font
+    def _font_holds_name(self) -> bool:
+        """Whether the font command at hand holds a name (`\\mathrm{loss}`, `\\mathbf{\\theta}`,
+        `\\mathbf{\\hat{y}}`) rather than mathematics (`\\mathit{x + y}`, `\\mathbf{0}`)."""
+        first = self.peek()
+        if not first.is_("punct", "{"):
+            return first.kind == "letter" or (first.kind == "cmd" and first.text in N.GREEK)
+        close = self.closing(self.n + 1)
+        inner = [tk for tk in self.t[self.n + 2:close] if not (tk.kind == "cmd" and tk.text in N.IGNORED)]
+        if not inner:
+            return True  # `\\mathrm{}`: read_name says it is empty
+        if inner[0].kind == "cmd" and (inner[0].text in N.ACCENTS or inner[0].text in N.FONTS):
+            return True
+        return inner[0].kind != "num" and all(
+            tk.kind in ("letter", "num") or (tk.kind == "cmd" and tk.text in N.GREEK) for tk in inner)
+
+    def _font_expression(self, t: Token) -> Value:
+        """`\\mathit{x + y}` is x + y: what a font command holds, read as mathematics. In bold,
+        `\\mathbf{1}` and `\\mathbf{0}` are the vectors of ones and zeros; any other bold
+        mathematics is refused (bold marks a vector name: write \\mathbf{x} + \\mathbf{y})."""
+        if t.text in N.BOLD_FONTS:
+            return self._bold_constant(t)
+        self.take()
+        if not self.tok.is_("punct", "{"):
+            return self.atom()
+        open_tok = self.take()
+        value = self.expression()
+        if self.tok.kind == "end":
+            raise ParseError("'{' is never closed", self.source, open_tok.pos)
+        self.expect("punct", "}")
+        return value
+
+    def _bold_constant(self, t: Token) -> Value:
+        self.take()
+        braced = self.tok.is_("punct", "{")
+        digit = self.peek() if braced else self.tok
+        closed = not braced or self.peek(2).is_("punct", "}")
+        if not (digit.kind == "num" and digit.text in ("0", "1") and closed):
+            raise self.error(f"\\{t.text} marks a vector name; write it on each name "
+                             f"(\\{t.text}{{x}} + \\{t.text}{{y}})", t)
+        for _ in range(3 if braced else 1):
+            self.take()
+        one = sp.Integer(digit.text)
+        return Tensor("col", (self.size("d"),), lambda j: one, digit.text)
+
+    def _font_operator(self, t: Token, name: str) -> bool:
+        """`\\operatorname{erf} x`, `\\mathrm{sgn}\\,x`: an operator name before its argument."""
+        if t.kind != "cmd" or t.text not in N.FONTS or t.text in N.BOLD_FONTS:
+            return False
+        if t.text != "operatorname" and not (len(name) > 1 and name.lower() in N.ML_NAMED):
+            return False
+        self.skip_ignored()
+        return self.starts_factor(self.tok) and not self.tok.is_("punct", "{")
+
+    def _operator_by_name(self, t: Token, name: str) -> Value:
+        known = N.ML_NAMED.get(name.lower()) if len(name) > 1 else None
+        if known is None:
+            self.r.reading(f"reading \\{t.text}{{{name}}} as an undefined function {name}")
+            return self.apply_operator(t, sp.Function(name))
+        return self.apply_operator(t, known)
 
     def read_name(self) -> tuple[str, bool]:
         """Letters, Greek, accents and fonts -> (name, bold). `\\hat{y}` -> yhat."""
@@ -59,11 +139,22 @@ class NamesMixin(Grammar):
             inner = self._accent_inner()
             return inner + N.ACCENTS[name], False
         if name in N.FONTS:
-            inner = font_name(self.raw_group_text())
-            if not inner:
-                raise self.error("an empty name", t)
-            return inner, name in N.BOLD_FONTS
+            return self._font_name(t)
         raise self.error(f"unexpected \\{name}", t)
+
+    def _font_name(self, t: Token) -> tuple[str, bool]:
+        """The name a font command holds; an accent or a font inside is read as a name again."""
+        bold = t.text in N.BOLD_FONTS
+        if self.tok.is_("punct", "{") and self.peek().kind == "cmd" and (
+                self.peek().text in N.ACCENTS or self.peek().text in N.FONTS):
+            self.take()
+            inner, inner_bold = self.read_name()
+            self.expect("punct", "}")
+            return inner, bold or inner_bold
+        inner = font_name(self.raw_group_text())
+        if not inner:
+            raise self.error("an empty name", t)
+        return inner, bold
 
     def _accent_inner(self) -> str:
         """The name under an accent: `\\hat y`, `\\hat{y}`, `\\hat{\\theta}`, `\\hat{y_i}`."""

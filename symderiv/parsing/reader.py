@@ -12,6 +12,7 @@ import sympy as sp
 from symderiv.core.errors import ParseError
 from symderiv.core.problem import Definition, Problem
 from symderiv.parsing.conventions import (
+    check_acyclic,
     default_variables,
     entry_of,
     gradient_entry,
@@ -64,6 +65,7 @@ class Reader(ReadState):
     def __init__(self, latex: str, where: list[str], context: Problem | None = None) -> None:
         super().__init__(latex, context)
         self.where = where
+        self._places: list[tuple[str, int]] = []   # where each definition starts, for a caret
 
     # -- entry points
     def problem(self) -> Problem:
@@ -122,9 +124,10 @@ class Reader(ReadState):
     # -- the Problem
     def _assemble(self, parsed: list[Parsed]) -> Problem:
         self.indexed_labels = _indexed_labels(parsed)
-        definitions, claims = self._definitions_and_claims(parsed[1:])
+        definitions, claims, conditions = self._definitions_and_claims(parsed[1:])
+        check_acyclic(definitions, self._places)
         main = self._main(parsed[0])
-        extra = {"claims": tuple(claims), **main.extra}
+        extra = {"claims": tuple(claims), "conditions": tuple(conditions), **main.extra}
         expr = self._finish(self.component(main.body))
         definitions = index_definitions(definitions, expr)
         variables, note = default_variables(main.args, expr, definitions)
@@ -133,18 +136,27 @@ class Reader(ReadState):
         return Problem(source=self.source, expr=expr, kind=main.kind, name=main.name, args=main.args,
                        lhs=main.lhs, definitions=tuple(definitions), variables=variables,
                        variables_note=note, vectors=vectors, sizes=sizes,
-                       latex=body_latex(self.source), extra=extra)
+                       latex=body_latex(self.source), relation=str(extra.get("relation") or ""),
+                       readings=tuple(self.readings), extra=extra)
 
-    def _definitions_and_claims(self, parsed: list[Parsed]) -> tuple[list[Definition], list[tuple[Value, Value]]]:
-        """Later statements: `name = …` defines name; other relations are claims to check."""
+    def _definitions_and_claims(self, parsed: list[Parsed]) -> tuple[
+            list[Definition], list[tuple[Value, Value]], list[tuple[Value, str, Value]]]:
+        """Later statements: `name = …` defines name; other equalities are claims to check;
+        any other relation (`x > 0`, `a \approx b`) is a condition, kept with its sign."""
         definitions: list[Definition] = []
         claims: list[tuple[Value, Value]] = []
+        conditions: list[tuple[Value, str, Value]] = []
         for p in parsed:
             r, h = p.relations, p.head
-            if len(r) >= 2 and p.kind == "plain" and is_name(r[0][1]):
+            if len(r) >= 2 and r[1][0] not in ("=", ":="):
+                conditions.append((self._finish(self.component(r[0][1])) if r[0][1] is not None else None,
+                                   str(r[1][0]), self._finish(self.component(r[1][1]))))
+            elif len(r) >= 2 and p.kind == "plain" and is_name(r[0][1]):
                 target = self._finish(r[0][1])
                 value = self._finish(self.component(r[1][1]))
                 definitions.append(Definition(target, value, p.statement.source.strip()))
+                first = p.statement.tokens[0] if p.statement.tokens else None
+                self._places.append((p.statement.source, first.pos if first else 0))
             elif len(r) >= 2 and p.kind == "function" and h is not None:
                 target = real(h.name) if not h.args else sp.Function(h.name)(*h.args)
                 claims.append((self._finish(target), self._finish(self.component(r[1][1]))))
@@ -154,7 +166,7 @@ class Reader(ReadState):
             else:
                 raise ParseError("a definition must have the form `name = expression`",
                                  p.statement.source, 0)
-        return definitions, claims
+        return definitions, claims, conditions
 
     def _main(self, first: Parsed) -> _Main:
         """The first statement: a function definition, an equation, or a bare expression."""

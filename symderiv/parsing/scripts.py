@@ -30,15 +30,23 @@ class ScriptsMixin(Grammar):
                 base = self.superscript(base, t)
             elif t.is_("punct", "!"):
                 self.take()
-                if not isinstance(base, (sp.Integer, sp.Symbol)):
-                    raise self.error("factorials are supported of a number or a symbol only", t)
-                if isinstance(base, sp.Integer) and base > 20:
-                    raise self.error("factorials of numbers above 20 are refused (too large)", t)
-                base = sp.factorial(base)
+                base = self._factorial(base, t)
             elif t.is_("punct", "_") and isinstance(base, Tensor):
                 raise self.error("subscripts on a vector expression are not supported", t)
             else:
                 return base
+
+    def _factorial(self, base: Value, t: Token) -> Value:
+        """`n!`, `(x + 1)!`, `(x!)!`; `x!!` (a double factorial?) and large numbers are refused."""
+        if self.tok.is_("punct", "!"):
+            raise self.error("`!!` is ambiguous (a double factorial, or a factorial twice?): "
+                             "write (x!)! for the factorial of a factorial", t)
+        if isinstance(base, Tensor) or not isinstance(base, sp.Expr):
+            raise self.error("a factorial needs a number or a scalar", t)
+        if base.is_number and not (isinstance(base, sp.Integer) and 0 <= base <= 20):
+            raise self.error("factorials of numbers above 20 are refused (too large)" if isinstance(
+                base, sp.Integer) and base > 20 else "a factorial of this number is not defined here", t)
+        return sp.factorial(base)
 
     def superscript(self, base: Value, caret: Token) -> Value:
         """What follows `^`: a transpose, an iteration label `(t)`, or an exponent."""

@@ -11,7 +11,8 @@ from symderiv.parsing.symbols import Value, index_symbol
 
 class ReadState:
     """The shapes of names (vectors, matrices, row vectors of samples), the names that are
-    functions, the sizes met (n, d), the letters in use and the fresh summation indices `ix`.
+    functions, the sizes met (n, d), the letters in use, the fresh summation indices `ix`, and
+    the readings taken where the notation was ambiguous.
 
     `context` is a parsed Problem whose conventions (its vectors) a further formula shares.
     """
@@ -26,7 +27,13 @@ class ReadState:
         self.sizes: dict[str, sp.Symbol] = {}
         self.letters: set[str] = set()
         self.indexed_labels: set[str] = set()
+        self.readings: list[str] = []
         self.ix: Indices   # set once the letters of the whole input are known
+
+    def reading(self, sentence: str) -> None:
+        """State a judgment call on ambiguous notation (each sentence once, in order)."""
+        if sentence not in self.readings:
+            self.readings.append(sentence)
 
     def component(self, value: Value) -> Value:
         """A vector-valued result is read as its k-th component (k free, 1-based)."""

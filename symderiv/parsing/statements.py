@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from symderiv.core.errors import ParseError
+from symderiv.ml import notation as N
 from symderiv.parsing.lexer import Token
 from symderiv.parsing.symbols import INDEX_LETTERS
 
@@ -40,6 +41,20 @@ def body_latex(source: str) -> str:
 def has_relation(tokens: list[Token]) -> bool:
     """Whether the tokens hold `=` or `:=`."""
     return any(t.is_("punct", "=") or t.is_("punct", ":=") for t in tokens)
+
+
+def has_any_relation(tokens: list[Token]) -> bool:
+    """Whether the tokens hold a relation of any sign at the top level (`w > 0`, `x \\le 1`)."""
+    depth = 0
+    for t in tokens:
+        if t.kind == "punct" and t.text in "{([":
+            depth += 1
+        elif t.kind == "punct" and t.text in "})]":
+            depth -= 1
+        elif depth == 0 and ((t.kind == "punct" and t.text in ("=", ":=", "<", ">")) or (
+                t.kind == "cmd" and "\\" + t.text in N.RELATIONS)):
+            return True
+    return False
 
 
 def leading_subscript_indices(tokens: list[Token]) -> set[str]:
@@ -108,7 +123,7 @@ def _separator_length(toks: list[Token], n: int, current: list[Token], source: s
     w = _where_word(toks, n, source)
     if w:
         return w
-    if t.is_("punct", ",") and has_relation(_until_sep(toks, n + 1)) and has_relation(current):
+    if t.is_("punct", ",") and has_any_relation(_until_sep(toks, n + 1)) and has_any_relation(current):
         return 1
     return 0
 

@@ -6,6 +6,7 @@ samples and features, every other name is a real scalar, and `\\hat{y}_i` names 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any, TypeAlias
 
 import sympy as sp
@@ -41,10 +42,20 @@ def indexed_base(name: str) -> sp.IndexedBase:
 
 
 def number(text: str) -> sp.Rational:
-    """The value of a number token: `3` -> Integer, `0.5` -> Rational (exact)."""
-    if "." in text:
+    """The value of a number token: `3` -> Integer, `0.5`, `1e-3` -> Rational (exact)."""
+    if "." in text or "e" in text.lower():
         return sp.Rational(text)
     return sp.Integer(text)
+
+
+def scientific_reading(text: str) -> str | None:
+    """`1e-3` -> "read 1e-3 as 0.001 (scientific notation: 1·10^-3)"; None for plain numbers."""
+    if "e" not in text.lower():
+        return None
+    value = Decimal(text)
+    shown = format(value, "f") if abs(value.adjusted()) <= 12 else format(value.normalize(), "E")
+    mantissa, _, exponent = text.lower().partition("e")
+    return f"read {text} as {shown} (scientific notation: {mantissa}·10^{exponent.lstrip('+')})"
 
 
 def is_name(v: Value) -> bool:

@@ -1,8 +1,11 @@
 """The parser reads ML notation as meant: a table-driven corpus checked numerically, and the
 symbol conventions checked structurally.
 
-Corpus rows (`tests/data/parse_corpus.json`): `latex`, `where`, `expected` (a SymPy expression
-written by hand for `problem.expanded()`), optional `lhs`, `name`, `kind`, and `notes`. The
+Corpus rows (`tests/data/parse_corpus.json`, and `tests/data/notation_corpus.json` for the readings
+of standard notation: operator names, `^{-1}`, derivative notation, relations, fonts, scientific
+notation): `latex`, `where`, `expected` (a SymPy expression written by hand for
+`problem.expanded()`), optional `lhs`, `name`, `kind`, `relation`, `readings` (the sentences
+`problem.readings` must hold, exactly; `[]`: none), and `notes`. The
 expected strings are trusted test data, evaluated here with a namespace of SymPy names only:
 bare names are real symbols (`i j k l` indices, `n d K N` sizes), `B.x` an IndexedBase,
 `F.f` an undefined function, `I.x` an index symbol, `S('name')` a symbol with any name.
@@ -24,6 +27,7 @@ from symderiv.parsing.parser import parse, parse_expression
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "parse_corpus.json"
 CORPUS = json.loads(DATA.read_text(encoding="utf-8"))
+NOTATION = json.loads((DATA.parent / "notation_corpus.json").read_text(encoding="utf-8"))
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 
 INDEX_NAMES = set("ijkl")
@@ -58,7 +62,9 @@ class _Names(dict):
 NAMESPACE = {
     **{n: getattr(sp, n) for n in (
         "Sum", "Product", "Derivative", "Subs", "Integral", "Piecewise", "Max", "Min", "Abs", "log",
-        "exp", "sqrt", "sin", "cos", "tan", "tanh", "pi", "E", "oo", "Rational", "Integer")},
+        "exp", "sqrt", "sin", "cos", "tan", "tanh", "pi", "E", "oo", "Rational", "Integer", "asin", "acos",
+        "atan", "acot", "asinh", "acosh", "atanh", "erf", "floor", "ceiling", "sign")},
+    "gamma_function": sp.gamma,
     "sigmoid": sigmoid, "softplus": softplus, "relu": relu, "True": True,
     "B": _Maker(lambda n: sp.IndexedBase(n, real=True)),
     "F": _Maker(sp.Function),
@@ -115,7 +121,8 @@ def _row_id(n: int, row: dict) -> str:
     return f"{n:03d}-" + re.sub(r"[^A-Za-z0-9]+", "_", row["latex"])[:40].strip("_")
 
 
-@pytest.mark.parametrize("row", CORPUS, ids=[_row_id(n, r) for n, r in enumerate(CORPUS)])
+@pytest.mark.parametrize("row", CORPUS + NOTATION, ids=[_row_id(n, r) for n, r in enumerate(CORPUS)]
+                         + [f"notation-{_row_id(n, r)}" for n, r in enumerate(NOTATION)])
 def test_corpus_row(row):
     problem = parse(row["latex"], where=row["where"])
     want = expected(row["expected"])
@@ -128,6 +135,10 @@ def test_corpus_row(row):
         assert problem.name == row["name"]
     if "kind" in row:
         assert problem.kind == row["kind"]
+    if "relation" in row:
+        assert problem.relation == row["relation"]
+    if "readings" in row:
+        assert list(problem.readings) == row["readings"]
 
 
 def test_numeric_equality_is_not_vacuous():
@@ -351,3 +362,28 @@ def test_a_sum_may_start_with_a_sign():
     i, n = sp.Symbol("i", integer=True), sp.Symbol("n", integer=True, positive=True)
     y, x = sp.IndexedBase("y", real=True), sp.IndexedBase("x", real=True)
     assert sp.simplify(p.expr - (sp.Sum(-y[i] * sp.log(x[i]), (i, 1, n)) + 1)) == 0
+
+
+# --------------------------------------------------------------------------- relations and readings
+def test_problem_states_no_relation_and_no_reading_by_default():
+    p = parse(r"x^2 + \sin x")
+    assert p.relation == "" and p.readings == ()
+    from symderiv.core.problem import Problem
+    assert Problem(source="", expr=real("x")).readings == () and Problem(source="", expr=real("x")).relation == ""
+
+
+def test_each_reading_is_stated_once_even_when_a_head_is_tried_first():
+    p = parse(r"\sigma(\ln ab) = \ln ab")
+    assert p.readings == (r"read \ln ab as log(a·b)",)
+
+
+def test_conditions_keep_their_sign_and_are_not_definitions():
+    p = parse(r"L = (w - 1)^2, w > 0, b \le 1")
+    assert p.definitions == ()
+    assert [(str(a), rel, str(b)) for a, rel, b in p.extra["conditions"]] == [("w", ">", "0"), ("b", "≤", "1")]
+
+
+def test_a_differentiated_name_becomes_a_function_only_where_it_is_differentiated():
+    p = parse(r"\frac{d\theta(x)}{dx} = 2\theta(x)")
+    assert p.lhs == sp.Derivative(sp.Function("theta")(real("x")), real("x"))
+    assert p.expr == 2 * sp.Function("theta")(real("x"))

@@ -51,6 +51,18 @@ MALFORMED = [
     (r"\sigma()", "argument", None),
     (r"\max_x f(x)", "not supported", 0),
     ("x;;y", "definition", None),
+    # words between formulas are refused, never multiplied (issue 17)
+    ("a=1 or b=2", "word", 4),
+    ("x = 1 and y = 2", "word", 6),
+    (r"x = 1 \text{ or } y = 2", "text", 6),
+    # a mismatched environment: the caret at its \end (issue 11)
+    (r"\begin{cases} 1 & x > 0 \\ 0 & \text{otherwise} \end{pmatrix}", r"\end{pmatrix}", 48),
+    ("x!!", "ambiguous", 1),
+    ("1e999", "exponent", 1),
+    (r"\sin", "argument", 0),
+    (r"\lfloor x", "never closed", 0),
+    (r"\gcd x", "parentheses", 0),
+    (r"\mathbf{x + y}", "vector name", 0),
 ]
 
 
@@ -198,3 +210,57 @@ def test_cli_prints_the_parse(capsys):
 def test_cli_reads_latex_starting_with_minus_after_double_dash(capsys):
     code, out, _ = _run(capsys, "--format", "json", "--", r"-\sum_{k=1}^{K} y_k \log p_k")
     assert code == 0 and json.loads(out)["input"].startswith("-")
+
+
+# --------------------------------------------------------------------------- definitions form a DAG
+@pytest.mark.parametrize("where, cycle", [
+    (["y = y + 1"], "y → y"),
+    (["y = z + 1", "z = y^2"], "y → z → y"),
+    (["a = b", "b = c", "c = a + 1"], "a → b → c → a"),
+])
+def test_circular_definitions_are_refused_naming_the_cycle(where, cycle):
+    with pytest.raises(ParseError) as info:
+        parse("L = y^2 + a", where=where)
+    assert cycle in info.value.message and "circular" in info.value.message
+    assert info.value.column == 0 and info.value.source == where[0]
+
+
+def test_a_cycle_inside_the_formula_has_its_caret_at_the_definition():
+    latex = "L = y^2, y = z + 1, z = y"
+    with pytest.raises(ParseError) as info:
+        parse(latex)
+    assert info.value.column == latex.index("y = z")
+
+
+def test_a_recurrence_over_an_index_is_no_cycle():
+    p = parse(r"L = \sum_t h_t, h_t = \tanh(W h_{t-1})")
+    assert [d.name for d in p.definitions] == ["h"]
+
+
+def test_cli_names_the_cycle(capsys):
+    code, out, err = _run(capsys, "L = y", "--where", "y = z + 1", "--where", "z = y^2", "--format", "json")
+    assert code == 2 and out == "" and err.startswith("error: the definitions are circular: y → z → y")
+
+
+# --------------------------------------------------------------------------- echoed input is sanitised
+@pytest.mark.parametrize("hostile", ["x + \x1b[31mred\x1b[0m", "\x1b]0;title\x07 x", "x \u202e y", "\x00x"])
+def test_control_characters_are_escaped_in_every_line(hostile):
+    with pytest.raises(ParseError) as info:
+        parse(hostile)
+    lines = info.value.lines()
+    assert all(ch.isprintable() for line in lines for ch in line), lines
+    excerpt, caret = lines[1], lines[2]
+    bad = hostile[info.value.column]
+    assert excerpt[caret.index("^"):].startswith(f"\\x{ord(bad):02x}" if ord(bad) < 256 else f"\\u{ord(bad):04x}")
+
+
+def test_messages_built_from_input_are_sanitised_too():
+    err = ParseError("unknown name \x1b[2J", "ab\x1bc", 2)
+    assert "\x1b" not in str(err) and "\\x1b" in str(err)
+    assert err.lines()[1] == "ab\\x1bc" and err.lines()[2] == "  ^"
+    assert ParseError("two\nlines").lines() == ["error: two\\nlines"]
+
+
+def test_cli_never_writes_an_escape_character(capsys):
+    code, out, err = _run(capsys, "--format", "json", "x + \x1b[2J \\frac{")
+    assert code == 2 and "\x1b" not in out + err and "\\x1b" in err
