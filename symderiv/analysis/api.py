@@ -22,6 +22,7 @@ from symderiv.analysis.methods import DEFAULT_TOL, METHODS, Run, minimize_on_dat
 from symderiv.analysis.numpy_objective import Objective, build_objective
 from symderiv.analysis.objective import SampleSum, generic_g, problem_parts, require_explicit, variable_symbols
 from symderiv.analysis.results import Analysis, CriticalPoint, Phrase
+from symderiv.calculus.differentiate import diff
 from symderiv.core.errors import SymderivError
 from symderiv.core.limits import DEFAULT_TIMEOUT, time_limit
 from symderiv.core.problem import Problem
@@ -99,9 +100,9 @@ def analyze_expr(expr: sp.Basic, variables: Sequence[sp.Symbol | str], timeout: 
 def analyze_sample_sum(expr: sp.Basic, ss: SampleSum, variables: Sequence[str],
                        timeout: float = DEFAULT_TIMEOUT, data: Dataset | None = None) -> Analysis:
     """A per-sample loss: convexity from g''; critical points from data (numeric) or not at all."""
-    g1 = simplest(sp.diff(generic_g(ss), ss.z), timeout / 4)
+    g1 = simplest(diff(generic_g(ss), ss.z), timeout / 4)
     conv = sample_sum_convexity(ss, timeout=min(timeout / 2, 8.0))
-    linear = sp.diff(g1, ss.z, 2) == 0
+    linear = diff(g1, ss.z, 2) == 0
     notes = (Phrase("idx_linear" if linear else "idx_no_closed_form",
                     (("g1", textbook_form(g1, ss.z)), ("params", ", ".join(variables)))),)
     found = minimize_on_data(ss, variables, data) if data is not None else None
@@ -139,11 +140,14 @@ def parse_start(text: str | Sequence[float] | None, dim: int, names: Sequence[st
 
 
 def _problem(problem: Problem | str, where: Sequence[str]) -> Problem:
-    if isinstance(problem, Problem):
-        return problem
-    from symderiv.parsing.parser import parse  # lazy: the LaTeX reader is only needed for text input
+    if not isinstance(problem, Problem):
+        from symderiv.parsing.parser import parse  # lazy: the LaTeX reader is only needed for text input
 
-    return parse(problem, list(where))
+        problem = parse(problem, list(where))
+    if problem.is_inequality:
+        raise SymderivError(f"the formula is an inequality ({problem.relation}), not a function: "
+                            "give a function such as 'f(x, y) = …' or an expression")
+    return problem
 
 
 def _budget(timeout: float | None) -> float:

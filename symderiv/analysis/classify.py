@@ -13,13 +13,17 @@ import sympy as sp
 
 from symderiv.analysis.numeric import NumericFunction, call
 from symderiv.analysis.results import CriticalPoint, Phrase
+from symderiv.calculus.differentiate import diff
 from symderiv.core.errors import TimeLimitError
 from symderiv.core.limits import time_limit
 
 
 def classify(f: sp.Basic, xs: Sequence[sp.Symbol], hessian: sp.Matrix, exact: tuple[sp.Basic, ...] | None,
              values: tuple[float, ...], hess_fn: NumericFunction, timeout: float = 2.0) -> CriticalPoint:
-    """Classify one critical point by the signs of the Hessian's eigenvalues there."""
+    """Classify one critical point by the signs of the Hessian's eigenvalues there (not on a kink)."""
+    if on_kink(f, xs, exact if exact is not None else values):
+        return CriticalPoint(values=values, exact=exact, kind="kink", eigenvalues=(), exact_eigenvalues=None,
+                             note=None)
     exact_evs = None
     if exact is not None and len(xs) <= 3:
         h_at = hessian.xreplace(dict(zip(xs, exact, strict=True)))
@@ -43,6 +47,36 @@ def classify(f: sp.Basic, xs: Sequence[sp.Symbol], hessian: sp.Matrix, exact: tu
         note = _higher_order_note(f, xs[0], exact[0])
     return CriticalPoint(values=values, exact=exact, kind=kind, eigenvalues=evs,
                          exact_eigenvalues=exact_evs, note=note)
+
+
+KINKS = (sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside)
+
+
+def on_kink(f: sp.Basic, xs: Sequence[sp.Symbol], point: Sequence[sp.Basic | float]) -> bool:
+    """Whether `point` lies where f is not differentiable: |u| or sign(u) with u = 0, max/min with two
+    arguments equal there. The δ that SymPy's Hessian carries at such a point is lost in any
+    evaluation, and a Hessian test there would answer for a smooth function f is not."""
+    from symderiv.ml.functions import relu
+
+    at = dict(zip(xs, point, strict=True))
+    for node in sp.preorder_traversal(f):
+        if isinstance(node, (*KINKS, relu)):
+            values = [_value(a.xreplace(at)) for a in node.args] + ([0.0] if isinstance(node, relu) else [])
+            if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside, relu)):
+                values = [values[0], 0.0]
+            known = [v for v in values if v is not None]
+            if len(known) >= 2 and any(abs(a - b) < 1e-9 for n, a in enumerate(known) for b in known[n + 1:]):
+                return True
+    return False
+
+
+def _value(e: sp.Basic | float) -> float | None:
+    if isinstance(e, (int, float)):
+        return float(e)
+    try:
+        return float(e.evalf())
+    except (TypeError, ValueError):
+        return None
 
 
 def kind_from_signs(signs: Sequence[int]) -> str:
@@ -97,9 +131,9 @@ def real_value(v: sp.Basic) -> float | None:
 
 def _higher_order_note(f: sp.Basic, x: sp.Symbol, at: sp.Basic) -> Phrase | None:
     """1-D: the first nonzero derivative decides what the second derivative could not."""
-    d = sp.diff(f, x, 2)
+    d = diff(f, x, 2)
     for k in range(3, 9):
-        d = sp.diff(d, x)
+        d = diff(d, x)
         val = sp.simplify(d.subs(x, at))
         if val.is_zero:
             continue

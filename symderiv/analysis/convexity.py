@@ -21,6 +21,7 @@ from symderiv.analysis.numeric import NumericFunction, call, lambdify, sample_po
 from symderiv.analysis.objective import SampleSum, generic_g
 from symderiv.analysis.results import Convexity, Direction, Equals, Listing, Minors, Phrase, Point, SigmoidForm
 from symderiv.analysis.signs import prove_nonnegative
+from symderiv.calculus.differentiate import diff
 from symderiv.core.errors import TimeLimitError
 from symderiv.core.limits import time_limit
 from symderiv.ml.functions import sigmoid, to_elementary
@@ -32,7 +33,8 @@ def convexity(f: sp.Basic, xs: Sequence[sp.Symbol], timeout: float = 5.0) -> Con
     """Convex / concave with a proof, neither with two witnesses, else undecided (honestly)."""
     xs = list(xs)
     names = [str(x) for x in xs]
-    h = sp.hessian(to_elementary(f), xs)
+    fe = to_elementary(f)
+    h = sp.Matrix([[diff(fe, a, b) for b in xs] for a in xs])
     const = _constant_hessian(h)
     if const is not None:
         return const
@@ -162,7 +164,7 @@ def sample_sum_convexity(ss: SampleSum, timeout: float = 5.0) -> Convexity:
     """H = Σ_i g''(z_i) a_i a_iᵀ: convex for every data set when g'' ≥ 0 is proved (dually concave);
     g'' of both signs means the curvature depends on the data."""
     g = generic_g(ss)
-    g2 = simplest(sp.diff(g, ss.z, 2), timeout / 2)
+    g2 = simplest(diff(g, ss.z, 2), timeout / 2)
     params = (("z", ss), ("g", g), ("g2", textbook_form(g2, ss.z)))
     for sense, e, rel in (("convex", g2, "≥"), ("concave", -g2, "≤")):
         res = prove_nonnegative(e, timeout / 2)

@@ -14,6 +14,7 @@ import sympy as sp
 from symderiv.analysis.classify import classify, real_value
 from symderiv.analysis.numeric import GRID_HALF_WIDTH, NumericFunction, call, lambdify
 from symderiv.analysis.results import CriticalPoint, Phrase, Solutions
+from symderiv.calculus.differentiate import diff
 from symderiv.core.errors import TimeLimitError
 from symderiv.core.limits import DEFAULT_TIMEOUT, time_limit
 
@@ -36,8 +37,8 @@ def critical_points(f: sp.Basic, xs: Sequence[sp.Symbol], timeout: float = DEFAU
                     ) -> tuple[tuple[CriticalPoint, ...], Phrase, tuple[Phrase, ...], bool]:
     """All critical points we can find, how we found them, notes, and whether they are exact."""
     xs = list(xs)
-    grad = [sp.diff(f, x) for x in xs]
-    hessian = sp.Matrix([[sp.diff(g, y) for y in xs] for g in grad])
+    grad = [diff(f, x) for x in xs]
+    hessian = sp.Matrix([[diff(g, y) for y in xs] for g in grad])
     grad_fn, hess_fn = lambdify(xs, grad), lambdify(xs, hessian)
     solved = _solve_exactly(grad, xs, timeout)
     notes = solved.notes

@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import mpmath
 import numpy as np
 import sympy as sp
 
@@ -30,8 +31,20 @@ def lambdify(symbols: Sequence[sp.Symbol], expr: Any) -> NumericFunction:
         expr = sp.Matrix(expr).replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        # NumPy first; what it lacks (polygamma from Γ', x!) is evaluated by mpmath, point by point
-        return sp.lambdify(list(symbols), expr, modules=["numpy", "mpmath"], cse=True)
+        return sp.lambdify(list(symbols), expr, modules=[_SPECIAL, "numpy"], cse=True)
+
+
+def _elementwise(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """An mpmath function applied entry by entry to NumPy arrays, as floats."""
+    return np.vectorize(lambda *args: float(fn(*args)), otypes=[float])
+
+
+# What NumPy has not (Γ and its derivatives, from x! and binomials; erf from GELU): mpmath, entry by
+# entry. NumPy's printer names these functions as SymPy does; this table gives the names a meaning.
+_SPECIAL = {"gamma": _elementwise(mpmath.gamma), "loggamma": _elementwise(mpmath.loggamma),
+            "polygamma": _elementwise(mpmath.polygamma), "digamma": _elementwise(mpmath.digamma),
+            "erf": _elementwise(mpmath.erf), "erfc": _elementwise(mpmath.erfc),
+            "factorial": _elementwise(mpmath.factorial), "binomial": _elementwise(mpmath.binomial)}
 
 
 def _flat(expr: Any) -> Iterator[Any]:

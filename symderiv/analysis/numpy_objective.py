@@ -18,6 +18,7 @@ import sympy as sp
 from symderiv.analysis.data import Dataset, builtin_data
 from symderiv.analysis.numeric import NumericFunction, lambdify
 from symderiv.analysis.objective import SampleSum, problem_parts, require_explicit, variable_symbols
+from symderiv.calculus.differentiate import diff
 from symderiv.core.errors import SymderivError
 from symderiv.core.problem import Problem
 from symderiv.ml.functions import to_elementary
@@ -64,8 +65,8 @@ def objective_from_expr(expr: sp.Basic, variables: Sequence[str]) -> Objective:
         raise SymderivError(f"optimize needs numbers for {', '.join(others)} (not variables); "
                             f"give them values with --where, e.g. --where '{others[0]} = 1'")
     fe = to_elementary(expr)
-    grad = [sp.diff(fe, x) for x in xs]
-    hess = [[sp.diff(g, y) for y in xs] for g in grad]
+    grad = [diff(fe, x) for x in xs]
+    hess = [[diff(g, y) for y in xs] for g in grad]
     f_fn, g_fn, h_fn = lambdify(xs, fe), lambdify(xs, grad), lambdify(xs, hess)
     n = len(xs)
     return Objective(
@@ -154,7 +155,7 @@ def _per_sample(ss: SampleSum, data: Dataset) -> tuple[list[PerSample], np.ndarr
         names = ", ".join(sorted(map(str, stray)))
         raise SymderivError(f"optimize needs numbers for {names} (not variables of the function); "
                             f"give them with --where, e.g. --where '{sorted(map(str, stray))[0]} = 0'")
-    fns = [lambdify([ss.z, ysym], e) for e in (g, sp.diff(g, ss.z), sp.diff(g, ss.z, 2))]
+    fns = [lambdify([ss.z, ysym], e) for e in (g, diff(g, ss.z), diff(g, ss.z, 2))]
     off = lambdify([ysym], offset)
     return [_vectorised(fn) for fn in fns], np.broadcast_to(np.asarray(off(data.y), dtype=float), data.y.shape)
 

@@ -50,6 +50,14 @@ def require_explicit(expr: sp.Basic, command: str) -> None:
     if expr.has(sp.Derivative, sp.Subs, sp.Integral):
         raise SymderivError(f"{command} needs an explicit function, not a statement about a "
                             "derivative or an integral")
+    jumps = sorted({type(f).__name__ for f in expr.atoms(*DISCONTINUOUS)})
+    if jumps:
+        # ∇f = 0 and the Hessian see nothing of a jump: floor(x) + x² has ∇f = 0 at 0, which is no minimum
+        raise SymderivError(f"{command} works on continuous functions, and {', '.join(jumps)} jumps: "
+                            "critical points and curvature from derivatives do not describe it")
+
+
+DISCONTINUOUS = (sp.floor, sp.ceiling, sp.sign, sp.Heaviside, sp.frac)
 
 
 def variable_symbols(expr: sp.Basic, names: Sequence[str]) -> list[sp.Symbol]:
@@ -62,6 +70,7 @@ def problem_parts(problem: Problem, command: str) -> tuple[sp.Basic, tuple[str, 
     """(expanded expression, variables, SampleSum or None) of a Problem, for analyze and optimize:
     a sum over samples must be Σ_i g(θᵀx_i + b, y_i), anything else a plain function."""
     expr = problem.expanded()
+    require_explicit(expr, command)
     variables = tuple(problem.variables)
     if not variables:
         raise SymderivError(f"nothing to {command}: the expression has no variables")
@@ -95,7 +104,7 @@ def sample_sum(expr: sp.Basic, params: Sequence[str]) -> SampleSum | None:
     summand = coeff * body.function
     z = sp.Symbol("z", real=True)
     for s in sp.preorder_traversal(summand):
-        if not _mentions(s, names):
+        if not isinstance(s, sp.Expr) or not _mentions(s, names):
             continue
         lin = _linear_predictor(s, names, i)
         if lin is None:

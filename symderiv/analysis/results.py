@@ -1,8 +1,9 @@
 """What analyze finds, as data: critical points, a convexity verdict with its reason, findings.
 
-A finding is a `Phrase`: a key of the phrase catalogue (symderiv/output/analysis_phrases.py) plus its
-values — SymPy objects, numbers, names, nested phrases or one of the small value types below. Only
-symderiv/output/ turns them into words, in English or Chinese, as text or Markdown.
+A finding — and each message of an optimizer's run (symderiv.analysis.methods) — is a `Phrase`: a
+key of the phrase catalogue (symderiv/output/analysis_phrases.py) plus its values — SymPy objects,
+numbers, names, nested phrases or one of the small value types below. Only symderiv/output/ turns
+them into words, in English or Chinese, as text or Markdown.
 """
 
 from __future__ import annotations
@@ -44,6 +45,20 @@ class Equals:
     """One named value, printed `z = -4`."""
 
     name: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """Numbers printed short one after the other (`0, 12`): a Hessian's eigenvalues."""
+
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """A stopping tolerance, printed as the user gives it (`1e-06`)."""
+
     value: float
 
 

@@ -34,6 +34,9 @@ def derive(problem_or_latex: Problem | str, wrt: str | Sequence[str] | None = No
     """
     with time_limit(timeout, "deriving"):
         problem = problem_or_latex if isinstance(problem_or_latex, Problem) else parse(problem_or_latex, where)
+        if problem.is_inequality:
+            raise DeriveError(f"the formula is an inequality ({problem.relation}), not a function: "
+                              "derive works on functions such as 'f(x) = …' or an expression")
         if problem.expanded().has(sp.Derivative, sp.Subs):
             raise DeriveError("the formula already contains a derivative: derive works on functions, "
                               "not on statements about derivatives (to check a claimed derivative, use "
@@ -64,7 +67,7 @@ def _derive(problem: Problem, wrt: str | Sequence[str] | None, hessian: bool) ->
                 row.append(ctx.partial(ga.result, name, second))
             rows.append(tuple(row))
         hess = tuple(rows)
-    notes = (problem.variables_note,) if problem.variables_note and not wrt else ()
+    notes = problem.readings + ((problem.variables_note,) if problem.variables_note and not wrt else ())
     return Derivation(problem, tuple(names), grad, hess, tuple(definitions), notes)
 
 

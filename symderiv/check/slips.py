@@ -13,6 +13,7 @@ from fractions import Fraction
 import mpmath
 import sympy as sp
 
+from symderiv.calculus.differentiate import diff
 from symderiv.calculus.kronecker import collapse_kronecker
 from symderiv.calculus.oracle import Undefined, close, int_value, real_value
 from symderiv.check import results as slip_kinds
@@ -66,8 +67,8 @@ def slip_quotient(sampled: SampledTruth, claim: sp.Basic, num: NumericCheck) -> 
     for q in _quotients(f, var):
         Q = sp.Dummy("Q")
         fq = f.xreplace({q: Q})
-        dq = sp.diff(q, var)
-        candidate = collapse_kronecker((sp.diff(fq, var) - sp.diff(fq, Q) * dq).xreplace({Q: q}))
+        dq = diff(q, var)
+        candidate = collapse_kronecker((diff(fq, var) - diff(fq, Q) * dq).xreplace({Q: q}))
         if sampled.matches(candidate, num):
             numerator, denominator = sp.fraction(q)
             return slip_kinds.QuotientSlip(q, numerator, denominator)
@@ -87,9 +88,9 @@ def slip_log(sampled: SampledTruth, claim: sp.Basic, num: NumericCheck) -> Slip 
     f, var = sampled.function, sampled.var
     log10 = sp.log(10)
     as_base10 = f.replace(lambda e: isinstance(e, sp.log), lambda e: sp.log(e.args[0]) / log10)
-    if as_base10 != f and sampled.matches(collapse_kronecker(sp.diff(as_base10, var)), num):
+    if as_base10 != f and sampled.matches(collapse_kronecker(diff(as_base10, var)), num):
         return slip_kinds.NaturalLogSlip()
-    if f.has(log10) and sampled.matches(collapse_kronecker(sp.diff(f.xreplace({log10: 1}), var)), num):
+    if f.has(log10) and sampled.matches(collapse_kronecker(diff(f.xreplace({log10: 1}), var)), num):
         return slip_kinds.Base10LogSlip()
     for u in _inner_arguments(f, var, (sp.log,)):
         if sampled.matches(_drop_inner_derivative(f, var, u), num):
@@ -112,7 +113,7 @@ def slip_sigmoid(sampled: SampledTruth, claim: sp.Basic, num: NumericCheck) -> S
         S = sp.Dummy("S")
         fs = f.xreplace({s: S})
         z = s.args[0]
-        candidate = (sp.diff(fs, var) + sp.diff(fs, S) * s * sp.diff(z, var)).xreplace({S: s})
+        candidate = (diff(fs, var) + diff(fs, S) * s * diff(z, var)).xreplace({S: s})
         if sampled.matches(collapse_kronecker(candidate), num):
             return slip_kinds.SigmoidSlip()
     return None
@@ -131,7 +132,7 @@ def _inner_slip(cls: type[slip_kinds.ChainSlip] | type[slip_kinds.LogInnerSlip],
                 u: sp.Basic) -> Slip:
     """The slip about inner function u: its name, u as written and ∂u/∂var (intermediates folded)."""
     name, named = _inner_name(sampled, u)
-    du = collapse_kronecker(sp.diff(u, sampled.var))
+    du = collapse_kronecker(diff(u, sampled.var))
     return cls(var=sampled.var, inner=fold_definitions(sampled.problem, u), name=name, named=named,
                factor=fold_definitions(sampled.problem, du))
 
@@ -227,9 +228,9 @@ def slip_power(sampled: SampledTruth, claim: sp.Basic, num: NumericCheck) -> Sli
         u, p = p_node.base, p_node.exp
         P = sp.Dummy("P")
         fp = f.xreplace({p_node: P})
-        du = sp.diff(u, var)
+        du = diff(u, var)
         for wrong in (p, p - 2, p + 1):
-            candidate = (sp.diff(fp, var) + sp.diff(fp, P) * p * u ** wrong * du).xreplace({P: p_node})
+            candidate = (diff(fp, var) + diff(fp, P) * p * u ** wrong * du).xreplace({P: p_node})
             if sampled.matches(collapse_kronecker(candidate), num):
                 return slip_kinds.PowerSlip(p, wrong, fold_definitions(sampled.problem, u))
     return None
@@ -242,9 +243,9 @@ def slip_product(sampled: SampledTruth, claim: sp.Basic, num: NumericCheck) -> S
         for held in [a for a in m.args if _depends(a, var)]:
             H = sp.Dummy("H")
             fh = f.xreplace({m: m.func(*[H if a == held else a for a in m.args])})
-            candidate = collapse_kronecker(sp.diff(fh, var).xreplace({H: held}))
+            candidate = collapse_kronecker(diff(fh, var).xreplace({H: held}))
             if sampled.matches(candidate, num):
-                dheld = collapse_kronecker(sp.diff(held, var))
+                dheld = collapse_kronecker(diff(held, var))
                 return slip_kinds.ProductSlip(m, fold_definitions(sampled.problem, held),
                                    fold_definitions(sampled.problem, dheld))
     return None
@@ -309,7 +310,7 @@ def _drop_inner_derivative(f: sp.Basic, var: sp.Basic, u: sp.Basic) -> sp.Basic:
     """∂f/∂var with ∂u/∂var replaced by 1 (every occurrence of u)."""
     U = sp.Dummy("U")
     fu = f.xreplace({u: U})
-    return collapse_kronecker((sp.diff(fu, var) + sp.diff(fu, U)).xreplace({U: u}))
+    return collapse_kronecker((diff(fu, var) + diff(fu, U)).xreplace({U: u}))
 
 
 def _quotients(f: sp.Basic, var: sp.Basic) -> list[sp.Basic]:

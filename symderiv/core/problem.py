@@ -55,6 +55,9 @@ class Definition:
         return expr.xreplace(hits) if hits else expr
 
 
+INEQUALITIES = ("<", "≤", ">", "≥", "≠", "≈")
+
+
 @dataclass(frozen=True)
 class Problem:
     """What was parsed.
@@ -84,6 +87,11 @@ class Problem:
     relation: str = ""
     readings: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_inequality(self) -> bool:
+        """`x < y`, `x \\le y`, `x \\neq y`: a statement about values, not a function to work on."""
+        return self.relation in INEQUALITIES
 
     def expanded(self, expr: sp.Basic | None = None) -> sp.Basic:
         """`expr` (default: the body) with every definition substituted, innermost last."""

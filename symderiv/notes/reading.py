@@ -1,10 +1,12 @@
-"""Reading a Markdown note: its formulas (`$…$`, `$$…$$`, outside code), where a worked derivation
-goes (after the block that holds the formula: its paragraph or list, or the whole table for a formula
-in a table cell), which formulas are not to be differentiated, and symderiv's own inserted blocks.
+"""Reading a Markdown note as Markdown (markdown-it-py, see `markdown.py`): its formulas (`$…$`,
+`$$…$$`, `\\(…\\)`, `\\[…\\]` and amsmath environments, never code, HTML, comments or front matter),
+where a worked derivation goes (after the top-level block that holds the formula: its paragraph,
+list, quote, or the whole table for a formula in a table cell, so it never lands inside a list item,
+a comment or a code block), which formulas are not to be differentiated, and symderiv's own blocks.
 
 The note's own bytes are never changed: worked derivations are *inserted* between
 `<!-- symderiv:begin -->` and `<!-- symderiv:end -->` markers (invisible in every Markdown viewer),
-so `strip_worked(output) == input` exactly.
+so `strip_worked(output) == input` exactly, line endings and byte-order mark included.
 """
 from __future__ import annotations
 
@@ -14,98 +16,162 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
+from symderiv.notes.environments import formula_rows
+from symderiv.notes.markdown import Lines, escaped, tokens
 from symderiv.output.phrases import default_language
 
 if TYPE_CHECKING:
+    from markdown_it.token import Token
+
     from symderiv.core.problem import Problem
 
 BEGIN = "<!-- symderiv:begin -->"
 BEGIN_AT_END = "<!-- symderiv:begin at-end -->"
 END = "<!-- symderiv:end -->"
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# math tokens -> displayed or not; the closing delimiter of each opening one
+MATH = {"math_inline": False, "math_inline_double": True, "math_block": True, "math_block_label": True,
+        "amsmath": True}
+CLOSING = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]", "": ""}
+_BREAK = r"(?:\r\n|\r|\n)[ \t>]*"    # a line break inside a token, with what a container put before the line
 
 
 # --------------------------------------------------------------------------- finding formulas
 @dataclass
 class Formula:
-    """One `$…$` or `$$…$$` of the note (offsets into the note's text)."""
+    """One formula of the note (offsets into the note's text)."""
 
     tex: str
     start: int
     end: int
     display: bool
-    line: int                  # 1-based line of the opening `$`
+    line: int                  # 1-based line of the opening delimiter (of its row, in an environment)
     in_table: bool = False
-    insert_at: int = 0         # offset where its worked derivation goes (end of its block)
+    insert_at: int = 0         # offset where its worked derivation goes (after its top-level block)
 
 
 def find_formulas(text: str) -> list[Formula]:
-    """Display (`$$…$$`, also over several lines) and inline (`$…$`) formulas outside code."""
-    masked = _mask_code(text)
-    out = []
-    pattern = re.compile(r"(?<![\\$])\$\$(.+?)(?<!\\)\$\$|(?<![\\$])\$(?![\s$])([^$\n]+?)(?<![\s\\])\$(?!\d)",
-                         re.S)
-    for m in pattern.finditer(masked):
-        display = m.group(1) is not None
-        a, b = m.span(1 if display else 2)
-        tex = text[a:b]
-        f = Formula(tex=tex.strip(), start=m.start(), end=m.end(), display=display,
-                    line=text.count("\n", 0, m.start()) + 1)
-        f.in_table, f.insert_at = _block_end(text, m.start(), m.end())
-        out.append(f)
-    return out
+    """The note's formulas, in order: math tokens anywhere but in code, HTML and front matter."""
+    lines = Lines.of(text)
+    found: list[Formula] = []
+    for block in _top_blocks(tokens(text)):
+        found += _Block(lines, block).formulas()
+    return found
 
 
-def _mask_code(text: str) -> str:
-    """The text with fenced code blocks and inline code spans blanked (same length)."""
-    chars = list(text)
-    pos, fence = 0, None
-    for line in text.splitlines(keepends=True):
-        stripped = line.lstrip()
-        marker = stripped[:3]
-        if fence is None and marker in ("```", "~~~"):
-            fence = marker
-            chars[pos:pos + len(line)] = " " * len(line)
-        elif fence is not None:
-            chars[pos:pos + len(line)] = " " * len(line)
-            if stripped.startswith(fence):
-                fence = None
-        pos += len(line)
-    masked = "".join(chars)
-    return re.sub(r"(`+)[^`\n]*?\1", lambda m: " " * len(m.group(0)), masked)
+def _top_blocks(toks: list[Token]) -> list[list[Token]]:
+    """The tokens grouped by top-level block (a paragraph, list, quote, table, code block …)."""
+    blocks: list[list[Token]] = []
+    for t in toks:
+        if t.level == 0 and t.map is not None:
+            blocks.append([t])
+        elif blocks:
+            blocks[-1].append(t)
+    return blocks
 
 
-def _is_table_row(line: str) -> bool:
-    return line.lstrip().startswith("|")
+class _Block:
+    """One top-level block: its math tokens, found again in the note's text in order."""
+
+    def __init__(self, lines: Lines, block: list[Token]):
+        assert block[0].map is not None
+        self.lines, self.block = lines, block
+        first, stop = block[0].map
+        self.stop = lines.start(stop)
+        self.pos = lines.start(first)
+        self.in_table = block[0].type == "table_open"
+        self.insert_at = lines.after_block(first, stop)
+
+    def formulas(self) -> list[Formula]:
+        out: list[Formula] = []
+        for t in self.block:
+            if t.map is not None:
+                self.pos = max(self.pos, self.lines.start(t.map[0]))
+            if t.type in MATH:
+                out += self.math(t)
+            for child in t.children or ():
+                if child.type in MATH:
+                    out += self.math(child)
+                elif child.type == "code_inline":
+                    self.skip_code(child.markup)
+                elif child.type == "html_inline":
+                    self.find(_source_pattern("", child.content, ""))
+        return out
+
+    def math(self, token: Token) -> list[Formula]:
+        """The formulas of a math token (an environment gives one per row)."""
+        content = token.content
+        where = self.find(_source_pattern(token.markup, content, CLOSING.get(token.markup, token.markup)))
+        start, end = where or (self.pos, self.pos)
+        line0 = self.lines.line_of(start)
+        lead = len(content) - len(content.lstrip())
+        rows = formula_rows(content.strip())
+        whole = rows == [(content.strip(), 0)]      # not an environment: its line is the delimiter's
+        out = []
+        for tex, off in rows:
+            line = line0 if whole else line0 + content[:lead + off].count("\n")
+            row_start = max(start, self.lines.start(line))
+            out.append(Formula(tex=tex, start=row_start, end=end, display=MATH[token.type], line=line + 1,
+                               in_table=self.in_table, insert_at=self.insert_at))
+        return out
+
+    def find(self, pattern: re.Pattern[str]) -> tuple[int, int] | None:
+        """(start, end) of the next unescaped match from the cursor on; the cursor moves past it."""
+        for m in pattern.finditer(self.lines.text, self.pos, self.stop):
+            if not escaped(self.lines.text, m.start()):
+                self.pos = m.end()
+                return m.start(), m.end()
+        return None
+
+    def skip_code(self, markup: str) -> None:
+        """Move the cursor past the next code span opened and closed by `markup` backticks."""
+        run = re.compile(r"(?<!`)" + re.escape(markup) + r"(?!`)")
+        if self.find(run) is not None:
+            closing = run.search(self.lines.text, self.pos, self.stop)
+            self.pos = closing.end() if closing else self.pos
 
 
-def _block_end(text: str, start: int, end: int) -> tuple[bool, int]:
-    """(in a table, offset after the last line of the block holding text[start:end])."""
-    line_start = text.rfind("\n", 0, start) + 1
-    in_table = _is_table_row(text[line_start:text.find("\n", start) if "\n" in text[start:] else len(text)])
-    pos = text.find("\n", end - 1)
-    if pos < 0:
-        return in_table, len(text)
-    pos += 1
-    while pos < len(text):
-        nl = text.find("\n", pos)
-        line = text[pos:] if nl < 0 else text[pos:nl]
-        if in_table:
-            if not _is_table_row(line):
-                break
-        elif (not line.strip() or line.lstrip().startswith("#") or re.fullmatch(r"\s*([-*_])(\s*\1){2,}\s*", line)
-              or line.lstrip()[:3] in ("```", "~~~") or _is_table_row(line) or line.lstrip().startswith("$$")):
-            break
-        pos = len(text) if nl < 0 else nl + 1
-    return in_table, pos
+def _source_pattern(opening: str, content: str, closing: str) -> re.Pattern[str]:
+    """A token as written: its delimiters around its content, any line break as in the note."""
+    pieces = [re.escape(p if n == 0 else p.lstrip(" \t")) for n, p in enumerate(content.split("\n"))]
+    return re.compile(re.escape(opening) + _BREAK.join(pieces) + re.escape(closing))
 
 
+# --------------------------------------------------------------------------- symderiv's own blocks
 def strip_worked(text: str) -> str:
     """The note without symderiv's inserted blocks (gives back the input byte for byte)."""
-    text = re.sub(r"\n\n" + re.escape(BEGIN_AT_END) + r".*?" + re.escape(END), "", text, flags=re.S)
-    return re.sub(r"\n" + re.escape(BEGIN) + r"\n.*?" + re.escape(END) + r"\n", "", text, flags=re.S)
+    if BEGIN not in text and BEGIN_AT_END not in text:
+        return text
+    lines = Lines.of(text)
+    pieces, last = [], 0
+    for a, b in _worked_spans(lines, tokens(text)):
+        pieces.append(text[last:a])
+        last = b
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
+def _worked_spans(lines: Lines, toks: list[Token]) -> list[tuple[int, int]]:
+    """(start, end) of each inserted block: its marker comments are top-level HTML blocks."""
+    spans, opened = [], None
+    for t in toks:
+        if t.type != "html_block" or t.level != 0 or t.map is None:
+            continue
+        mark = t.content.strip()
+        if mark in (BEGIN, BEGIN_AT_END) and opened is None:
+            opened = t
+        elif mark == END and opened is not None and opened.map is not None:
+            spans.append(_span(lines, opened.map[0], t.map[0], opened.content.strip() == BEGIN_AT_END))
+            opened = None
+    return spans
+
+
+def _span(lines: Lines, first: int, last: int, at_end: bool) -> tuple[int, int]:
+    """An inserted block from its BEGIN line to its END line, with the line break(s) put before it."""
+    if at_end:        # "\n\n<!-- symderiv:begin at-end -->…<!-- symderiv:end -->" after a last line
+        return (lines.end(first - 2) if first >= 2 else lines.start(first)), lines.end(last)
+    start = lines.start(first - 1) if first >= 1 and lines.blank(first - 1) else lines.start(first)
+    return start, lines.start(last + 1)
 
 
 def note_language(text: str) -> str:

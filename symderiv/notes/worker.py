@@ -1,36 +1,44 @@
 """`symderiv notes`: a Markdown note in, the same note with worked derivations out.
 
 The note is read by `reading.py` (its formulas, where each derivation goes, what is not to be
-differentiated); here each formula is worked. A derivation goes after the block that holds its
-formula, so the definitions written under a loss (`\\hat{y}_i = \\sigma(\\theta^T x_i)`) come
-before it and are used as its `where`.
+differentiated); here each formula is worked, and `writing.py` puts the note back together. A
+derivation goes after the block that holds its formula, so the definitions written under a loss
+(`\\hat{y}_i = \\sigma(\\theta^T x_i)`) come before it and are used as its `where`.
 
 Formulas that are not to be differentiated (updates, the gradient's definition, Hessian entries,
 claims such as `f'(x) = 2x`, bare symbols) stay as they are and are listed at the end of the note
 with the reason; a claim about a function worked in the note is checked against it (verify.py).
+
+Each formula has `timeout` seconds in all (reading it, deriving, checking claims, the analysis); one
+that runs out is listed with the reason "time limit" and the next formula is worked. The Hessian
+gets at most half of a formula's time: past that the formula is worked without it. The analysis is
+a bonus: it gets what is left but a tenth, and is left out when it does not finish. The whole note
+is bounded by the caller (the CLI runs `notes` under `--timeout`): that deadline passes through
+every formula's own limit and ends the command.
 """
 from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
 import sympy as sp
 
-from symderiv.core.errors import SymderivError
+from symderiv.core.errors import SymderivError, TimeLimitError
+from symderiv.core.limits import time_limit
 from symderiv.core.problem import scalar_symbols
 from symderiv.notes.reading import (
-    BEGIN,
-    BEGIN_AT_END,
-    END,
     Formula,
     classify,
     definition_names,
     deindex,
     find_formulas,
     is_definition,
+    strip_worked,
 )
+from symderiv.notes.writing import assemble
 from symderiv.output.phrases import phrase
 from symderiv.output.plots import function_png
 
@@ -41,6 +49,8 @@ if TYPE_CHECKING:
 PROGRESS_MIN = 5           # a progress line on stderr from this many formulas on
 NOTE_TIMEOUT = 10.0        # seconds per formula
 NEARBY_LINES = 15          # a definition this close under a formula belongs to it
+HESSIAN_SHARE = 0.5        # of a formula's time, the most the derivation with its Hessian may take
+BONUS_RESERVE = 0.1        # of a formula's time, kept back from the analysis (a bonus) to finish the formula
 
 
 @dataclass
@@ -59,28 +69,47 @@ class Outcome:
 # --------------------------------------------------------------------------- working a note
 def work_note(text: str, lang: str = "en", out_path: str = "note.worked.md", plots: bool = True,
               timeout: float = NOTE_TIMEOUT, progress: TextIO | None = None) -> tuple[str, list[tuple[str, bytes]]]:
-    """The worked note's text and the extra files to write (PNG plots: [(path, bytes)])."""
-    from symderiv.parsing.parser import parse
+    """The worked note's text and the extra files to write (PNG plots: [(path, bytes)]).
 
+    A note that already holds symderiv's blocks (a worked note) is worked from the note without them,
+    so working a worked note again gives the same note.
+    """
+    text = strip_worked(text)
     formulas = find_formulas(text)
-    parsed: list[Problem | SymderivError] = []
-    for f in formulas:
-        try:
-            parsed.append(parse(f.tex))
-        except SymderivError as exc:
-            parsed.append(exc)
-        except Exception as exc:  # a formula we cannot read is skipped, not fatal
-            parsed.append(SymderivError(f"{type(exc).__name__}"))
+    parsed, spent = _read_all(formulas, timeout)
     definitions = [(f, p) for f, p in zip(formulas, parsed, strict=True)
                    if not isinstance(p, Exception) and is_definition(p) and classify(f, p) is None]
     worker = _Worker(text, lang, out_path, plots, timeout, definitions)
     outcomes = []
     total = len(formulas)
-    for n, (f, p) in enumerate(zip(formulas, parsed, strict=True), 1):
+    for n, (f, p) in enumerate(zip(formulas, parsed, strict=True)):
         if progress is not None and total >= PROGRESS_MIN:
-            print(f"[{n}/{total}] {' '.join(f.tex.split())[:70]}", file=progress, flush=True)
-        outcomes.append(worker.work(f, p))
-    return _assemble(text, outcomes, lang), worker.files
+            print(f"[{n + 1}/{total}] {' '.join(f.tex.split())[:70]}", file=progress, flush=True)
+        outcomes.append(worker.work_within(f, p, timeout - spent[n]))
+    worked = [(o.formula.insert_at, o.markdown) for o in outcomes if o.markdown]
+    skipped = [(o.formula, o.reason) for o in outcomes if o.reason]
+    return assemble(text, worked, skipped, total, lang), worker.files
+
+
+def _read_all(formulas: list[Formula], timeout: float) -> tuple[list[Problem | SymderivError], list[float]]:
+    """Each formula parsed (or the error that stopped it) and the seconds that took, each under `timeout`."""
+    from symderiv.parsing.parser import parse
+
+    parsed: list[Problem | SymderivError] = []
+    spent = []
+    for f in formulas:
+        began = time.monotonic()
+        result: Problem | SymderivError
+        try:
+            with time_limit(timeout, "reading the formula"):
+                result = parse(f.tex)
+        except SymderivError as exc:
+            result = exc
+        except Exception as exc:  # a formula we cannot read is skipped, not fatal
+            result = SymderivError(f"{type(exc).__name__}")
+        parsed.append(result)
+        spent.append(time.monotonic() - began)
+    return parsed, spent
 
 
 class _Worker:
@@ -95,9 +124,28 @@ class _Worker:
         self.files: list[tuple[str, bytes]] = []
         self.worked: dict[tuple, Outcome] = {}  # canonical formula -> first outcome
         self.functions: list[Outcome] = []     # worked functions, in note order (for claims)
+        self.deadline = time.monotonic() + timeout   # of the formula being worked
 
     def p(self, key: str, **kw: object) -> str:
         return phrase(key, self.lang, **kw)
+
+    def remaining(self, keep: float = 0.0) -> float:
+        """Seconds left for the formula being worked, less `keep` (never below a millisecond)."""
+        return max(self.deadline - time.monotonic() - keep, 1e-3)
+
+    def work_within(self, f: Formula, problem: Problem | SymderivError, budget: float) -> Outcome:
+        """The formula worked in at most `budget` seconds, or listed with the reason "time limit"."""
+        if isinstance(problem, TimeLimitError) or budget <= 0:
+            return self.out_of_time(f)
+        self.deadline = time.monotonic() + budget
+        try:
+            with time_limit(budget, "working the formula"):
+                return self.work(f, problem)
+        except TimeLimitError:
+            return self.out_of_time(f)
+
+    def out_of_time(self, f: Formula) -> Outcome:
+        return Outcome(f, reason=self.p("skip_time_limit", seconds=f"{self.timeout:g}"))
 
     def work(self, f: Formula, problem: Problem | SymderivError) -> Outcome:
         if isinstance(problem, Exception):
@@ -126,6 +174,8 @@ class _Worker:
             if where:
                 problem = parse(f.tex, [w for w, _ in where])
             d = self._derive(problem)
+        except TimeLimitError:
+            raise
         except SymderivError as exc:
             return Outcome(f, reason=self.p("skip_failed", error=_short(exc)))
         if all(g.result == 0 for g in d.gradient) and not problem.expanded().is_number:
@@ -136,12 +186,13 @@ class _Worker:
         return Outcome(f, markdown=self.worked_markdown(f, d, where, note), problem=problem, derivation=d)
 
     def _derive(self, problem: Problem) -> Derivation:
+        """With the Hessian if it comes in its share of the time, else without it."""
         from symderiv.calculus.engine import derive
 
         try:
-            return derive(problem, hessian=True, timeout=self.timeout)
+            return derive(problem, hessian=True, timeout=self.remaining() * HESSIAN_SHARE)
         except SymderivError:
-            return derive(problem, timeout=self.timeout)
+            return derive(problem, timeout=self.remaining())
 
     def where_for(self, f: Formula, problem: Problem) -> tuple[list[tuple[str, Formula]], str]:
         """Definitions from the note for the names `problem` uses: the nearest one after the
@@ -212,8 +263,9 @@ class _Worker:
 
         if len(d.variables) > 2:
             return ""
+        budget = self.remaining(keep=BONUS_RESERVE * self.timeout)
         try:
-            text = analysis_markdown(d.problem, self.lang, timeout=self.timeout).strip()
+            text = analysis_markdown(d.problem, self.lang, timeout=budget).strip()
         except Exception:  # an analysis is a bonus; the worked derivation stands alone
             return ""
         # its headings would enter the user's outline: bold labels instead
@@ -236,6 +288,8 @@ class _Worker:
                       extra={"claims": ((lhs, problem.expr),)})
         try:
             d = self._derive(sub)
+        except TimeLimitError:
+            raise
         except SymderivError:
             return None
         return Outcome(f, markdown=self.worked_markdown(f, d, [], ""), problem=sub, derivation=d)
@@ -246,16 +300,18 @@ class _Worker:
             verdict = self.check_claim(d, lhs, rhs)
             if verdict is None:
                 continue
-            ok, truth = verdict
+            ok, truth, why = verdict
             claim = f"{_tex_of(lhs)} = {_tex_of(rhs)}"
             out.append("✓ " + self.p("claim_ok", claim=claim) if ok
-                       else "✗ " + self.p("claim_wrong", claim=claim, truth=truth))
+                       else "✗ " + self.p("claim_wrong", claim=claim, truth=truth) + why)
         return out
 
-    def check_claim(self, d: Derivation, lhs: sp.Basic, rhs: sp.Basic) -> tuple[bool, str] | None:
-        """(agrees, LaTeX of the truth) for a claim `f'(x) = …` about d's function, or None."""
+    def check_claim(self, d: Derivation, lhs: sp.Basic, rhs: sp.Basic) -> tuple[bool, str, str] | None:
+        """(agrees, LaTeX of the truth, the likely slip and a counterexample when it does not) for a
+        claim `f'(x) = …` about d's function, or None."""
         from symderiv.check.verify import verify
         from symderiv.output.printing import latex
+        from symderiv.output.verify_report import counterexample_md, explanation
 
         if not isinstance(lhs, sp.Derivative):
             return None
@@ -270,10 +326,16 @@ class _Worker:
         truth = sp.diff(truth, g.wrt, order)
         try:
             if order == 1:
-                res = verify(d.problem, g.variable, rhs, timeout=self.timeout)
-                return res.ok, latex(res.truth_display)
+                res = verify(d.problem, g.variable, rhs, timeout=self.remaining())
+                why = ""
+                if res.verdict == "wrong":
+                    space = "" if self.lang == "zh" else " "
+                    why = self.p("colon") + space + explanation(res, "md", self.lang)
+                    if res.counterexample is not None:
+                        why += self.p("period") + space + counterexample_md(res.counterexample, self.lang)
+                return res.ok, latex(res.truth_display), why
             diff = sp.simplify(truth - rhs.xreplace({variables[0]: g.wrt}))
-            return diff == 0, latex(truth)
+            return diff == 0, latex(truth), ""
         except Exception:
             return None
 
@@ -290,7 +352,7 @@ class _Worker:
             # d/dθ σ(θᵀx) = …: verify the expression under the derivative directly
             try:
                 res = verify(_as_problem(lhs.expr), str(_base_name(lhs.variables[0])), problem.expr,
-                             timeout=self.timeout)
+                             timeout=self.remaining())
                 said = self.p("verdict_ok") if res.ok else self.p("verdict_wrong", truth=_tex_of(res.truth_display))
                 return self.p("skip_claim_checked", f=_tex_of(lhs.expr), verdict=said)
             except Exception:
@@ -300,8 +362,8 @@ class _Worker:
         verdict = self.check_claim(target.derivation, lhs, problem.expr)
         if verdict is None:
             return self.p("skip_claim")
-        ok, truth = verdict
-        word = self.p("verdict_ok") if ok else self.p("verdict_wrong", truth=truth)
+        ok, truth, why = verdict
+        word = self.p("verdict_ok") if ok else self.p("verdict_wrong", truth=truth) + why
         return self.p("skip_claim_checked", f=_function_tex(target.derivation.problem), verdict=word) \
             + " " + self.p("see_line", n=target.formula.line)
 
@@ -327,38 +389,6 @@ class _Worker:
 def _plain(name: str) -> str:
     from symderiv.output.printing import unicode_name
     return unicode_name(name)
-
-
-# --------------------------------------------------------------------------- assembling
-def _assemble(text: str, outcomes: list[Outcome], lang: str) -> str:
-    inserts: dict[int, list[str]] = {}
-    for o in outcomes:
-        if o.markdown:
-            inserts.setdefault(o.formula.insert_at, []).append(o.markdown)
-    pieces, last = [], 0
-    for pos in sorted(inserts):
-        pieces.append(text[last:pos])
-        body = "\n\n".join(inserts[pos])
-        if pos == len(text) and text and not text.endswith("\n"):
-            pieces.append(f"\n\n{BEGIN_AT_END}\n\n{body}\n\n{END}")
-        else:
-            pieces.append(f"\n{BEGIN}\n\n{body}\n\n{END}\n")
-        last = pos
-    pieces.append(text[last:])
-    out = "".join(pieces)
-    skipped = [o for o in outcomes if o.reason]
-    worked = [o for o in outcomes if o.markdown]
-    summary = [f"**{phrase('skipped_title', lang)}**", "", phrase("skipped_intro", lang), ""]
-    for o in skipped:
-        shown = " ".join(o.formula.tex.split())
-        fence = "``" if "`" in shown else "`"
-        where = f"{phrase('line', lang, n=o.formula.line)}{phrase('colon', lang)}"
-        summary.append(f"- {where} {fence}{shown}{fence} — {o.reason}")
-    footer = "\n".join(["---", "", *(summary if skipped else []), "",
-                        f"*{phrase('generated_by', lang)} ({len(worked)} / {len(outcomes)})*"])
-    if out.endswith("\n") or not out:
-        return out + f"\n{BEGIN}\n\n{footer}\n\n{END}\n"
-    return out + f"\n\n{BEGIN_AT_END}\n\n{footer}\n\n{END}"
 
 
 # --------------------------------------------------------------------------- small helpers

@@ -1,9 +1,10 @@
 """The words of analyze and optimize, one catalogue per language (en, zh).
 
-`PHRASES[lang][key]` words a `Phrase` of symderiv.analysis.results; values in {braces} are SymPy
-objects, numbers or names, formatted per output style by symderiv.output.analysis_report. The rules
-of convex analysis (`COMPOSITION_RULES`) and the optimizer's method names are worded in English in
-every language, as they always were.
+`PHRASES[lang][key]` words a `Phrase` of symderiv.analysis.results (a finding of analyze, a message
+of an optimizer's run: keys `opt_*`, `lr_*`) or labels a page of optimize (`page_*`); values in
+{braces} are SymPy objects, numbers or names, formatted per output style by
+symderiv.output.analysis_report. The rules of convex analysis (`COMPOSITION_RULES`) are worded in
+English in every language, as they always were; `METHOD_NAMES` (English) labels the plots.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "minimum": "minimum", "maximum": "maximum", "saddle": "saddle point",
         "undecided": "undecided (a zero eigenvalue)",
+        "kink": "a kink: f is not differentiable here, so the Hessian test does not apply",
         "eigenvalues": "eigenvalues", "no_points": "no critical points",
         "critical_points": "Critical points", "convexity": "convexity",
         "method_exact": "solved exactly (∇f = 0)",
@@ -60,10 +62,59 @@ PHRASES: dict[str, dict[str, str]] = {
         "idx_hint": "give data (--data FILE.csv) to find the minimum numerically",
         "semi_convex": "positive semidefinite", "semi_concave": "negative semidefinite",
         "semi_convex_strict": "positive definite", "semi_concave_strict": "negative definite",
+        # optimize: why a run stopped, what happened on the way, where η came from
+        "opt_not_reached": "did not reach ‖∇L‖ ≤ {tol} in {iters} iterations",
+        "opt_reached": "‖∇L‖ ≤ {tol} after {k} iterations",
+        "opt_at_start": "the start is already a critical point",
+        "opt_blew_up": "{what} at iteration {k}: {cause}",
+        "opt_ran_off": "θ ran off to infinity",
+        "opt_non_finite": "values became non-finite",
+        "opt_non_finite_at": "values became non-finite at iteration {k}",
+        "opt_unbounded": "the loss decreases without bound (no minimum along this path; L → −∞)",
+        "opt_too_large_limit": "η = {lr} is too large (gradient descent needs η < 2/λ_max ≈ {limit} near the start)",
+        "opt_too_large": "η = {lr} is too large",
+        "opt_loss_rose": "the loss rose {n} iterations in a row (iteration {k}): {cause}",
+        "opt_hessian_not_finite": "the Hessian is not finite at iteration {k}",
+        "opt_hessian_singular": "the Hessian is singular at iteration {k} (eigenvalues {eigenvalues}): the Newton step "
+                                "is undefined",
+        "opt_hessian_indefinite": ("the Hessian is not positive definite at iteration {k} (λ_min = {lam}): the Newton "
+                                   "step is not a descent direction and may head for a saddle or maximum"),
+        "lr_given": "--lr",
+        "lr_curvature": "1/λ_max(H) at the start, λ_max = {lam}",
+        "lr_default": "default (the Hessian at the start has no positive eigenvalue)",
+        # optimize: the page
+        "page_title": "Gradient descent versus Newton's method",
+        "page_function": "function: {function}",
+        "page_data": "data: {source}, {n} samples × {d} features{form}",
+        "page_logistic": " (logistic loss: stable vectorised form)",
+        "page_variables": "variables: {names}",
+        "page_many": "{first} … {last} ({dim})",
+        "page_start": "start: {start}; tolerance ‖∇L‖ ≤ {tol}",
+        "page_run": "{method} (η = {lr}, {note})",
+        "page_colon": ":",
+        "page_iter": "iter",
+        "page_iteration": "iteration",
+        "page_summary": "summary:",
+        "page_method": "method",
+        "page_result": "result",
+        "page_converged_one": "converged in {k} iteration",
+        "page_converged": "converged in {k} iterations",
+        "page_status_converged": "converged",
+        "page_status_max_iters": "not converged",
+        "page_status_diverged": "diverged",
+        "page_status_singular": "stopped",
+        "page_because": "{head} — {message}",
+        "page_final": "{head}; L = {loss}, ‖∇L‖ = {grad}, θ = {theta} ({ms} ms)",
+        "page_compare_one": "Newton's method needed {newton} iteration, gradient descent {gd} ({ratio}× as many)",
+        "page_compare": "Newton's method needed {newton} iterations, gradient descent {gd} ({ratio}× as many)",
+        "page_plot": "plot: {path}",
+        "page_plot_alt": "loss and paths",
+        "method_gd": "gradient descent", "method_newton": "Newton's method",
     },
     "zh": {
         "minimum": "极小值点", "maximum": "极大值点", "saddle": "鞍点",
         "undecided": "无法判定（有零特征值）",
+        "kink": "折点：函数在此处不可导，Hessian 判别法不适用",
         "eigenvalues": "特征值", "no_points": "没有临界点",
         "critical_points": "临界点", "convexity": "凸性",
         "method_exact": "精确求解 ∇f = 0",
@@ -103,6 +154,51 @@ PHRASES: dict[str, dict[str, str]] = {
         "idx_data": "数据上的数值极小值点（{source}：{n} 个样本 × {d} 个特征），牛顿法 {iters} 次迭代",
         "idx_hint": "提供数据（--data FILE.csv）可数值求出极小值点",
         "semi_convex": "半正定", "semi_concave": "半负定", "semi_convex_strict": "正定", "semi_concave_strict": "负定",
+        "opt_not_reached": "{iters} 次迭代内未达到 ‖∇L‖ ≤ {tol}",
+        "opt_reached": "迭代 {k} 次后 ‖∇L‖ ≤ {tol}",
+        "opt_at_start": "初始点已经是临界点",
+        "opt_blew_up": "{what}（第 {k} 次迭代）：{cause}",
+        "opt_ran_off": "θ 趋于无穷",
+        "opt_non_finite": "数值不再有限",
+        "opt_non_finite_at": "第 {k} 次迭代时数值不再有限",
+        "opt_unbounded": "损失函数无下界地减小（沿这条路径没有极小值；L → −∞）",
+        "opt_too_large_limit": "η = {lr} 太大（在初始点附近，梯度下降要求 η < 2/λ_max ≈ {limit}）",
+        "opt_too_large": "η = {lr} 太大",
+        "opt_loss_rose": "损失函数连续 {n} 次迭代上升（第 {k} 次迭代）：{cause}",
+        "opt_hessian_not_finite": "第 {k} 次迭代时 Hessian 矩阵出现非有限值",
+        "opt_hessian_singular": "第 {k} 次迭代时 Hessian 矩阵奇异（特征值 {eigenvalues}）：牛顿步无定义",
+        "opt_hessian_indefinite": ("第 {k} 次迭代时 Hessian 矩阵不是正定的（λ_min = {lam}）：牛顿步不是下降方向，"
+                                   "可能走向鞍点或极大值点"),
+        "lr_given": "由 --lr 指定",
+        "lr_curvature": "即初始点处的 1/λ_max(H)，λ_max = {lam}",
+        "lr_default": "取默认值，因为初始点处的 Hessian 矩阵没有正特征值",
+        "page_title": "梯度下降与牛顿法的比较",
+        "page_function": "函数：{function}",
+        "page_data": "数据：{source}，{n} 个样本 × {d} 个特征{form}",
+        "page_logistic": "（逻辑回归损失：数值稳定的向量化形式）",
+        "page_variables": "变量：{names}",
+        "page_many": "{first} … {last}（共 {dim} 个）",
+        "page_start": "初始点：{start}；容差 ‖∇L‖ ≤ {tol}",
+        "page_run": "{method}（η = {lr}，{note}）",
+        "page_colon": "：",
+        "page_iter": "迭代",
+        "page_iteration": "迭代次数",
+        "page_summary": "小结：",
+        "page_method": "方法",
+        "page_result": "结果",
+        "page_converged_one": "迭代 {k} 次后收敛",
+        "page_converged": "迭代 {k} 次后收敛",
+        "page_status_converged": "已收敛",
+        "page_status_max_iters": "未收敛",
+        "page_status_diverged": "发散",
+        "page_status_singular": "中止",
+        "page_because": "{head}——{message}",
+        "page_final": "{head}；L = {loss}，‖∇L‖ = {grad}，θ = {theta}（用时 {ms} ms）",
+        "page_compare_one": "牛顿法迭代了 {newton} 次，梯度下降迭代了 {gd} 次（是牛顿法的 {ratio} 倍）",
+        "page_compare": "牛顿法迭代了 {newton} 次，梯度下降迭代了 {gd} 次（是牛顿法的 {ratio} 倍）",
+        "page_plot": "图像：{path}",
+        "page_plot_alt": "损失曲线与迭代路径",
+        "method_gd": "梯度下降", "method_newton": "牛顿法",
     },
 }
 

@@ -8,6 +8,7 @@ plain text or as Markdown with `$…$` math.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,16 +27,18 @@ from symderiv.analysis.results import (
     Equals,
     Listing,
     Minors,
+    Numbers,
     Phrase,
     Point,
     RuleUse,
     SigmoidForm,
     Solutions,
+    Tolerance,
 )
 from symderiv.core.errors import SymderivError
 from symderiv.core.limits import DEFAULT_TIMEOUT
 from symderiv.core.problem import Problem
-from symderiv.output.analysis_phrases import COMPOSITION_RULES, METHOD_NAMES, PHRASES
+from symderiv.output.analysis_phrases import COMPOSITION_RULES, PHRASES
 from symderiv.output.templating import environment
 
 # ------------------------------------------------------------------ phrases and their values
@@ -129,6 +132,8 @@ _VALUE_PRINTERS: dict[type, Callable[[Any, str, str], str]] = {
     Listing: lambda li, style, lang: ", ".join(str(e) for e in li.items),
     Solutions: lambda s, style, lang: ", ".join(f"{k} = {v}" for k, v in s.pairs),
     Minors: lambda m, style, lang: "; ".join(f"M[{','.join(at)}] = {form}" for at, form in m.entries),
+    Numbers: lambda n, style, lang: ", ".join(short_number(v) for v in n.values),
+    Tolerance: lambda t, style, lang: f"{t.value:g}",
     str: lambda s, style, lang: s,
     float: lambda v, style, lang: short_number(float(v)),
     np.floating: lambda v, style, lang: short_number(float(v)),
@@ -151,7 +156,8 @@ def render_text(a: Analysis, lang: str = "en") -> str:
         lines.append(t["no_points"])
     for p in a.critical_points:
         lines.append(f"{_coords(names, p.values, p.exact)}: {t[p.kind]}")
-        lines.append(f"  {t['eigenvalues']}: {_eigenvalues(p, 'text')}")
+        if p.eigenvalues:
+            lines.append(f"  {t['eigenvalues']}: {_eigenvalues(p, 'text')}")
         if p.note is not None:
             lines.append(f"  {phrase_text(p.note, lang)}")
     lines.append(f"{t['convexity']}: {_verdict(a.convexity.verdict, lang)} — {phrase_text(a.convexity.reason, lang)}")
@@ -254,54 +260,60 @@ def _json_default(o: Any) -> Any:
 
 def optimization_text(r: Optimization, plot: str | None = None, lang: str = "en") -> str:
     """Each run as a table (first and last rows of a long one), then a summary and the comparison."""
-    lines = _header(r)
+    t = PHRASES.get(lang, PHRASES["en"])
+    lines = _header(r, lang)
     for run in r.runs:
         rows = _rows(run)
         w = max([len(_theta(it.theta)) for it in rows if it is not None] + [5])
-        lines += ["", _run_title(run) + ":", f"  {'iter':>6}  {'θ':<{w}}  {'L':>15}  {'‖∇L‖':>10}"]
+        lines += ["", _run_title(run, lang) + t["page_colon"],
+                  f"  {_pad(t['page_iter'], 6, '>')}  {'θ':<{w}}  {'L':>15}  {'‖∇L‖':>10}"]
         for it in rows:
             if it is None:
                 lines.append(f"  {'…':>6}")
                 continue
             lines.append(f"  {it.k:>6}  {_theta(it.theta):<{w}}  {it.loss:>15.8g}  {it.grad_norm:>10.3e}")
-        lines += [f"  ! {e}" for e in run.events]
-    lines += ["", "summary:"]
-    width = max(len(METHOD_NAMES[run.method]) for run in r.runs)
-    lines += [f"  {METHOD_NAMES[run.method]:<{width}}  {_summary(run)}" for run in r.runs]
-    lines += _comparison(r.runs)
+        lines += [f"  ! {phrase_text(e, lang)}" for e in run.events]
+    lines += ["", t["page_summary"]]
+    width = max(_width(t[f"method_{run.method}"]) for run in r.runs)
+    lines += [f"  {_pad(t[f'method_{run.method}'], width, '<')}  {_summary(run, lang)}" for run in r.runs]
+    lines += [f"  {c}" for c in _comparison(r.runs, lang)]
     if plot:
-        lines.append(f"plot: {plot}")
+        lines.append(t["page_plot"].format(path=plot))
     return "\n".join(lines) + "\n"
 
 
 def optimization_markdown(r: Optimization, plot: str | None = None, lang: str = "en") -> str:
     """The same as Markdown: a list for the setting, a table per run and one for the summary."""
-    lines = ["### Gradient descent versus Newton's method", ""]
-    lines += [f"- {ln}" for ln in _header(r)]
+    t = PHRASES.get(lang, PHRASES["en"])
+    lines = [f"### {t['page_title']}", ""]
+    lines += [f"- {ln}" for ln in _header(r, lang)]
     for run in r.runs:
-        lines += ["", f"**{_run_title(run)}**", "", "| iteration | θ | L | ‖∇L‖ |", "| ---: | --- | ---: | ---: |"]
+        lines += ["", f"**{_run_title(run, lang)}**", "", f"| {t['page_iteration']} | θ | L | ‖∇L‖ |",
+                  "| ---: | --- | ---: | ---: |"]
         lines += ["| … | | | |" if it is None else
                   f"| {it.k} | {_theta(it.theta)} | {it.loss:.8g} | {it.grad_norm:.3e} |" for it in _rows(run)]
-        lines += ["", *[f"> {e}" for e in run.events]] if run.events else []
-    lines += ["", "| method | result |", "| --- | --- |"]
-    lines += [f"| {METHOD_NAMES[run.method]} | {_summary(run)} |" for run in r.runs]
-    comparison = [ln.strip() for ln in _comparison(r.runs)]
+        lines += ["", *[f"> {phrase_text(e, lang)}" for e in run.events]] if run.events else []
+    lines += ["", f"| {t['page_method']} | {t['page_result']} |", "| --- | --- |"]
+    lines += [f"| {t[f'method_{run.method}']} | {_summary(run, lang)} |" for run in r.runs]
+    comparison = _comparison(r.runs, lang)
     lines += ["", *comparison] if comparison else []
     if plot:
-        lines += ["", f"![loss and paths]({plot})"]
+        lines += ["", f"![{t['page_plot_alt']}]({plot})"]
     return "\n".join(lines) + "\n"
 
 
 def optimization_json(r: Optimization, plot: str | None = None, lang: str = "en") -> str:
-    """Every run with its history (at most 1000 rows: the first and last 500)."""
+    """Every run with its history (at most 1000 rows: the first and last 500); messages in English."""
     out_runs = []
     for run in r.runs:
         hist, truncated = _history_json(run)
         last = run.last
-        out_runs.append({"method": run.method, "lr": run.lr, "lr_note": run.lr_note or None, "status": run.status,
-                         "message": run.message, "iterations": last.k, "iterations_to_tol": run.iterations_to_tol,
+        out_runs.append({"method": run.method, "lr": run.lr,
+                         "lr_note": None if run.lr_note is None else phrase_text(run.lr_note),
+                         "status": run.status, "message": phrase_text(run.message), "iterations": last.k,
+                         "iterations_to_tol": run.iterations_to_tol,
                          "final": {"theta": list(last.theta), "loss": last.loss, "grad_norm": last.grad_norm},
-                         "events": list(run.events), "seconds": run.seconds,
+                         "events": [phrase_text(e) for e in run.events], "seconds": run.seconds,
                          "history": hist, "history_truncated": truncated})
     obj, data = r.objective, r.objective.data
     out = {"function": obj.description, "variables": list(obj.names), "start": [float(v) for v in r.start],
@@ -311,15 +323,17 @@ def optimization_json(r: Optimization, plot: str | None = None, lang: str = "en"
     return json.dumps(out, ensure_ascii=False, indent=2, default=_json_default)
 
 
-def _header(r: Optimization) -> list[str]:
+def _header(r: Optimization, lang: str) -> list[str]:
+    t = PHRASES.get(lang, PHRASES["en"])
     obj = r.objective
-    lines = [f"function: {obj.description}"]
+    lines = [t["page_function"].format(function=obj.description)]
     if obj.data is not None:
-        form = " (logistic loss: stable vectorised form)" if obj.form == "logistic" else ""
-        lines.append(f"data: {obj.data.source}, {obj.data.n} samples × {obj.data.d} features{form}")
-    names = ", ".join(obj.names) if obj.dim <= 6 else f"{obj.names[0]} … {obj.names[-1]} ({obj.dim})"
-    lines.append(f"variables: {names}")
-    lines.append(f"start: {_theta(list(r.start), 6)}; tolerance ‖∇L‖ ≤ {r.tol:g}")
+        form = t["page_logistic"] if obj.form == "logistic" else ""
+        lines.append(t["page_data"].format(source=obj.data.source, n=obj.data.n, d=obj.data.d, form=form))
+    names = ", ".join(obj.names) if obj.dim <= 6 else \
+        t["page_many"].format(first=obj.names[0], last=obj.names[-1], dim=obj.dim)
+    lines.append(t["page_variables"].format(names=names))
+    lines.append(t["page_start"].format(start=_theta(list(r.start), 6), tol=f"{r.tol:g}"))
     return lines
 
 
@@ -330,6 +344,17 @@ def _theta(theta: Sequence[float], limit: int = 4) -> str:
     return "(" + ", ".join(shown) + ")"
 
 
+def _width(s: str) -> int:
+    """Columns on a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _pad(s: str, width: int, align: str) -> str:
+    """`s` padded to `width` terminal columns, like format's `<`/`>` for Latin text."""
+    fill = " " * max(width - _width(s), 0)
+    return s + fill if align == "<" else fill + s
+
+
 def _rows(run: Run, head: int = 8, tail: int = 4) -> list[Iterate | None]:
     """All rows of a short run; else the first `head`, a gap (None) and the last `tail`."""
     h: list[Iterate | None] = list(run.history)
@@ -338,30 +363,33 @@ def _rows(run: Run, head: int = 8, tail: int = 4) -> list[Iterate | None]:
     return [*h[:head], None, *h[-tail:]]
 
 
-def _run_title(run: Run) -> str:
+def _run_title(run: Run, lang: str) -> str:
+    t = PHRASES.get(lang, PHRASES["en"])
     if run.method == "gd" and run.lr is not None:
-        return f"{METHOD_NAMES['gd']} (η = {short_number(run.lr)}, {run.lr_note})"
-    return METHOD_NAMES[run.method]
+        note = "" if run.lr_note is None else phrase_text(run.lr_note, lang)
+        return t["page_run"].format(method=t["method_gd"], lr=short_number(run.lr), note=note)
+    return t[f"method_{run.method}"]
 
 
-def _summary(run: Run) -> str:
+def _summary(run: Run, lang: str) -> str:
+    t = PHRASES.get(lang, PHRASES["en"])
     last = run.last
     k = run.iterations_to_tol
-    if run.status == "converged":
-        head = f"converged in {k} iteration{'' if k == 1 else 's'}" if k else f"converged — {run.message}"
+    if run.status == "converged" and k:
+        head = t["page_converged_one" if k == 1 else "page_converged"].format(k=k)
     else:
-        head = {"max_iters": "not converged", "diverged": "diverged", "singular": "stopped"}[run.status]
-        head = f"{head} — {run.message}"
-    return (f"{head}; L = {last.loss:.6g}, ‖∇L‖ = {last.grad_norm:.2e}, "
-            f"θ = {_theta(last.theta)} ({run.seconds * 1000:.1f} ms)")
+        head = t["page_because"].format(head=t[f"page_status_{run.status}"], message=phrase_text(run.message, lang))
+    return t["page_final"].format(head=head, loss=f"{last.loss:.6g}", grad=f"{last.grad_norm:.2e}",
+                                  theta=_theta(last.theta), ms=f"{run.seconds * 1000:.1f}")
 
 
-def _comparison(runs: Sequence[Run]) -> list[str]:
+def _comparison(runs: Sequence[Run], lang: str) -> list[str]:
+    """How many times as many iterations gradient descent needed as Newton's method (when both converged)."""
     done = {r.method: r.iterations_to_tol for r in runs if r.status == "converged" and r.iterations_to_tol is not None}
     gd, nt = done.get("gd"), done.get("newton")
     if gd is not None and nt:
-        its = "iteration" if nt == 1 else "iterations"
-        return [f"  Newton's method needed {nt} {its}, gradient descent {gd} ({gd / nt:.0f}× as many)"]
+        t = PHRASES.get(lang, PHRASES["en"])
+        return [t["page_compare_one" if nt == 1 else "page_compare"].format(newton=nt, gd=gd, ratio=f"{gd / nt:.0f}")]
     return []
 
 

@@ -31,6 +31,8 @@ class JsonPrinter:
             "definitions": [{"symbol": d.name, "latex": d.latex or f"{latex(d.target)} = {latex(d.expr)}",
                              "sympy": sp.srepr(d.expr)} for d in problem.definitions],
             "variables": list(problem.variables),
+            "relation": problem.relation or None,
+            "readings": list(problem.readings),
         }
 
     def derivation(self, d: Derivation) -> dict[str, Any]:

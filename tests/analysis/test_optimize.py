@@ -28,7 +28,7 @@ from symderiv.analysis import (
 from symderiv.core.errors import SymderivError
 from symderiv.core.problem import Definition, Problem
 from symderiv.ml.functions import sigmoid, to_elementary
-from symderiv.output.analysis_report import optimization_markdown, optimization_text
+from symderiv.output.analysis_report import optimization_json, optimization_markdown, optimization_text, phrase_text
 from symderiv.output.plots import write_plot
 from symderiv.parsing.parser import parse
 
@@ -110,26 +110,48 @@ def test_newton_on_1000_by_10_logistic_converges_fast():
 def test_divergence_lr_too_large():
     obj = objective_from_expr(x**2, ["x"])
     run = gradient_descent(obj, np.array([1.0]), lr=1.5, iters=1000, tol=1e-6)
-    assert run.status == "diverged" and "too large" in run.message and "2/λ_max ≈ 1" in run.message
+    assert run.status == "diverged" and run.message.key == "opt_loss_rose"
+    assert "too large" in phrase_text(run.message) and "2/λ_max ≈ 1" in phrase_text(run.message)
+    assert "太大" in phrase_text(run.message, "zh") and "2/λ_max ≈ 1" in phrase_text(run.message, "zh")
 
 
 def test_divergence_unbounded_below_is_not_blamed_on_eta():
     obj = objective_from_expr(x**2 - y**2, ["x", "y"])
     run = gradient_descent(obj, np.array([1.0, 1.0]), lr=0.1, iters=10000, tol=1e-6)
-    assert run.status == "diverged" and "without bound" in run.message
+    assert run.status == "diverged" and dict(run.message.params)["cause"].key == "opt_unbounded"
+    assert "without bound" in phrase_text(run.message) and "无下界" in phrase_text(run.message, "zh")
 
 
 def test_divergence_nan():
     obj = objective_from_expr(x**2 - sp.log(x), ["x"])
     run = gradient_descent(obj, np.array([2.0]), lr=1.0, iters=100, tol=1e-6)
-    assert run.status == "diverged" and "non-finite" in run.message
+    assert run.status == "diverged" and "non-finite" in phrase_text(run.message)
+    assert "不再有限" in phrase_text(run.message, "zh")
 
 
 def test_newton_singular_and_indefinite_hessians_are_reported():
     singular = newton(objective_from_expr((x - y) ** 2, ["x", "y"]), np.array([1.0, 0.0]), 10, 1e-6)
-    assert singular.status == "singular" and "singular" in singular.message
+    assert singular.status == "singular" and "singular" in phrase_text(singular.message)
+    assert "奇异" in phrase_text(singular.message, "zh")
     saddle = newton(objective_from_expr(x**2 - y**2, ["x", "y"]), np.array([1.0, 1.0]), 10, 1e-6)
-    assert saddle.status == "converged" and saddle.events and "not positive definite" in saddle.events[0]
+    assert saddle.status == "converged" and saddle.events and "not positive definite" in phrase_text(saddle.events[0])
+    assert "不是正定的" in phrase_text(saddle.events[0], "zh")
+
+
+def test_run_messages_are_phrases_and_json_keeps_the_english_sentences():
+    obj = objective_from_expr(x**2 - y**2, ["x", "y"])
+    runs = run_methods(obj, np.array([1.0, 1.0]), ("gd", "newton"), lr=0.1)
+    gd, nt = runs
+    assert gd.lr_note is not None and gd.lr_note.key == "lr_given" and nt.lr_note is None
+    out = json.loads(optimization_json(Optimization(obj, (1.0, 1.0), 1e-6, runs)))
+    assert out["runs"][0]["lr_note"] == "--lr" and out["runs"][1]["lr_note"] is None
+    assert out["runs"][0]["message"] == phrase_text(gd.message)
+    assert out["runs"][0]["message"].startswith("θ ran off to infinity at iteration ")
+    assert out["runs"][1]["events"] == [
+        "the Hessian is not positive definite at iteration 1 (λ_min = -2): the Newton step is not a descent "
+        "direction and may head for a saddle or maximum"]
+    zh = json.loads(optimization_json(Optimization(obj, (1.0, 1.0), 1e-6, runs), lang="zh"))
+    assert [r["message"] for r in zh["runs"]] == [r["message"] for r in out["runs"]]
 
 
 def test_text_table_and_summary():

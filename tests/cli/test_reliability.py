@@ -88,3 +88,42 @@ def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path):
     _, err = proc.communicate(timeout=20)
     assert proc.returncode == 143 and err.startswith("error: terminated")
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", [
+    ["analyze", r"\operatorname{floor}(x) + x^2"],
+    ["optimize", r"\operatorname{sgn}(x) + x^2", "--start", "1"],
+    ["analyze", r"\lceil x \rceil"],
+])
+def test_analysis_refuses_functions_that_jump(argv, capsys):
+    """∇f = 0 at 0 for floor(x) + x², which is no minimum (f(−0.1) < f(0)): refused, not answered."""
+    code, out, err = _run(argv, capsys)
+    assert code == 2 and out == "" and "jumps" in err
+
+
+@pytest.mark.parametrize("command", ["derive", "analyze", "optimize"])
+def test_an_inequality_is_not_a_function(command, capsys):
+    code, _, err = _run([command, "x^2 < y"], capsys)
+    assert code == 2 and err.startswith("error: the formula is an inequality (<)")
+
+
+def test_parse_json_keeps_the_relation_and_states_its_readings(capsys):
+    import json
+
+    for latex, relation in (("x < y", "<"), (r"x \le y", "≤"), (r"x \neq y", "≠"), ("f(x) = x^2", "=")):
+        assert cli.main(["parse", latex]) == 0
+        assert json.loads(capsys.readouterr().out)["relation"] == relation
+    assert cli.main(["parse", r"\sin 2x \cos x"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["relation"] is None and data["readings"] == [r"read \sin 2x \cos x as sin(2x)·cos(x)"]
+    assert cli.main(["derive", r"\sin 2x \cos x"]) == 0
+    assert r"note: read \sin 2x \cos x as sin(2x)·cos(x)" in capsys.readouterr().out
+
+
+def test_a_kink_is_not_taken_for_zero_curvature(capsys):
+    """−|x| + x² is not convex (a concave kink at 0): never 'convex' from a Hessian that drops δ."""
+    code, out, _ = _run(["analyze", "-|x| + x^2"], capsys)
+    assert code == 0 and "convexity: convex" not in out
+    # x = 0 is a local maximum at a kink: never classified by a Hessian that lost its δ
+    assert "x = 0 ≈ 0.000: a kink: f is not differentiable here" in out
+    assert "x = 1/2 ≈ 0.500: minimum" in out

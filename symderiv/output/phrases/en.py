@@ -99,4 +99,5 @@ PAGE = {
     "skip_unreadable": "could not be read: {error}",
     "skip_failed": "could not be differentiated: {error}",
     "skip_code": "inside code",
+    "skip_time_limit": "time limit: not finished within {seconds} s (the limit per formula)",
 }

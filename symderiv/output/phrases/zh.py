@@ -94,4 +94,5 @@ PAGE = {
     "skip_unreadable": "无法解析：{error}",
     "skip_failed": "无法求导：{error}",
     "skip_code": "在代码中",
+    "skip_time_limit": "超出时间限制：{seconds} 秒内未完成（每个公式的时限）",
 }
