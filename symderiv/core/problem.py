@@ -6,8 +6,7 @@ definition, giving the plain SymPy expression that oracles (`sympy.diff`) work o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import sympy as sp
 
@@ -70,6 +69,8 @@ class Problem:
     relation: the sign between the two sides of the statement (`=`, `<`, `≤`, `>`, `≥`, `≠`, `≈`,
     `:=`; `""` for a bare expression); `readings`: one short English sentence per judgment call
     the parser made where the notation is ambiguous ("read \\sin 2x \\cos x as sin(2x)·cos(x)").
+    claims: statements about derivatives beside the function (`f'(x) = 2x`: (lhs, rhs)), for verify;
+    conditions: side conditions (`w > 0`: (lhs, sign, rhs)); also: the further sides of `a = b = c`.
     """
 
     source: str
@@ -86,7 +87,9 @@ class Problem:
     latex: str = ""            # the function body as the user wrote it
     relation: str = ""
     readings: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    claims: tuple[tuple[sp.Basic, sp.Basic], ...] = ()
+    conditions: tuple[tuple[sp.Basic, str, sp.Basic], ...] = ()
+    also: tuple[sp.Basic, ...] = ()
 
     @property
     def is_inequality(self) -> bool:

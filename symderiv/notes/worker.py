@@ -285,7 +285,7 @@ class _Worker:
         name = str(_base_name(lhs.variables[0]))
         sub = Problem(source=f.tex, expr=lhs.expr, kind="expression", variables=(name,),
                       vectors=problem.vectors, sizes=problem.sizes, latex=latex(lhs.expr),
-                      extra={"claims": ((lhs, problem.expr),)})
+                      claims=((lhs, problem.expr),))
         try:
             d = self._derive(sub)
         except TimeLimitError:
@@ -296,7 +296,7 @@ class _Worker:
 
     def claim_lines(self, d: Derivation) -> list[str]:
         out = []
-        for lhs, rhs in d.problem.extra.get("claims", ()):
+        for lhs, rhs in d.problem.claims:
             verdict = self.check_claim(d, lhs, rhs)
             if verdict is None:
                 continue

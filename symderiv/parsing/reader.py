@@ -5,7 +5,7 @@ bare expression); each later `name = …` statement is a definition, any other r
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sympy as sp
 
@@ -56,7 +56,8 @@ class _Main:
     args: tuple[Value, ...] = ()
     lhs: Value = None
     body: Value = None
-    extra: dict[str, object] = field(default_factory=dict)
+    relation: str = ""
+    also: tuple[Value, ...] = ()
 
 
 class Reader(ReadState):
@@ -127,7 +128,6 @@ class Reader(ReadState):
         definitions, claims, conditions = self._definitions_and_claims(parsed[1:])
         check_acyclic(definitions, self._places)
         main = self._main(parsed[0])
-        extra = {"claims": tuple(claims), "conditions": tuple(conditions), **main.extra}
         expr = self._finish(self.component(main.body))
         definitions = index_definitions(definitions, expr)
         variables, note = default_variables(main.args, expr, definitions)
@@ -136,8 +136,9 @@ class Reader(ReadState):
         return Problem(source=self.source, expr=expr, kind=main.kind, name=main.name, args=main.args,
                        lhs=main.lhs, definitions=tuple(definitions), variables=variables,
                        variables_note=note, vectors=vectors, sizes=sizes,
-                       latex=body_latex(self.source), relation=str(extra.get("relation") or ""),
-                       readings=tuple(self.readings), extra=extra)
+                       latex=body_latex(self.source), relation=main.relation,
+                       readings=tuple(self.readings), claims=tuple(claims), conditions=tuple(conditions),
+                       also=main.also)
 
     def _definitions_and_claims(self, parsed: list[Parsed]) -> tuple[
             list[Definition], list[tuple[Value, Value]], list[tuple[Value, str, Value]]]:
@@ -186,7 +187,7 @@ class Reader(ReadState):
             if isinstance(body, Tensor):
                 entry = self.component(body)
                 main.lhs = gradient_entry(main.lhs, {str(a.base.label) for a in entry.atoms(sp.Indexed)})
-        main.extra = self._relation_extra(rels)
+        main.relation, main.also = self._relation(rels)
         return main
 
     def _main_function(self, head: Head, rels: list[Relation]) -> _Main:
@@ -195,16 +196,13 @@ class Reader(ReadState):
         if len(rels) < 2:
             raise ParseError(f"`{head.latex_name}(…)` needs a body: `{head.latex_name}(…) = …`",
                              self.source, len(self.source))
-        extra = self._relation_extra(rels)
+        relation, also = self._relation(rels)
         lhs = self._finish(sp.Function(head.name)(*args) if args else real(head.name))
-        return _Main("function", head.name, args, lhs, rels[1][1], extra)
+        return _Main("function", head.name, args, lhs, rels[1][1], relation, also)
 
-    def _relation_extra(self, rels: list[Relation]) -> dict[str, object]:
+    def _relation(self, rels: list[Relation]) -> tuple[str, tuple[Value, ...]]:
         """The relation sign of `lhs ~ body`, and the further sides of `a = b = c` (`also`)."""
-        extra: dict[str, object] = {"relation": rels[1][0]}
-        if len(rels) > 2:
-            extra["also"] = tuple(self._finish(self.component(v)) for _, v in rels[2:])
-        return extra
+        return rels[1][0] or "", tuple(self._finish(self.component(v)) for _, v in rels[2:])
 
     def _finish(self, expr: Value) -> Value:
         """Unify symbols across statements: size symbols are positive integers, `z_k` is the

@@ -380,7 +380,7 @@ def test_each_reading_is_stated_once_even_when_a_head_is_tried_first():
 def test_conditions_keep_their_sign_and_are_not_definitions():
     p = parse(r"L = (w - 1)^2, w > 0, b \le 1")
     assert p.definitions == ()
-    assert [(str(a), rel, str(b)) for a, rel, b in p.extra["conditions"]] == [("w", ">", "0"), ("b", "≤", "1")]
+    assert [(str(a), rel, str(b)) for a, rel, b in p.conditions] == [("w", ">", "0"), ("b", "≤", "1")]
 
 
 def test_a_differentiated_name_becomes_a_function_only_where_it_is_differentiated():
