@@ -71,6 +71,15 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, previous)  # a caller in the same process gets its own handler back
 
 
+# what stopped the command -> (message, exit code)
+_STOPPED: dict[type[BaseException], tuple[str, int]] = {
+    KeyboardInterrupt: ("interrupted", 130),
+    _Terminated: ("terminated", 143),
+    RecursionError: ("the input is nested too deeply to process", 2),
+    MemoryError: ("out of memory while processing the input", 2),
+}
+
+
 def _main(argv: list[str]) -> int:
     try:
         parser = build_parser()
@@ -88,18 +97,10 @@ def _main(argv: list[str]) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
-    except _Terminated:
-        print("error: terminated", file=sys.stderr)
-        return 143
-    except RecursionError:
-        print("error: the input is nested too deeply to process", file=sys.stderr)
-        return 2
-    except MemoryError:
-        print("error: out of memory while processing the input", file=sys.stderr)
-        return 2
+    except (KeyboardInterrupt, _Terminated, RecursionError, MemoryError) as exc:
+        message, code = _STOPPED[type(exc)]
+        print(f"error: {message}", file=sys.stderr)
+        return code
     except Exception as exc:  # a bug of ours: say so in one line, never a traceback
         print(f"error: internal error ({type(exc).__name__}: {str(exc)[:200]}); please report it",
               file=sys.stderr)
