@@ -20,6 +20,8 @@ class TextPrinter:
 
     def __init__(self, lang: str = "en"):
         self.lang = lang
+        self.colon = "：" if lang == "zh" else ": "  # full width after Chinese, as a Chinese page writes it
+        self.unnamed = "（表达式）" if lang == "zh" else "(expression)"
 
     def label(self, key: str) -> str:
         """A page label, lower case in English (`result:`)."""
@@ -27,16 +29,17 @@ class TextPrinter:
         return word.lower() if self.lang == "en" else word
 
     def problem(self, problem: Problem) -> str:
-        lines = [f"{phrase('function_label', self.lang)}: {problem.name or '(expression)'} = {text(problem.expr)}"]
+        name = problem.name or self.unnamed
+        lines = [f"{phrase('function_label', self.lang)}{self.colon}{name} = {text(problem.expr)}"]
         for d in problem.definitions:
-            lines.append(f"{phrase('where', self.lang)}: {text(d.target)} = {text(d.expr)}")
-        lines.append(f"{phrase('variables', self.lang).lower()}: " + ", ".join(problem.variables))
+            lines.append(f"{phrase('where', self.lang)}{self.colon}{text(d.target)} = {text(d.expr)}")
+        lines.append(f"{phrase('variables', self.lang).lower()}{self.colon}" + ", ".join(problem.variables))
         return "\n".join(lines)
 
     def derivation(self, d: Derivation) -> str:
         steps = TextStepPrinter(d.intermediates, lang=self.lang, name=d.problem.name)
         lines = [self.problem(d.problem)]
-        lines += [f"{self.label('note')}: {n}" for n in d.notes]
+        lines += [f"{self.label('note')}{self.colon}{n}" for n in d.notes]
         for g in d.gradient:
             lines += self.partial(d, g, steps)
         if d.hessian:
@@ -48,11 +51,11 @@ class TextPrinter:
         name = d.problem.name or "f"
         lines = ["", f"∂{name}/∂{text(g.wrt)}" + (f"   ({g.index[0]} = 1..{_size_of(g)})" if g.index else "")]
         self.steps(steps.doprint(g.step), lines, [0], 1)
-        lines.append(f"  {self.label('result')}: {text(g.result)}")
+        lines.append(f"  {self.label('result')}{self.colon}{text(g.result)}")
         if g.index:
             vf = gradient_vector_form(g.result, g.wrt)
             if vf is not None:
-                lines.append(f"  {self.label('vector_form')}: {text(vf.per_sample)} = {text(vf.matrix)}")
+                lines.append(f"  {self.label('vector_form')}{self.colon}{text(vf.per_sample)} = {text(vf.matrix)}")
         return lines
 
     def steps(self, step: Step, lines: list[str], counter: list[int], depth: int) -> None:
@@ -68,7 +71,7 @@ class TextPrinter:
 
     def hessian(self, d: Derivation) -> list[str]:
         assert d.hessian is not None
-        lines = ["", f"{phrase('hessian', self.lang)}:"]
+        lines = ["", f"{phrase('hessian', self.lang)}{self.colon.strip()}"]
         for a, row in enumerate(d.hessian):
             for e in row:
                 lines.append(f"  ∂²/∂{text(d.gradient[a].wrt)}∂{text(e.wrt)}: {text(e.result)}")
@@ -77,7 +80,7 @@ class TextPrinter:
             vf = hessian_vector_form(d.hessian[0][0].result, g.wrt, d.hessian[0][0].wrt)
             if vf is not None:
                 extra = f"  ({definitions_text(vf.definitions)})" if vf.definitions else ""
-                lines.append(f"  {self.label('vector_form')}: {text(vf.matrix)}{extra}")
+                lines.append(f"  {self.label('vector_form')}{self.colon}{text(vf.matrix)}{extra}")
         return lines
 
 

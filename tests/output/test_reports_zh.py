@@ -196,3 +196,13 @@ def test_optimize_english_unchanged(capsys):
     assert md.startswith("### Gradient descent versus Newton's method\n\n- function: f(x) = x^4 - 3x^2 + x\n")
     assert "| iteration | θ | L | ‖∇L‖ |" in md and "| method | result |" in md
     assert md.endswith("\nNewton's method needed 5 iterations, gradient descent 59 (12× as many)\n")
+
+
+def test_derive_text_page_labels_in_chinese(capsys):
+    """The plain-text worked solution: full-width colons after Chinese labels, no '(expression)'."""
+    out = run(capsys, ["derive", "--hessian", "--lang", "zh"])
+    assert out.startswith("函数：L = ") and "\n其中：" in out and "\n变量：theta\n" in out
+    assert "\nHessian 矩阵：\n" in out
+    assert not re.search(r"[\u4e00-\u9fff]:", out)
+    out = run(capsys, ["derive", "x^2", "--lang", "zh"])
+    assert out.startswith("函数：（表达式） = x²")
