@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
@@ -83,6 +84,19 @@ class _FormPrinting:
             c = self._print_named(*sample_names(coeff, i, vectors=False))
             c = (self._group(c) if isinstance(coeff, sp.Add) else c) + " "
         return f"{self._sum_head(i, lo, hi)} {c}{' '.join(self._print(m) for m in matrices)}".replace("  ", " ")
+
+    def _undefined_derivative(self, expr: sp.Basic) -> tuple[str, sp.Basic, int] | None:
+        """(name, argument, order) for d^k f(ξ)/dξ^k at u, f undefined (`\\operatorname{foo}`), else None."""
+        point = None
+        if isinstance(expr, sp.Subs) and len(expr.variables) == 1:
+            point, expr = expr.point[0], expr.expr
+        if not (isinstance(expr, sp.Derivative) and isinstance(expr.expr, AppliedUndef)
+                and len(expr.expr.args) == 1 and len(expr.variable_count) == 1):
+            return None
+        (v, order), = expr.variable_count
+        if expr.expr.args[0] != v:
+            return None
+        return expr.expr.func.__name__, v if point is None else point, int(order)
 
     def _print_Identity(self, expr: sp.Identity) -> str:
         return "I"
@@ -229,6 +243,18 @@ class MLLatexPrinter(_FormPrinting, LatexPrinter):
         sep = "" if len(i) == 1 and len(j) == 1 else ","
         tex = rf"\delta_{{{i}{sep}{j}}}"
         return f"{tex}^{{{exp}}}" if exp else tex
+
+    def _print_Derivative(self, expr):
+        found = self._undefined_derivative(expr)
+        if found is None:
+            return super()._print_Derivative(expr)
+        name, arg, order = found
+        head = name if len(name) == 1 else rf"\operatorname{{{name}}}"
+        return head + "'" * order + rf"\left({self._print(arg)}\right)"
+
+    def _print_Subs(self, expr):
+        found = self._undefined_derivative(expr)
+        return super()._print_Subs(expr) if found is None else self._print_Derivative(expr)
 
     def _print_Heaviside(self, expr, exp=None):
         tex = rf"H\left({self._print(expr.args[0])}\right)"
@@ -389,6 +415,16 @@ class PlainPrinter(_FormPrinting, StrPrinter):
         in_differences = set().union(*[f.free_symbols for f in differences]) if differences else None
         factors = sorted(args, key=lambda f: _factor_rank(f, in_differences))
         return self._settings["mul_symbol"].join(self.parenthesize(f, 50) for f in factors)
+
+    def _print_Derivative(self, expr):
+        found = self._undefined_derivative(expr)
+        if found is None:
+            return super()._print_Derivative(expr)
+        name, arg, order = found
+        return f"{name}{'′' * order}({self._print(arg)})"
+
+    def _print_Subs(self, expr):
+        return self._print_Derivative(expr) if self._undefined_derivative(expr) else super()._print_Subs(expr)
 
     def _print_sigmoid(self, expr):
         return f"{function_name(sigmoid)}({self._print(expr.args[0])})"

@@ -127,3 +127,11 @@ def test_a_kink_is_not_taken_for_zero_curvature(capsys):
     # x = 0 is a local maximum at a kink: never classified by a Hessian that lost its δ
     assert "x = 0 ≈ 0.000: a kink: f is not differentiable here" in out
     assert "x = 1/2 ≈ 0.500: minimum" in out
+
+
+def test_an_undefined_function_is_said_and_its_derivative_printed_with_a_prime(capsys):
+    code, out, _ = _run(["derive", r"\operatorname{foo}(x^2)"], capsys)
+    assert code == 0 and "note: reading \\operatorname{foo} as an undefined function foo" in out
+    assert "result: 2·x·foo′(x²)" in out and "Subs" not in out
+    code, out, _ = _run(["derive", r"\operatorname{foo}(x^2)", "--format", "md"], capsys)
+    assert r"2 x \operatorname{foo}'\left(x^{2}\right)" in out
