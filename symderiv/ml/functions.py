@@ -17,6 +17,7 @@ class MLFunction(Function):
 
     nargs = 1
     latex_name = ""
+    text_name = ""  # how a plain-text page writes it (σ, ReLU, GELU)
 
     def _eval_evalf(self, prec: int) -> sp.Expr:
         return self._elementary(self.args[0])._eval_evalf(prec)
@@ -40,6 +41,7 @@ class sigmoid(MLFunction):
     """Logistic sigmoid σ(z) = 1/(1 + e^{-z}); σ'(z) = σ(z)(1 − σ(z))."""
 
     latex_name = r"\sigma"
+    text_name = "σ"
 
     @classmethod
     def eval(cls, z: sp.Expr) -> sp.Expr | None:
@@ -71,6 +73,7 @@ class softplus(MLFunction):
     """softplus(z) = log(1 + e^z); softplus'(z) = σ(z)."""
 
     latex_name = r"\operatorname{softplus}"
+    text_name = "softplus"
 
     @classmethod
     def eval(cls, z: sp.Expr) -> sp.Expr | None:
@@ -98,6 +101,7 @@ class relu(MLFunction):
     """ReLU(z) = max(0, z); ReLU'(z) = H(z), undefined at z = 0."""
 
     latex_name = r"\operatorname{ReLU}"
+    text_name = "ReLU"
 
     @classmethod
     def eval(cls, z: sp.Expr) -> sp.Expr | None:
@@ -125,6 +129,7 @@ class gelu(MLFunction):
     """GELU(z) = z Φ(z) with Φ the standard normal CDF; GELU'(z) = Φ(z) + z φ(z)."""
 
     latex_name = r"\operatorname{GELU}"
+    text_name = "GELU"
 
     @classmethod
     def eval(cls, z: sp.Expr) -> sp.Expr | None:

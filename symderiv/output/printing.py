@@ -16,7 +16,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from symderiv.calculus.forms import SampleSum
-from symderiv.ml.functions import sigmoid
+from symderiv.ml.functions import ML_FUNCTIONS
 
 _SETTINGS = {"mul_symbol": None, "ln_notation": False}
 
@@ -426,8 +426,8 @@ class PlainPrinter(_FormPrinting, StrPrinter):
     def _print_Subs(self, expr):
         return self._print_Derivative(expr) if self._undefined_derivative(expr) else super()._print_Subs(expr)
 
-    def _print_sigmoid(self, expr):
-        return f"{function_name(sigmoid)}({self._print(expr.args[0])})"
+    def _print_ml_function(self, expr):
+        return f"{function_name(type(expr))}({self._print(expr.args[0])})"
 
     def _print_KroneckerDelta(self, expr):
         return f"δ_{self._print(expr.args[0])}{self._print(expr.args[1])}"
@@ -447,9 +447,15 @@ def text(expr: sp.Basic | str) -> str:
     return PlainPrinter({"order": None, "mul_symbol": mul}).doprint(expr).replace("**", "^").replace("*", "·")
 
 
+# SymPy's printers skip a Function's intermediate base classes when they dispatch (only names ending in
+# "Base" are kept), so each ML function gets the method under its own name, from the one list of them.
+for _ml in ML_FUNCTIONS:
+    setattr(PlainPrinter, f"_print_{_ml.__name__}", PlainPrinter._print_ml_function)
+
+
 def function_name(function: type) -> str:
-    """How the text printer names a function: σ for the sigmoid, else its SymPy name (softplus)."""
-    return "σ" if function is sigmoid else function.__name__
+    """How the text printer names a function: its plain-text name (σ, ReLU, GELU), else its SymPy name."""
+    return getattr(function, "text_name", "") or function.__name__
 
 
 def definitions_latex(definitions: Iterable[tuple[sp.Basic, sp.Basic]]) -> str:

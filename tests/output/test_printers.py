@@ -53,7 +53,7 @@ def test_ml_rules_are_named_by_their_registry_entry():
     for lang in ("en", "zh"):
         assert StepPrinter(lang=lang).note(step) == entry_for(gelu).rule_name(lang)
     assert derivation_json(g)["steps"][0]["rule"] == "gelu"          # the contract keeps the key
-    assert "GELU rule: gelu'(u) = " in derivation_text(g)
+    assert "GELU rule: GELU'(u) = " in derivation_text(g)
     assert "sigmoid 法则：σ'(u) = σ(u)·(1 - σ(u))" in derivation_text(d, "zh")
     assert entry_for(sigmoid).rule_name("en") == StepPrinter().note(d.gradient[0].step)
 
