@@ -276,13 +276,24 @@ def _unary(fn: Callable[[Value], Value]) -> Handler:
     return handler
 
 
+def _ordered(v: Value) -> Value:
+    """A value that can be compared: a real one (a complex one with no imaginary part becomes real)."""
+    if isinstance(v, mpmath.mpc):
+        if v.imag != 0:
+            raise Undefined("compared a complex value (sign, a step, max or min of it)")
+        return v.real
+    return v
+
+
 def _heaviside(v: Value) -> Value:
+    v = _ordered(v)
     if v == 0:
         raise Undefined("Heaviside at 0")
     return mpmath.mpf(1) if v > 0 else mpmath.mpf(0)
 
 
 def _sign(v: Value) -> Value:
+    v = _ordered(v)
     return mpmath.mpf(0) if v == 0 else mpmath.mpf(1) if v > 0 else mpmath.mpf(-1)
 
 
@@ -291,12 +302,12 @@ _HANDLERS.update({sp.Abs: _unary(abs), sp.sign: _unary(_sign), sp.Heaviside: _un
 
 @_on(sp.Max)
 def _ev_max(e: sp.Max, point: Point, bound: dict) -> Value:
-    return max(_ev(a, point, bound) for a in e.args)
+    return max(_ordered(_ev(a, point, bound)) for a in e.args)
 
 
 @_on(sp.Min)
 def _ev_min(e: sp.Min, point: Point, bound: dict) -> Value:
-    return min(_ev(a, point, bound) for a in e.args)
+    return min(_ordered(_ev(a, point, bound)) for a in e.args)
 
 
 @_on(sp.KroneckerDelta)

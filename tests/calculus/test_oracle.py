@@ -67,3 +67,12 @@ def test_sums_unroll_over_drawn_sizes():
         total = real_value(sp.Sum(x[i], (i, 1, n)), p)
         assert total == sum(mpmath.mpf(v) / 100 for v in p.values.values())
     assert [str(name) for name, _ in p.items()] == ["n", "x[1]", "x[2]", "x[3]"]
+
+
+def test_comparing_a_complex_value_is_undefined_not_an_error():
+    """sign, Heaviside, max and min of log(negative) have no real value (a fuzz finding, was TypeError)."""
+    with mpmath.workdps(30):
+        for expr in (sp.sign(sp.log(X)), sp.Heaviside(sp.log(X)), sp.Max(sp.log(X), 0), sp.Min(sp.log(X), 1)):
+            with pytest.raises(Undefined):
+                real_value(expr, _point(-166))
+        assert real_value(sp.sign(sp.log(X)), _point(250)) == 1

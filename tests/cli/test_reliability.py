@@ -135,3 +135,10 @@ def test_an_undefined_function_is_said_and_its_derivative_printed_with_a_prime(c
     assert "result: 2·x·foo′(x²)" in out and "Subs" not in out
     code, out, _ = _run(["derive", r"\operatorname{foo}(x^2)", "--format", "md"], capsys)
     assert r"2 x \operatorname{foo}'\left(x^{2}\right)" in out
+
+
+def test_verify_through_the_sign_of_a_complex_intermediate(capsys):
+    """A fuzz finding: |‖ln y‖²| compared at a point where ln y is complex (was exit 70)."""
+    code, out, _ = _run(["verify", r"f(x) = \|\left| \|\ln(y)\|^2 \right|\|^2", "--wrt", "y",
+                         "--claim", r"\|\left| \|f\|^2 \right|\|^2"], capsys)
+    assert code in (0, 1) and out.startswith("verdict: ")
