@@ -16,6 +16,7 @@ from symderiv.analysis.results import CriticalPoint, Phrase
 from symderiv.calculus.differentiate import diff
 from symderiv.core.errors import TimeLimitError
 from symderiv.core.limits import time_limit
+from symderiv.ml.functions import relu
 
 
 def classify(f: sp.Basic, xs: Sequence[sp.Symbol], hessian: sp.Matrix, exact: tuple[sp.Basic, ...] | None,
@@ -49,24 +50,24 @@ def classify(f: sp.Basic, xs: Sequence[sp.Symbol], hessian: sp.Matrix, exact: tu
                          exact_eigenvalues=exact_evs, note=note)
 
 
-KINKS = (sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside)
+ONE_ARGUMENT_KINKS = (sp.Abs, sp.sign, sp.Heaviside, relu)  # not differentiable where the argument is 0
 
 
 def on_kink(f: sp.Basic, xs: Sequence[sp.Symbol], point: Sequence[sp.Basic | float]) -> bool:
-    """Whether `point` lies where f is not differentiable: |u| or sign(u) with u = 0, max/min with two
-    arguments equal there. The δ that SymPy's Hessian carries at such a point is lost in any
-    evaluation, and a Hessian test there would answer for a smooth function f is not."""
-    from symderiv.ml.functions import relu
-
+    """Whether `point` lies where f is not differentiable: |u|, sign(u), H(u) or ReLU(u) with u = 0,
+    max/min with two arguments equal there. The δ that SymPy's Hessian carries at such a point is
+    lost in any evaluation, and a Hessian test there would answer for a smooth function f is not."""
     at = dict(zip(xs, point, strict=True))
     for node in sp.preorder_traversal(f):
-        if isinstance(node, (*KINKS, relu)):
-            values = [_value(a.xreplace(at)) for a in node.args] + ([0.0] if isinstance(node, relu) else [])
-            if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside, relu)):
-                values = [values[0], 0.0]
-            known = [v for v in values if v is not None]
-            if len(known) >= 2 and any(abs(a - b) < 1e-9 for n, a in enumerate(known) for b in known[n + 1:]):
-                return True
+        if isinstance(node, ONE_ARGUMENT_KINKS):
+            values = [_value(node.args[0].xreplace(at)), 0.0]
+        elif isinstance(node, (sp.Max, sp.Min)):
+            values = [_value(a.xreplace(at)) for a in node.args]
+        else:
+            continue
+        known = [v for v in values if v is not None]
+        if any(abs(a - b) < 1e-9 for n, a in enumerate(known) for b in known[n + 1:]):
+            return True
     return False
 
 
