@@ -71,6 +71,9 @@ class Problem:
     the parser made where the notation is ambiguous ("read \\sin 2x \\cos x as sin(2x)·cos(x)").
     claims: statements about derivatives beside the function (`f'(x) = 2x`: (lhs, rhs)), for verify;
     conditions: side conditions (`w > 0`: (lhs, sign, rhs)); also: the further sides of `a = b = c`.
+    shapes: the shape of every vector and matrix name, `(name, (rows, cols))` with symbolic sizes
+    (a column vector has cols 1; sample rows `x_i` give `("x", (n, d))`; scalars are absent);
+    symmetric: names declared symmetric (`A \\in \\mathbb{S}^d`, `A = A^T`).
     """
 
     source: str
@@ -90,6 +93,12 @@ class Problem:
     claims: tuple[tuple[sp.Basic, sp.Basic], ...] = ()
     conditions: tuple[tuple[sp.Basic, str, sp.Basic], ...] = ()
     also: tuple[sp.Basic, ...] = ()
+    shapes: tuple[tuple[str, tuple[sp.Basic, sp.Basic]], ...] = ()
+    symmetric: frozenset[str] = frozenset()
+
+    def shape_of(self, name: str) -> tuple[sp.Basic, sp.Basic] | None:
+        """(rows, cols) of a vector or matrix name, None for a scalar or an unknown name."""
+        return dict(self.shapes).get(name)
 
     @property
     def is_inequality(self) -> bool:
