@@ -39,11 +39,16 @@ class Context:
             # the free index must not be a name the formula already uses (z_k with a class k)
             taken = {s.name for s in full.free_symbols | getattr(expr, "free_symbols", set())
                      if isinstance(s, sp.Symbol)}
-            pool = (*tuple(index_names), "k", "l", "m", "p", "q", "r", "s", "t")
-            k = index_symbol(next(c for c in pool if c not in taken))
             dims = {len(a.indices) for a in full.atoms(sp.Indexed) if str(a.base.label) == name}
-            if dims != {1}:
-                raise DeriveError(f"{name} is a matrix; differentiating by a matrix is not supported")
+            if len(dims) != 1 or not dims <= {1, 2}:
+                raise DeriveError(f"{name} is used both as a vector and as a matrix")
+            pool = [c for c in (*tuple(index_names), "k", "l", "m", "p", "q", "r", "s", "t") if c not in taken]
+            if dims == {2}:
+                # a matrix variable: ∂f/∂W_{kj}, the entry in row k and column j (the shape of W)
+                second = next(c for c in ("j", "l", "m", "p", "q", "r", "s", "t") if c not in taken and c != pool[0])
+                k, j = index_symbol(pool[0]), index_symbol(second)
+                return indexed_base(name)[k, j], (k, j)
+            k = index_symbol(pool[0])
             return indexed_base(name)[k], (k,)
         return self._symbol_named(name), ()
 

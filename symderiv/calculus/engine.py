@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import sympy as sp
 
 from symderiv.calculus.builder import Context
+from symderiv.calculus.matrices.attach import with_matrix_forms
 from symderiv.calculus.results import Derivation, Partial
 from symderiv.calculus.rules import ChainThroughRule
 from symderiv.core.errors import DeriveError
@@ -68,7 +69,8 @@ def _derive(problem: Problem, wrt: str | Sequence[str] | None, hessian: bool) ->
             rows.append(tuple(row))
         hess = tuple(rows)
     notes = problem.readings + ((problem.variables_note,) if problem.variables_note and not wrt else ())
-    return Derivation(problem, tuple(names), grad, hess, tuple(definitions), notes)
+    grad, hess, shapes = with_matrix_forms(problem, definitions, grad, hess)
+    return Derivation(problem, tuple(names), grad, hess, tuple(definitions), notes, shapes)
 
 
 def _variable_names(problem: Problem, wrt: str | Sequence[str] | None) -> list[str]:

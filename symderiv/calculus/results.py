@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symderiv.calculus import rules as R
+from symderiv.calculus.matrices.forms import MatrixForm
 from symderiv.core.problem import Definition, Problem
 
 
@@ -20,6 +21,7 @@ class Partial:
     raw: sp.Basic
     result: sp.Basic        # textbook form, intermediates kept
     expanded: sp.Basic      # definitions substituted
+    matrix: MatrixForm | None = None   # the checked matrix form (vector and matrix variables), if found
 
 
 @dataclass(frozen=True)
@@ -32,3 +34,4 @@ class Derivation:
     hessian: tuple[tuple[Partial, ...], ...] | None = None
     intermediates: tuple[Definition, ...] = ()      # the problem's and those introduced (z_i)
     notes: tuple[str, ...] = ()
+    shapes: tuple[tuple[str, tuple[sp.Basic, ...]], ...] = ()   # vector and matrix names -> sizes

@@ -38,15 +38,42 @@ class JsonPrinter:
     def derivation(self, d: Derivation) -> dict[str, Any]:
         out = self.problem(d.problem)
         out["variables"] = list(d.variables)
-        out["gradient"] = [{"variable": g.variable, "index": str(g.index[0]) if g.index else None,
-                            "latex": latex(g.result), "sympy": sp.srepr(g.result),
-                            "expanded": sp.srepr(g.expanded)} for g in d.gradient]
+        out["gradient"] = [self.gradient_entry(g) for g in d.gradient]
+        if d.shapes:
+            out["shapes"] = {name: [_size(s) for s in shape] for name, shape in d.shapes}
+            self._named_matrices(out, d)
         if d.notes:
             out["notes"] = list(d.notes)
         out["hessian"] = None if d.hessian is None else self.hessian(d)
         steps = StepPrinter(d.intermediates, name=d.problem.name)
         out["steps"] = [self.step(steps.doprint(g.step)) for g in d.gradient]
         return out
+
+    def gradient_entry(self, g: Partial) -> dict[str, Any]:
+        index: Any = None
+        if len(g.index) == 1:
+            index = str(g.index[0])
+        elif g.index:
+            index = [str(i) for i in g.index]   # a matrix variable: [row, column]
+        entry = {"variable": g.variable, "index": index, "latex": latex(g.result), "sympy": sp.srepr(g.result),
+                 "expanded": sp.srepr(g.expanded)}
+        if g.matrix is not None:
+            entry["matrix"] = matrix_json(g.matrix.matrix)
+        return entry
+
+    def _named_matrices(self, out: dict[str, Any], d: Derivation) -> None:
+        """Each intermediate a matrix form names (ŷ, S) gets its own "matrix" in `definitions`."""
+        forms = [g.matrix for g in d.gradient] + ([d.hessian[0][0].matrix] if d.hessian else [])
+        by_symbol = {entry["symbol"]: entry for entry in out["definitions"]}
+        for form in forms:
+            for target, value in form.definitions if form is not None else ():
+                entry = by_symbol.get(target.name)
+                if entry is None:
+                    entry = {"symbol": target.name, "latex": f"{latex(target)} = {latex(value)}",
+                             "sympy": _portable_srepr(value)}
+                    by_symbol[target.name] = entry
+                    out["definitions"].append(entry)
+                entry["matrix"] = matrix_json(value)
 
     def hessian(self, d: Derivation) -> dict[str, Any]:
         assert d.hessian is not None
@@ -57,6 +84,8 @@ class JsonPrinter:
             # a vector variable's block: [row index, column index] of its entries (k, l)
             blocks = [[_block_index(d, a, b) for b in range(len(row))] for a, row in enumerate(d.hessian)]
             h["index"] = blocks[0][0] if len(blocks) == 1 else blocks
+        if len(d.hessian) == 1 and d.hessian[0][0].matrix is not None:
+            h["matrix"] = matrix_json(d.hessian[0][0].matrix.matrix)
         return h
 
     def step(self, step: Step) -> dict[str, Any]:
@@ -73,6 +102,21 @@ def problem_json(problem: Problem) -> dict[str, Any]:
 def derivation_json(d: Derivation) -> dict[str, Any]:
     """`symderiv derive --format json`'s object: the problem, gradient, Hessian and steps."""
     return JsonPrinter().derivation(d)
+
+
+def matrix_json(m: sp.Basic) -> dict[str, str]:
+    """{"latex", "sympy"} of a matrix form; the srepr names ML functions as undefined functions
+    (`Function('sigmoid')`), so any SymPy can read it back."""
+    return {"latex": latex(m), "sympy": _portable_srepr(m)}
+
+
+def _portable_srepr(m: sp.Basic) -> str:
+    ml = {f for f in m.atoms(sp.Function) if getattr(type(f), "text_name", "")}
+    return sp.srepr(m.xreplace({f: sp.Function(type(f).__name__)(*f.args) for f in ml}))
+
+
+def _size(s: sp.Basic) -> int | str:
+    return int(s) if s.is_Integer else str(s)
 
 
 def _block_index(d: Derivation, a: int, b: int) -> list[str | None] | None:

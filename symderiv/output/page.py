@@ -20,8 +20,9 @@ from symderiv.calculus.results import Derivation, Partial
 from symderiv.calculus.rules import ChainThroughRule
 from symderiv.calculus.simplify import fold
 from symderiv.core.problem import Definition, Problem
+from symderiv.output.matrix_view import matrix_view, missing_matrix_form
 from symderiv.output.phrases import phrase
-from symderiv.output.printing import definitions_latex, latex
+from symderiv.output.printing import latex
 from symderiv.output.steps import RulePrinter, Step, StepPrinter
 from symderiv.output.templating import join_terms, paren
 
@@ -55,6 +56,9 @@ class Section:
     vector_per_sample: str = ""
     vector_matrix: str = ""
     vector_where: str = ""
+    vector_symbols: tuple[str, ...] = ()    # one sentence per symbol of the matrix form (X, ŷ, S)
+    vector_checked: str = ""                # where the matrix form was checked numerically
+    vector_missing: str = ""                # said when no matrix form passed the check
     vector_note: str = ""
     named: str = ""            # the result in terms of the function's own name (ŷ_i(1 − ŷ_i) x_ik)
 
@@ -67,6 +71,8 @@ class VectorView:
     per_sample: str
     matrix: str
     where: str
+    symbols: tuple[str, ...] = ()
+    checked: str = ""
 
 
 @dataclass
@@ -114,12 +120,7 @@ def page_model(d: Derivation, lang: str = "en") -> Page:
             body = r" \\ ".join(" & ".join(latex(e.result) for e in row) for row in d.hessian)
             hessian_matrix = rf"H = \begin{{pmatrix}} {body} \end{{pmatrix}}"
         if len(d.gradient) == 1 and d.gradient[0].index:
-            e = d.hessian[0][0]
-            vf = hessian_vector_form(e.result, d.gradient[0].wrt, e.wrt)
-            if vf is not None:
-                hessian_vector = VectorView(rf"\nabla^{{2}}_{{{latex(_base(e.wrt))}}} {name}",
-                                            latex(vf.per_sample), latex(vf.matrix),
-                                            definitions_latex(vf.definitions))
+            hessian_vector = _hessian_view(d, name, lang)
     definitions: list[dict[str, Any]] = [{"tex": f"{latex(df.target)} = {latex(df.expr)}", "introduced": not df.latex}
                    for df in d.intermediates]
     introduced = ", ".join(f"${x['tex']}$" for x in definitions if x["introduced"])
@@ -151,13 +152,28 @@ def _section(d: Derivation, g: Partial, steps: StepPrinter, name: str, leibniz: 
     if g.index:
         sec.vector_note = phrase("vector_variable", lang, v=sec.variable, vk=sec.entry,
                                  k=latex(g.index[0]), size=_size(g))
-        vf = gradient_vector_form(g.result, g.wrt)
-        if vf is not None:
+        if g.matrix is not None:
+            view = matrix_view(g.matrix, lang)
+            per_sample = gradient_vector_form(g.result, g.wrt) if len(g.index) == 1 else None
             sec.vector_head = rf"\nabla_{{{sec.variable}}} {name}"
-            sec.vector_per_sample = latex(vf.per_sample)
-            sec.vector_matrix = latex(vf.matrix)
-            sec.vector_where = definitions_latex(vf.definitions)
+            sec.vector_per_sample = latex(per_sample.per_sample) if per_sample is not None else ""
+            sec.vector_matrix = view.matrix
+            sec.vector_symbols, sec.vector_checked = view.symbols, view.checked
+        else:
+            sec.vector_missing = missing_matrix_form(lang)
     return sec
+
+
+def _hessian_view(d: Derivation, name: str, lang: str) -> VectorView | None:
+    """∇²_θ L = Σ_i … = XᵀSX for one vector variable, when its matrix form passed the check."""
+    e = d.hessian[0][0] if d.hessian else None
+    if e is None or e.matrix is None:
+        return None
+    view = matrix_view(e.matrix, lang)
+    per_sample = hessian_vector_form(e.result, d.gradient[0].wrt, e.wrt)
+    return VectorView(rf"\nabla^{{2}}_{{{latex(_base(e.wrt))}}} {name}",
+                      latex(per_sample.per_sample) if per_sample is not None else "", view.matrix, "",
+                      view.symbols, view.checked)
 
 
 def _note(d: Derivation, note: str, lang: str) -> str:

@@ -17,8 +17,10 @@ from sympy.printing.str import StrPrinter
 
 from symderiv.calculus.forms import SampleSum
 from symderiv.ml.functions import ML_FUNCTIONS
+from symderiv.output.matrix_printing import LATEX_SPELLING, TEXT_SPELLING, MatrixPrinting
 
 _SETTINGS = {"mul_symbol": None, "ln_notation": False}
+_LATEX_FUNCTIONS = frozenset({"exp", "log", "ln", "sin", "cos", "tan", "tanh", "sinh", "cosh", "arctan"})
 
 
 class _FormPrinting:
@@ -59,7 +61,9 @@ class _FormPrinting:
     def _matrix_factor(self, m: sp.Basic) -> str:
         s = self._print(m)
         entry = _sample_entry(m)
-        if isinstance(m, sp.MatAdd) or (entry and isinstance(sample_names(*entry, vectors=True)[0], sp.Add)):
+        if isinstance(m, (sp.MatAdd, sp.HadamardProduct)):
+            return self._group(s)
+        if entry and isinstance(sample_names(*entry, vectors=True)[0], sp.Add):
             return self._group(s)
         return s
 
@@ -148,8 +152,16 @@ def _sample_dot(s: sp.Sum, i: sp.Symbol) -> tuple[str, str] | None:
     return str(params[0].base.label), str(data[0].base.label)
 
 
-class MLLatexPrinter(_FormPrinting, LatexPrinter):
+class MLLatexPrinter(MatrixPrinting, _FormPrinting, LatexPrinter):
     """SymPy's LaTeX printer with ML reading order and index notation."""
+
+    _fmt = LATEX_SPELLING
+
+    def _function_head(self, func: type) -> str:
+        name = getattr(func, "latex_name", "") or func.__name__
+        if name.startswith("\\"):
+            return name
+        return "\\" + name if name in _LATEX_FUNCTIONS else rf"\operatorname{{{name}}}"
 
     def __init__(self, settings: dict[str, Any] | None = None):
         super().__init__({**_SETTINGS, **(settings or {})})
@@ -339,7 +351,7 @@ def unicode_name(name: str) -> str:
     return _GREEK_UNICODE.get(head, head) + sep + tail
 
 
-class PlainPrinter(_FormPrinting, StrPrinter):
+class PlainPrinter(MatrixPrinting, _FormPrinting, StrPrinter):
     """One-line Unicode text: Σ_{i=1..n} (ŷ_i − y_i)·x_ik, σ(z), θ², δ_kl; Xᵀ (ŷ - y).
 
     `mul_symbol` joins the factors of a product ("*", printed ·; a vector form juxtaposes them)."""
@@ -351,8 +363,13 @@ class PlainPrinter(_FormPrinting, StrPrinter):
         super().__init__(settings)
         self._named = {}
 
+    _fmt = TEXT_SPELLING
+
     def _group(self, s: str) -> str:
         return f"({s})"
+
+    def _function_head(self, func: type) -> str:
+        return function_name(func)
 
     def _sum_head(self, i, lo, hi) -> str:
         return f"Σ_{{{self._print(i)}={self._print(lo)}..{self._print(hi)}}}"

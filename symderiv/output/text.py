@@ -8,10 +8,12 @@ from __future__ import annotations
 import sympy as sp
 
 from symderiv.calculus.forms import gradient_vector_form, hessian_vector_form
+from symderiv.calculus.matrices.forms import MatrixForm
 from symderiv.calculus.results import Derivation, Partial
 from symderiv.core.problem import Problem
+from symderiv.output.matrix_view import matrix_view, missing_matrix_form
 from symderiv.output.phrases import phrase
-from symderiv.output.printing import definitions_text, text
+from symderiv.output.printing import text
 from symderiv.output.steps import Step, TextStepPrinter
 
 
@@ -53,10 +55,19 @@ class TextPrinter:
         self.steps(steps.doprint(g.step), lines, [0], 1)
         lines.append(f"  {self.label('result')}{self.colon}{text(g.result)}")
         if g.index:
-            vf = gradient_vector_form(g.result, g.wrt)
-            if vf is not None:
-                lines.append(f"  {self.label('vector_form')}{self.colon}{text(vf.per_sample)} = {text(vf.matrix)}")
+            per_sample = gradient_vector_form(g.result, g.wrt) if len(g.index) == 1 else None
+            lines += self.matrix_form(g.matrix, per_sample.per_sample if per_sample else None)
         return lines
+
+    def matrix_form(self, form: MatrixForm | None, per_sample: sp.Basic | None) -> list[str]:
+        """The checked matrix form with a line per symbol it uses, or the line saying there is none."""
+        if form is None:
+            return [f"  {missing_matrix_form(self.lang, plain=True)}"]
+        view = matrix_view(form, self.lang, plain=True)
+        head = f"{text(per_sample)} = " if per_sample is not None else ""
+        lines = [f"  {self.label('vector_form')}{self.colon}{head}{view.matrix}"]
+        lines += [f"    {line}" for line in view.symbols]
+        return [*lines, f"    {view.checked}"]
 
     def steps(self, step: Step, lines: list[str], counter: list[int], depth: int) -> None:
         """Pre-order, numbered; trivial sub-steps (d c/dx = 0, …) left out."""
@@ -75,12 +86,10 @@ class TextPrinter:
         for a, row in enumerate(d.hessian):
             for e in row:
                 lines.append(f"  ∂²/∂{text(d.gradient[a].wrt)}∂{text(e.wrt)}: {text(e.result)}")
-        g = d.gradient[0]
-        if len(d.gradient) == 1 and g.index:
-            vf = hessian_vector_form(d.hessian[0][0].result, g.wrt, d.hessian[0][0].wrt)
-            if vf is not None:
-                extra = f"  ({definitions_text(vf.definitions)})" if vf.definitions else ""
-                lines.append(f"  {self.label('vector_form')}{self.colon}{text(vf.matrix)}{extra}")
+        g, e = d.gradient[0], d.hessian[0][0]
+        if len(d.gradient) == 1 and len(g.index) == 1 and e.matrix is not None:
+            vf = hessian_vector_form(e.result, g.wrt, e.wrt)
+            lines += self.matrix_form(e.matrix, vf.per_sample if vf is not None else None)
         return lines
 
 

@@ -1,0 +1,1 @@
+"""Matrix calculus: shapes, index → matrix translation and the numeric checks every matrix form passes."""

@@ -1,0 +1,183 @@
+"""Matrix forms of derivatives, each checked against its index form before anyone may print it.
+
+The derivative is computed in index form (with its steps); here it is translated to matrix form
+(translate.py), spelt the textbook way (tidy.py), and evaluated at random data of sizes that differ
+per size symbol (n=4, d=3, K=2 …), together with the index form it came from. A form that does not
+agree, or that the rules cannot make, is not returned: the caller prints the index form and says so.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symderiv.calculus.matrices.sizes import Shape, ShapeConflict, free_index_sizes, index_shapes
+from symderiv.calculus.matrices.tidy import textbook_matrix
+from symderiv.calculus.matrices.translate import NotTranslatable, Symbols, Translator
+from symderiv.core.problem import Definition, Problem, substitute_definitions
+
+Named = tuple[sp.MatrixSymbol, sp.MatrixExpr]
+
+
+@dataclass(frozen=True)
+class MatrixForm:
+    """∂f/∂θ (or a Hessian block) as a matrix expression over MatrixSymbols with symbolic sizes.
+
+    definitions: the intermediates it names (ŷ = σ(Xθ), S = diag(…)), in the order to read them;
+    data: the matrices that stand for indexed data (X for the rows x_i), with the name they had;
+    checked_at: the sizes at which it was evaluated against the index form (n=4, d=3 …).
+    """
+
+    matrix: sp.MatrixExpr
+    definitions: tuple[Named, ...] = ()
+    data: tuple[tuple[sp.MatrixSymbol, str], ...] = ()
+    checked_at: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def symbols(self) -> list[sp.MatrixSymbol]:
+        """Every matrix symbol of the form and its definitions, in order of first use."""
+        seen: list[sp.MatrixSymbol] = []
+        for e in (self.matrix, *(d for _, d in self.definitions)):
+            for s in sorted(e.atoms(sp.MatrixSymbol), key=lambda m: m.name):
+                if s not in seen:
+                    seen.append(s)
+        return seen
+
+
+@dataclass(frozen=True)
+class MatrixContext:
+    """What the forms of one derivation share: the problem's shapes, names and intermediates."""
+
+    problem: Problem
+    intermediates: tuple[Definition, ...]
+    shapes: dict[str, Shape]
+    rename: dict[str, str]
+
+    @classmethod
+    def of(cls, problem: Problem, intermediates: Sequence[Definition]) -> MatrixContext | None:
+        exprs = [problem.expr, problem.expanded(), *(d.expr for d in intermediates)]
+        try:
+            shapes = index_shapes(exprs)
+            for d in intermediates:
+                if isinstance(d.target, sp.Indexed) and d.name not in shapes:
+                    sizes = free_index_sizes(d.expr, shapes)
+                    if all(i in sizes for i in d.indices):
+                        shapes[d.name] = tuple(sizes[i] for i in d.indices)
+        except ShapeConflict:
+            return None
+        return cls(problem, tuple(intermediates), shapes, _renames(shapes))
+
+    @property
+    def user_names(self) -> set[str]:
+        return {d.name for d in self.problem.definitions}
+
+
+def gradient_form(ctx: MatrixContext | None, result: sp.Basic, expanded: sp.Basic,
+                  free: tuple[sp.Basic, ...], variable: str) -> MatrixForm | None:
+    """The checked matrix form of a derivative with free indices `free` (one for ∂f/∂θ_k, two for
+    ∂f/∂W_kj or a Hessian block ∂²f/∂θ_k∂θ_l), or None."""
+    if ctx is None or not free or variable not in ctx.shapes:
+        return None
+    var_shape = ctx.shapes[variable]
+    sizes = dict(zip(free, var_shape if len(free) == len(var_shape) else var_shape * 2, strict=False))
+    introduced = [d for d in ctx.intermediates if d.name not in ctx.user_names]
+    body = substitute_definitions(result, introduced)
+    symbols = Symbols(ctx.rename, {})
+    try:
+        term = Translator(symbols).term(body, free, sizes)
+        named = _named_definitions(ctx, body, introduced, symbols)
+    except NotTranslatable:
+        return None
+    matrix, extra = textbook_matrix(term.matrix, {s.name for s, _ in named})
+    form = MatrixForm(matrix, (*named, *extra), _data(ctx, symbols))
+    return check(ctx, form, expanded, free, sizes)
+
+
+def _named_definitions(ctx: MatrixContext, body: sp.Basic, introduced: list[Definition],
+                       symbols: Symbols) -> list[Named]:
+    """The user's intermediates the form uses (ŷ), each with its own matrix form, inner ones first."""
+    out: list[Named] = []
+    pending = [d for d in ctx.problem.definitions if _uses(body, d)]
+    done: set[str] = set()
+    while pending:
+        d = pending.pop(0)
+        if d.name in done or not isinstance(d.target, sp.Indexed):
+            if not isinstance(d.target, sp.Indexed):
+                raise NotTranslatable("a scalar intermediate")
+            continue
+        done.add(d.name)
+        expr = substitute_definitions(d.expr, introduced)
+        sizes = {i: s for i, s in zip(d.indices, ctx.shapes.get(d.name, ()), strict=False)}
+        term = Translator(symbols).term(expr, d.indices, sizes)
+        target = symbols.symbol(d.name, *_padded(ctx.shapes[d.name]))
+        out.insert(0, (target, textbook_matrix(term.matrix, set())[0]))
+        pending += [e for e in ctx.problem.definitions if _uses(expr, e) and e.name not in done]
+    return out
+
+
+def check(ctx: MatrixContext, form: MatrixForm, expanded: sp.Basic, free: tuple[sp.Basic, ...],
+          free_sizes: dict[sp.Basic, sp.Basic]) -> MatrixForm | None:
+    """Evaluate the form and the index form at random data; the form back with where it was
+    checked, or None when they disagree anywhere (or cannot be evaluated)."""
+    import numpy as np  # numbers only when a form is to be checked
+
+    from symderiv.calculus.matrices import numeric
+    size_symbols = {s for shape in ctx.shapes.values() for s in shape if isinstance(s, sp.Symbol)}
+    size_symbols |= {s for s in free_sizes.values() if isinstance(s, sp.Symbol)}
+    sizes = numeric.random_sizes(sorted(size_symbols, key=str))
+    rng = np.random.default_rng(20261204)
+    data = numeric.random_data([(k, _padded(v)) for k, v in ctx.shapes.items()], sizes, rng,
+                               symmetric=ctx.problem.symmetric)
+    scalar_names = sorted({s.name for s in expanded.free_symbols if isinstance(s, sp.Symbol)
+                           and not s.is_integer and s.name not in data})
+    scalars = numeric.random_scalars(scalar_names, rng)
+    try:
+        want = numeric.evaluate_index(expanded, free, sizes, data, scalars, ranges=free_sizes)
+        matrix = _substituted(form)
+        bound = {m.name: data[label] for m, label in form.data}
+        bound.update({k: v for k, v in data.items() if k not in bound})
+        got = numeric.evaluate_matrix(matrix, sizes, bound, scalars)
+    except (KeyError, ValueError, TypeError, ZeroDivisionError, NotImplementedError, AttributeError):
+        return None
+    if not numeric.agree(got, want):      # shapes must agree too: a transposed gradient fails
+        return None
+    at = tuple(sorted((str(k), int(v)) for k, v in sizes.items()))
+    return MatrixForm(form.matrix, form.definitions, form.data, at)
+
+
+def _substituted(form: MatrixForm) -> sp.MatrixExpr:
+    """The form with its named intermediates replaced by what they stand for."""
+    out = form.matrix
+    table = dict(form.definitions)
+    for _ in range(len(table) + 1):
+        before, out = out, out.xreplace(table)
+        if out == before:
+            break
+    return out
+
+
+def _uses(expr: sp.Basic, d: Definition) -> bool:
+    return any(d.matches(a) for a in expr.atoms(sp.Indexed)) or (not isinstance(d.target, sp.Indexed)
+                                                                 and expr.has(d.target))
+
+
+def _padded(shape: Shape) -> tuple[sp.Basic, sp.Basic]:
+    """A vector's shape as (rows, 1)."""
+    return (shape[0], sp.Integer(1)) if len(shape) == 1 else (shape[0], shape[1])
+
+
+def _renames(shapes: dict[str, Shape]) -> dict[str, str]:
+    """Rows of data written x_i (x[i, j]) are the matrix X; y_{ik} is Y. A name already in use
+    keeps its own spelling."""
+    out = {}
+    for label, shape in shapes.items():
+        upper = label[:1].upper() + label[1:]
+        if len(shape) == 2 and label[:1].islower() and upper not in shapes:
+            out[label] = upper
+    return out
+
+
+def _data(ctx: MatrixContext, symbols: Symbols) -> tuple[tuple[sp.MatrixSymbol, str], ...]:
+    back = {v: k for k, v in ctx.rename.items()}
+    return tuple((m, back.get(name, name)) for name, m in symbols.made.items())

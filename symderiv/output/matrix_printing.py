@@ -1,0 +1,112 @@
+"""Matrix forms as a textbook prints them: Xᵀ(ŷ − y), σ(Xθ) (elementwise), a ⊙ b, diag(v), X⁻ᵀ.
+
+A mixin for both printers (LaTeX and plain text): SymPy's own printers write an elementwise
+function as `(z ↦ σ(z))∘(Xθ)`, a 1×1 product used as a number as `tr(θᵀx)`, and sort the terms
+of a sum by name (−y + ŷ); a reader expects σ(Xθ), θᵀx and ŷ − y.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+
+class MatrixPrinting:
+    """The node types of matrix calculus; `_fmt` holds the few spellings that differ per format."""
+
+    _print: Callable[..., str]
+    _fmt: dict[str, str]
+
+    def _group(self, s: str) -> str:
+        raise NotImplementedError
+
+    def _needs_group(self, m: sp.Basic) -> bool:
+        return isinstance(m, (sp.MatAdd, sp.HadamardProduct)) or (
+            isinstance(m, sp.MatMul) and m.as_coeff_matrices()[0] != 1)
+
+    def _operand(self, m: sp.Basic) -> str:
+        s = self._print(m)
+        return self._group(s) if self._needs_group(m) else s
+
+    def _print_ElementwiseApplyFunction(self, expr: ElementwiseApplyFunction) -> str:
+        """σ(Xθ): a function applied to each entry, written as the function of the matrix."""
+        lam, arg = expr.function, expr.expr
+        if isinstance(lam, sp.Lambda) and len(lam.variables) == 1:
+            z, body = lam.variables[0], lam.expr
+            if isinstance(body, sp.Function) and body.args == (z,):
+                return self._fmt["apply"].format(f=self._function_head(type(body)), x=self._print(arg))
+            if body == sp.exp(z):
+                return self._fmt["apply"].format(f=self._function_head(sp.exp), x=self._print(arg))
+        return self._fmt["apply"].format(f=self._print(lam), x=self._print(arg))
+
+    def _function_head(self, func: type) -> str:
+        raise NotImplementedError
+
+    def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
+        # plain factors before sums (ŷ ⊙ (1 − ŷ)), as one writes them; ⊙ commutes
+        args = sorted(expr.args, key=lambda a: (isinstance(a, sp.MatAdd), not isinstance(a, sp.MatrixSymbol)))
+        return self._fmt["odot"].join(self._operand(a) for a in args)
+
+    def _print_HadamardPower(self, expr: sp.HadamardPower) -> str:
+        return self._fmt["hpow"].format(b=self._operand(expr.base), e=self._print(expr.exp))
+
+    def _print_Trace(self, expr: sp.Trace) -> str:
+        arg = expr.arg
+        if arg.shape == (1, 1):
+            return self._print(arg)          # a 1×1 product used as a number: θᵀx
+        return self._fmt["tr"].format(x=self._print(arg))
+
+    def _print_Inverse(self, expr: sp.Inverse) -> str:
+        return self._operand_power(expr.arg, self._fmt["inv"])
+
+    def _print_Determinant(self, expr: sp.Determinant) -> str:
+        return self._fmt["det"].format(x=self._print(expr.arg))
+
+    def _operand_power(self, m: sp.Basic, sup: str) -> str:
+        s = self._print(m)
+        return (s if isinstance(m, sp.MatrixSymbol) else self._group(s)) + sup
+
+    def _print_Transpose(self, expr: sp.Transpose) -> str:
+        arg = expr.arg
+        if isinstance(arg, sp.Inverse):
+            return self._operand_power(arg.arg, self._fmt["inv_t"])
+        return self._operand_power(arg, self._fmt["t"])
+
+    def _print_ZeroMatrix(self, expr: sp.ZeroMatrix) -> str:
+        return "0"
+
+    def _print_MatAdd(self, expr: sp.MatAdd) -> str:
+        """Positive terms first, in the order given (ŷ − y, not −y + ŷ)."""
+        terms = list(expr.args)
+        negative = [t for t in terms if _is_negative(t)]
+        positive = [t for t in terms if not _is_negative(t)]
+        out = ""
+        for n, t in enumerate(positive + negative):
+            if _is_negative(t):
+                s = self._print(sp.MatMul(-1, t).doit() if not isinstance(t, sp.MatMul) else _negated(t))
+                out += (" - " if n else "- ") + s
+            else:
+                out += (" + " if n else "") + self._print(t)
+        return out
+
+
+def _is_negative(t: sp.Basic) -> bool:
+    if isinstance(t, sp.MatMul):
+        coeff = t.as_coeff_matrices()[0]
+        return bool(coeff.could_extract_minus_sign())
+    return False
+
+
+def _negated(t: sp.MatMul) -> sp.MatrixExpr:
+    coeff, matrices = t.as_coeff_matrices()
+    coeff = -coeff
+    body = matrices[0] if len(matrices) == 1 else sp.MatMul(*matrices)
+    return body if coeff == 1 else sp.MatMul(coeff, *matrices)
+
+
+LATEX_SPELLING = {"apply": r"{f}\left({x}\right)", "odot": r" \odot ", "hpow": r"{b}^{{\circ {e}}}",
+                  "tr": r"\operatorname{{tr}}\left({x}\right)", "inv": "^{-1}", "inv_t": "^{-T}",
+                  "det": r"\det\left({x}\right)", "t": "^{T}"}
+TEXT_SPELLING = {"apply": "{f}({x})", "odot": " ⊙ ", "hpow": "{b}^∘{e}", "tr": "tr({x})", "inv": "⁻¹",
+                 "inv_t": "⁻ᵀ", "det": "det({x})", "t": "ᵀ"}

@@ -1,0 +1,118 @@
+"""Index form -> matrix form: the textbook forms, checked numerically, and never a wrong one."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from symderiv import derive
+from symderiv.calculus.matrices import numeric
+from symderiv.calculus.matrices.forms import MatrixContext, MatrixForm, check
+from symderiv.calculus.matrices.translate import NotTranslatable, Symbols, Translator
+from symderiv.ml.functions import sigmoid
+from symderiv.output.printing import latex
+
+SEED = r"L(\theta) = -\sum_{i=1}^{n} [y_i \log \hat{y}_i + (1-y_i)\log(1-\hat{y}_i)]"
+SEED_WHERE = [r"\hat{y}_i = \sigma(\theta^T x_i)"]
+n_, d_ = sp.symbols("n d", integer=True, positive=True)
+i, j, k, ell = sp.symbols("i j k l", integer=True)
+RNG = np.random.default_rng(3)
+N, D = 4, 3
+X = RNG.normal(size=(N, D))
+Y01 = RNG.integers(0, 2, N).astype(float)
+
+
+def _value(form: MatrixForm, data: dict[str, np.ndarray]) -> np.ndarray:
+    m = form.matrix
+    for _ in range(3):
+        m = m.xreplace(dict(form.definitions))
+    sizes = {n_: N, d_: D}
+    return np.asarray(numeric.evaluate_matrix(m, sizes, data, {}), dtype=float).reshape(-1)
+
+
+def _sig(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
+
+
+def test_seed_gradient_and_hessian_are_the_textbook_forms() -> None:
+    d = derive(SEED, "theta", hessian=True, where=SEED_WHERE)
+    g, h = d.gradient[0].matrix, d.hessian[0][0].matrix
+    assert g is not None and h is not None
+    assert latex(g.matrix) == r"X^{T} \left(\hat{y} - y\right)"
+    assert latex(h.matrix) == r"X^{T} S X"
+    assert dict((s.name, latex(v)) for s, v in h.definitions)["S"] == \
+        r"\operatorname{diag}\left(\hat{y} \odot \left(\mathbf{1} - \hat{y}\right)\right)"
+    theta = RNG.normal(size=D)
+    p = _sig(X @ theta)
+    data = {"X": X, "y": Y01, "theta": theta}
+    assert np.allclose(_value(g, data), X.T @ (p - Y01))
+    assert np.allclose(_value(h, data), (X.T @ np.diag(p * (1 - p)) @ X).reshape(-1))
+    assert dict(d.shapes) == {"X": (n_, d_), "theta": (d_, 1), "y": (n_, 1), "yhat": (n_, 1)}
+
+
+@pytest.mark.parametrize(("latex_in", "want"), [
+    ("x^T A x", r"\left(A + A^{T}\right) x"),
+    (r"\frac{1}{2}\|Ax - b\|_2^2", r"A^{T} \left(A x - b\right)"),
+    (r"\sum_{i=1}^{n} (e^{\theta^T x_i} - y_i \theta^T x_i)", r"X^{T} \left(\exp\left(X \theta\right) - y\right)"),
+])
+def test_textbook_gradients(latex_in: str, want: str) -> None:
+    d = derive(latex_in, "x" if "x^T" in latex_in or "Ax" in latex_in else "theta")
+    form = d.gradient[0].matrix
+    assert form is not None
+    assert latex(form.matrix) == want
+    assert form.checked_at, "every form says where it was checked"
+
+
+def test_a_wrong_form_is_refused_by_the_check() -> None:
+    d = derive("x^T A x", "x")
+    g = d.gradient[0]
+    ctx = MatrixContext.of(d.problem, d.intermediates)
+    assert ctx is not None
+    A, x = sp.MatrixSymbol("A", d_, d_), sp.MatrixSymbol("x", d_, 1)
+    wrong = MatrixForm(2 * A * x, (), ((A, "A"), (x, "x")))
+    assert check(ctx, wrong, g.expanded, g.index, {g.index[0]: d_}) is None
+    right = MatrixForm((A + A.T) * x, (), ((A, "A"), (x, "x")))
+    assert check(ctx, right, g.expanded, g.index, {g.index[0]: d_}) is not None
+
+
+def test_symmetric_declaration_is_not_assumed() -> None:
+    """Without a declaration A is not symmetric: 2Ax would be wrong and is never printed."""
+    form = derive("x^T A x", "x").gradient[0].matrix
+    assert form is not None and "2" not in latex(form.matrix)
+
+
+def _translate(expr: sp.Basic, free: tuple, sizes: dict) -> sp.MatrixExpr:
+    return Translator(Symbols({"x": "X"}, {})).term(expr, free, sizes).matrix
+
+
+def test_rules_over_index_structure() -> None:
+    a, b, th, A = (sp.IndexedBase(s) for s in ("a", "b", "theta", "A"))
+    x = sp.IndexedBase("x")
+    assert _translate(a[k] * b[ell], (k, ell), {k: n_, ell: d_}) == sp.MatrixSymbol("a", n_, 1) * \
+        sp.MatrixSymbol("b", d_, 1).T
+    assert _translate(A[ell, k], (k, ell), {k: d_, ell: d_}) == sp.MatrixSymbol("A", d_, d_).T
+    assert _translate(sp.KroneckerDelta(k, ell), (k, ell), {k: d_, ell: d_}) == sp.Identity(d_)
+    xtheta = sp.Sum(x[i, j] * th[j], (j, 1, d_))
+    grad = _translate(sp.Sum((sigmoid(xtheta) - a[i]) * x[i, k], (i, 1, n_)), (k,), {k: d_})
+    assert latex(grad) == r"X^{T} \left(\sigma\left(X \theta\right) - a\right)"
+    trace = _translate(sp.Sum(A[j, j], (j, 1, d_)), (), {})
+    assert "tr" in latex(trace)
+
+
+def test_what_has_no_matrix_form_is_not_guessed() -> None:
+    a, x = sp.IndexedBase("a"), sp.IndexedBase("x")
+    with pytest.raises(NotTranslatable):
+        _translate(a[1] * x[k], (k,), {k: d_})           # a fixed entry
+    with pytest.raises(NotTranslatable):
+        _translate(sp.Sum(x[i, i], (i, 1, n_)) * a[k], (k, ell), {k: d_, ell: d_})   # free indices do not match
+
+
+def test_json_matrix_forms_are_portable_and_name_their_intermediates() -> None:
+    from symderiv.output.json import derivation_json
+    out = derivation_json(derive(SEED, "theta", hessian=True, where=SEED_WHERE))
+    assert out["shapes"] == {"X": ["n", "d"], "theta": ["d", 1], "y": ["n", 1], "yhat": ["n", 1]}
+    assert out["gradient"][0]["matrix"]["latex"] == r"X^{T} \left(\hat{y} - y\right)"
+    assert out["hessian"]["matrix"]["latex"] == r"X^{T} S X"
+    defs = {e["symbol"]: e for e in out["definitions"]}
+    assert "Function('sigmoid')" in defs["yhat"]["matrix"]["sympy"]
+    assert "S" in defs and "matrix" in defs["S"]
