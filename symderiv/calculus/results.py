@@ -35,3 +35,18 @@ class Derivation:
     intermediates: tuple[Definition, ...] = ()      # the problem's and those introduced (z_i)
     notes: tuple[str, ...] = ()
     shapes: tuple[tuple[str, tuple[sp.Basic, ...]], ...] = ()   # vector and matrix names -> sizes
+
+    def shape_of(self, variable: str) -> tuple[sp.Basic, ...]:
+        """(rows, cols) of a vector or matrix variable, () for a scalar: the shape of ∂f/∂variable
+        (a gradient has the shape of its variable)."""
+        known = dict(self.shapes).get(variable)
+        if known is not None:
+            return known
+        g = next((g for g in self.gradient if g.variable == variable), None)
+        if g is None or not g.index:
+            return ()
+        for s in g.expanded.atoms(sp.Sum):
+            for j, _, hi in s.limits:
+                if any(a.base.label.name == variable and j in a.indices for a in s.function.atoms(sp.Indexed)):
+                    return (hi, sp.Integer(1))
+        return (sp.Symbol("d", integer=True, positive=True), sp.Integer(1))

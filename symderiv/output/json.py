@@ -46,7 +46,8 @@ class JsonPrinter:
             out["notes"] = list(d.notes)
         out["hessian"] = None if d.hessian is None else self.hessian(d)
         steps = StepPrinter(d.intermediates, name=d.problem.name)
-        out["steps"] = [self.step(steps.doprint(g.step)) for g in d.gradient]
+        out["steps"] = [self.step(steps.doprint(g.step), [_size(s) for s in d.shape_of(g.variable)])
+                        for g in d.gradient]
         return out
 
     def gradient_entry(self, g: Partial) -> dict[str, Any]:
@@ -88,10 +89,11 @@ class JsonPrinter:
             h["matrix"] = matrix_json(d.hessian[0][0].matrix.matrix)
         return h
 
-    def step(self, step: Step) -> dict[str, Any]:
+    def step(self, step: Step, shape: list[int | str]) -> dict[str, Any]:
+        """One step; `shape` is the shape of the derivative it produces (the variable's, [] for a scalar)."""
         return {"rule": step.key, "expr": latex(step.rule.expr), "wrt": latex(step.rule.var),
-                "result": latex(step.result), "note": step.note,
-                "substeps": [self.step(s) for s in step.substeps]}
+                "result": latex(step.result), "note": step.note, "shape": shape,
+                "substeps": [self.step(s, shape) for s in step.substeps]}
 
 
 def problem_json(problem: Problem) -> dict[str, Any]:

@@ -150,8 +150,13 @@ def _section(d: Derivation, g: Partial, steps: StepPrinter, name: str, leibniz: 
                   expanded=expanded if expanded != result and len(expanded) < 400 else "")
     sec.named = _named(d.problem, g.result)
     if g.index:
-        sec.vector_note = phrase("vector_variable", lang, v=sec.variable, vk=sec.entry,
-                                 k=latex(g.index[0]), size=_size(g))
+        shape = d.shape_of(g.variable)
+        if len(g.index) == 2:
+            sec.vector_note = phrase("matrix_variable", lang, v=sec.variable, vk=sec.entry, k=latex(g.index[0]),
+                                     j=latex(g.index[1]), rows=latex(shape[0]), cols=latex(shape[1]))
+        else:
+            sec.vector_note = phrase("vector_variable", lang, v=sec.variable, vk=sec.entry,
+                                     k=latex(g.index[0]), size=latex(shape[0]))
         if g.matrix is not None:
             view = matrix_view(g.matrix, lang)
             per_sample = gradient_vector_form(g.result, g.wrt) if len(g.index) == 1 else None
@@ -220,14 +225,6 @@ def function_tex(problem: Problem) -> str:
 
 def _base(v: sp.Basic) -> sp.Basic:
     return v.base.label if isinstance(v, sp.Indexed) else v
-
-
-def _size(g: Partial) -> str:
-    for s in g.expanded.atoms(sp.Sum) | g.result.atoms(sp.Sum):
-        for j, _, hi in s.limits:
-            if str(j) == "j" or str(hi) == "d":
-                return latex(hi)
-    return "d"
 
 
 def _leibniz(d: Derivation) -> str:

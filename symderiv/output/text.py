@@ -51,7 +51,8 @@ class TextPrinter:
     def partial(self, d: Derivation, g: Partial, steps: TextStepPrinter) -> list[str]:
         """∂f/∂v, its numbered steps, the result and (for a vector variable) its vector form."""
         name = d.problem.name or "f"
-        lines = ["", f"∂{name}/∂{text(g.wrt)}" + (f"   ({g.index[0]} = 1..{_size_of(g)})" if g.index else "")]
+        ranges = ", ".join(f"{i} = 1..{text(n)}" for i, n in zip(g.index, d.shape_of(g.variable), strict=False))
+        lines = ["", f"∂{name}/∂{text(g.wrt)}" + (f"   ({ranges})" if g.index else "")]
         self.steps(steps.doprint(g.step), lines, [0], 1)
         lines.append(f"  {self.label('result')}{self.colon}{text(g.result)}")
         if g.index:
@@ -102,10 +103,3 @@ def derivation_text(d: Derivation, lang: str = "en") -> str:
     """A readable plain-text derivation: the problem, numbered steps, results, vector forms."""
     return TextPrinter(lang).derivation(d)
 
-
-def _size_of(g: Partial) -> str:
-    for s in g.expanded.atoms(sp.Sum):
-        for lim in s.limits:
-            if lim[0].name == "j" or str(lim[2]) == "d":
-                return str(lim[2])
-    return "d"

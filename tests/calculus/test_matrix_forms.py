@@ -116,3 +116,19 @@ def test_json_matrix_forms_are_portable_and_name_their_intermediates() -> None:
     defs = {e["symbol"]: e for e in out["definitions"]}
     assert "Function('sigmoid')" in defs["yhat"]["matrix"]["sympy"]
     assert "S" in defs and "matrix" in defs["S"]
+
+
+def test_steps_carry_the_shape_of_what_they_produce() -> None:
+    from symderiv.output.json import derivation_json
+    out = derivation_json(derive(SEED, "theta", where=SEED_WHERE))
+    shapes = []
+
+    def walk(step: dict) -> None:
+        shapes.append(step["shape"])
+        for s in step["substeps"]:
+            walk(s)
+    for s in out["steps"]:
+        walk(s)
+    assert shapes and all(s == ["d", 1] for s in shapes)
+    scalar = derivation_json(derive("x^2 + 3x", "x"))
+    assert scalar["steps"][0]["shape"] == []

@@ -44,6 +44,9 @@ PAGE = {
     "by_vars": "with respect to {vars}.",
     "variables": "Variables",
     "vector_variable": "${v}$ is a vector: we differentiate by its entry ${vk}$, ${k} = 1, \\dots, {size}$",
+    "matrix_variable": ("${v}$ is a ${rows} \\times {cols}$ matrix: "
+                        "we differentiate by its entry ${vk}$ (row ${k}$, column ${j}$); "
+                        "the gradient has the shape of ${v}$"),
     "gradient_for": "Derivative with respect to ${v}$",
     "step_n": "Step {n}",
     "uses": "(combines steps {steps})",

@@ -39,6 +39,8 @@ PAGE = {
     "by_vars": "求导变量：{vars}。",
     "variables": "变量",
     "vector_variable": "${v}$ 是向量：对它的分量 ${vk}$ 求导，${k} = 1, \\dots, {size}$",
+    "matrix_variable": ("${v}$ 是 ${rows} \\times {cols}$ 矩阵："
+                        "对它的元素 ${vk}$（第 ${k}$ 行、第 ${j}$ 列）求导；梯度与 ${v}$ 形状相同"),
     "gradient_for": "关于 ${v}$ 的导数",
     "step_n": "第 {n} 步",
     "uses": "（用到第 {steps} 步）",
