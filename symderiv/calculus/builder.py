@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symderiv.calculus import rules as R
 from symderiv.calculus.results import Partial
@@ -34,12 +35,14 @@ class Context:
     def wrt_symbol(self, name: str, index_names: Sequence[str],
                    expr: sp.Basic | None = None) -> tuple[sp.Basic, tuple[sp.Basic, ...]]:
         full = self.problem.expanded()
-        if any(str(a.base.label) == name for a in full.atoms(sp.Indexed)) and not any(
+        whole = any(m.name == name for m in full.atoms(sp.MatrixSymbol))
+        if (whole or any(str(a.base.label) == name for a in full.atoms(sp.Indexed))) and not any(
                 s.name == name for s in scalar_symbols(full)):
             # the free index must not be a name the formula already uses (z_k with a class k)
             taken = {s.name for s in full.free_symbols | getattr(expr, "free_symbols", set())
                      if isinstance(s, sp.Symbol)}
             dims = {len(a.indices) for a in full.atoms(sp.Indexed) if str(a.base.label) == name}
+            dims |= {2} if whole else set()
             if len(dims) != 1 or not dims <= {1, 2}:
                 raise DeriveError(f"{name} is used both as a vector and as a matrix")
             pool = [c for c in (*tuple(index_names), "k", "l", "m", "p", "q", "r", "s", "t") if c not in taken]
@@ -107,7 +110,7 @@ class _Builder:
             return self._depends[expr]
         var = self.var
         if isinstance(var, sp.Indexed):
-            direct = any(a.base == var.base for a in expr.atoms(sp.Indexed))
+            direct = any(a.base == var.base for a in expr.atoms(sp.Indexed)) or _has_whole(expr, var)
         else:
             direct = expr.has(var)
         result = direct or any(self.depends(d.instance(a)) for a, d in self.intermediates(expr))
@@ -139,6 +142,9 @@ class _Builder:
             return R.ConstantRule(expr, var)
         if isinstance(expr, sp.Indexed) and isinstance(var, sp.Indexed) and expr.base == var.base:
             return R.KroneckerRule(expr, var)
+        whole = _whole_matrix_rule(expr, var)
+        if whole is not None:
+            return whole
         d = self.definition(expr)
         if d is not None:
             inst = d.instance(expr)
@@ -310,8 +316,8 @@ class _HeldBuilder(_Builder):
     def depends(self, expr: sp.Basic) -> bool:
         if self.var.is_Symbol or (isinstance(self.var, sp.Indexed) and self.ctx.definition_for(self.var)):
             return expr.has(self.var)
-        return any(a.base == self.var.base for a in expr.atoms(sp.Indexed)
-                   if self.ctx.definition_for(a) is None)
+        return _has_whole(expr, self.var) or any(a.base == self.var.base for a in expr.atoms(sp.Indexed)
+                                                 if self.ctx.definition_for(a) is None)
 
     def intermediates(self, expr: sp.Basic) -> list[tuple[sp.Basic, Definition]]:
         return []
@@ -352,6 +358,25 @@ def _rename_bound(s: sp.Sum, clash: Sequence[sp.Symbol], var: sp.Basic) -> sp.Su
         else:
             limits.append(tuple(lim))
     return sp.Sum(body, *limits)
+
+
+def _has_whole(expr: sp.Basic, var: sp.Indexed) -> bool:
+    """Whether `expr` holds the variable's matrix whole (det X, an entry of X⁻¹), not entry by entry."""
+    name = str(var.base.label)
+    return any(m.name == name for m in expr.atoms(sp.MatrixSymbol))
+
+
+def _whole_matrix_rule(expr: sp.Basic, var: sp.Basic) -> R.Rule | None:
+    """det X and (X⁻¹)_ab by the matrix variable X's entry X_kj: Jacobi's formula, the inverse's rule."""
+    if not isinstance(var, sp.Indexed) or len(var.indices) != 2:
+        return None
+    name = str(var.base.label)
+    if isinstance(expr, sp.Determinant) and isinstance(expr.arg, sp.MatrixSymbol) and expr.arg.name == name:
+        return R.DeterminantRule(expr, var)
+    if isinstance(expr, MatrixElement) and isinstance(expr.parent, sp.Inverse) \
+            and isinstance(expr.parent.arg, sp.MatrixSymbol) and expr.parent.arg.name == name:
+        return R.InverseEntryRule(expr, var)
+    return None
 
 
 def _boundaries(pw: sp.Piecewise) -> list[tuple[sp.Basic, sp.Basic]]:

@@ -96,7 +96,8 @@ def _variable_names(problem: Problem, wrt: str | Sequence[str] | None) -> list[s
 def occurring_names(problem: Problem) -> set[str]:
     """The names that occur in the function with its definitions substituted (symbols and indexed names)."""
     full = problem.expanded()
-    return {s.name for s in scalar_symbols(full)} | {str(a.base.label) for a in full.atoms(sp.Indexed)}
+    return ({s.name for s in scalar_symbols(full)} | {str(a.base.label) for a in full.atoms(sp.Indexed)}
+            | {m.name for m in full.atoms(sp.MatrixSymbol)})
 
 
 def not_occurring_message(name: str, occurring: set[str]) -> str:

@@ -292,6 +292,29 @@ class KroneckerCollapseRule(Rule):
 
 
 @dataclass(frozen=True)
+class DeterminantRule(Rule):
+    """d det X / dX_kj -> det(X) (X⁻¹)_jk (Jacobi's formula; the entries of X independent)."""
+
+    key = "determinant"
+
+    def eval(self) -> sp.Basic:
+        k, j = self.var.indices
+        return self.expr * sp.Inverse(self.expr.arg)[j, k]
+
+
+@dataclass(frozen=True)
+class InverseEntryRule(Rule):
+    """d (X⁻¹)_ab / dX_kj -> −(X⁻¹)_ak (X⁻¹)_jb (from d(X⁻¹) = −X⁻¹ dX X⁻¹)."""
+
+    key = "inverse_entry"
+
+    def eval(self) -> sp.Basic:
+        inverse, a, b = self.expr.args
+        k, j = self.var.indices
+        return -inverse[a, k] * inverse[j, b]
+
+
+@dataclass(frozen=True)
 class DefinitionRule(Rule):
     """d ŷ / dθ -> d(definition of ŷ)/dθ: a named intermediate differentiated through its definition."""
 

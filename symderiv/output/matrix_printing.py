@@ -58,6 +58,8 @@ class MatrixPrinting:
         return self._fmt["tr"].format(x=self._print(arg))
 
     def _print_Inverse(self, expr: sp.Inverse) -> str:
+        if isinstance(expr.arg, sp.Transpose):     # SymPy keeps X⁻ᵀ as (Xᵀ)⁻¹
+            return self._operand_power(expr.arg.arg, self._fmt["inv_t"])
         return self._operand_power(expr.arg, self._fmt["inv"])
 
     def _print_Determinant(self, expr: sp.Determinant) -> str:
@@ -72,6 +74,15 @@ class MatrixPrinting:
         if isinstance(arg, sp.Inverse):
             return self._operand_power(arg.arg, self._fmt["inv_t"])
         return self._operand_power(arg, self._fmt["t"])
+
+    def _print_MatrixElement(self, expr: sp.Basic) -> str:
+        """(X⁻¹)_jk: an entry of a matrix held whole."""
+        parent, i, j = expr.args
+        s = self._print(parent)
+        base = s if isinstance(parent, sp.MatrixSymbol) else self._group(s)
+        idx = [self._print(i), self._print(j)]
+        sep = "" if all(len(x) == 1 for x in idx) else ","
+        return self._fmt["sub"].format(base=base, idx=sep.join(idx))
 
     def _print_ZeroMatrix(self, expr: sp.ZeroMatrix) -> str:
         return "0"
@@ -107,6 +118,7 @@ def _negated(t: sp.MatMul) -> sp.MatrixExpr:
 
 LATEX_SPELLING = {"apply": r"{f}\left({x}\right)", "odot": r" \odot ", "hpow": r"{b}^{{\circ {e}}}",
                   "tr": r"\operatorname{{tr}}\left({x}\right)", "inv": "^{-1}", "inv_t": "^{-T}",
-                  "det": r"\det\left({x}\right)", "t": "^{T}"}
+                  "det": r"\det\left({x}\right)", "t": "^{T}", "sub": "{base}_{{{idx}}}"}
 TEXT_SPELLING = {"apply": "{f}({x})", "odot": " ⊙ ", "hpow": "{b}^∘{e}", "tr": "tr({x})", "inv": "⁻¹",
-                 "inv_t": "⁻ᵀ", "det": "det({x})", "t": "ᵀ"}
+                 "inv_t": "⁻ᵀ", "det": "det({x})", "t": "ᵀ",
+                 "sub": "{base}_{idx}"}

@@ -59,6 +59,7 @@ class Section:
     vector_symbols: tuple[str, ...] = ()    # one sentence per symbol of the matrix form (X, ŷ, S)
     vector_checked: str = ""                # where the matrix form was checked numerically
     vector_missing: str = ""                # said when no matrix form passed the check
+    vector_label: str = ""                  # "Matrix form" for a matrix variable (else the page's "Vector form")
     vector_note: str = ""
     named: str = ""            # the result in terms of the function's own name (ŷ_i(1 − ŷ_i) x_ik)
 
@@ -164,6 +165,8 @@ def _section(d: Derivation, g: Partial, steps: StepPrinter, name: str, leibniz: 
             sec.vector_per_sample = latex(per_sample.per_sample) if per_sample is not None else ""
             sec.vector_matrix = view.matrix
             sec.vector_symbols, sec.vector_checked = view.symbols, view.checked
+            if len(g.index) == 2:
+                sec.vector_label = phrase("matrix_form", lang)
         else:
             sec.vector_missing = missing_matrix_form(lang)
     return sec

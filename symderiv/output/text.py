@@ -66,7 +66,8 @@ class TextPrinter:
             return [f"  {missing_matrix_form(self.lang, plain=True)}"]
         view = matrix_view(form, self.lang, plain=True)
         head = f"{text(per_sample)} = " if per_sample is not None else ""
-        lines = [f"  {self.label('vector_form')}{self.colon}{head}{view.matrix}"]
+        label = self.label("matrix_form" if form.matrix.shape[1] != 1 else "vector_form")
+        lines = [f"  {label}{self.colon}{head}{view.matrix}"]
         lines += [f"    {line}" for line in view.symbols]
         return [*lines, f"    {view.checked}"]
 

@@ -132,3 +132,28 @@ def test_steps_carry_the_shape_of_what_they_produce() -> None:
     assert shapes and all(s == ["d", 1] for s in shapes)
     scalar = derivation_json(derive("x^2 + 3x", "x"))
     assert scalar["steps"][0]["shape"] == []
+
+
+def _held(expr: sp.Basic) -> MatrixForm | None:
+    from symderiv.core.problem import Problem
+    d = derive(Problem(source="held", expr=expr, variables=("X",)), "X")
+    return d.gradient[0].matrix
+
+
+def test_log_det_and_inverse_by_their_rules() -> None:
+    """Jacobi's formula and d(X⁻¹) = −X⁻¹ dX X⁻¹ give X⁻ᵀ, det(X) X⁻ᵀ and −X⁻ᵀAᵀX⁻ᵀ, each checked."""
+    Xs = sp.MatrixSymbol("X", d_, d_)
+    a, b = sp.symbols("a b", integer=True)
+    A = sp.IndexedBase("A")
+    logdet = _held(sp.log(sp.Determinant(Xs)))
+    assert logdet is not None and latex(logdet.matrix) == "X^{-T}"
+    det = _held(sp.Determinant(Xs))
+    assert det is not None and latex(det.matrix) == r"\det\left(X\right) X^{-T}"
+    trace = _held(sp.Sum(sp.Sum(sp.Inverse(Xs)[a, b] * A[b, a], (b, 1, d_)), (a, 1, d_)))
+    assert trace is not None and latex(trace.matrix) == "- X^{-T} A^{T} X^{-T}"
+    rng = np.random.default_rng(5)
+    M = rng.normal(size=(3, 3)) + 3 * np.eye(3)
+    Am = rng.normal(size=(3, 3))
+    got = numeric.evaluate_matrix(trace.matrix, {d_: 3}, {"X": M, "A": Am}, {})
+    fd = numeric.central_difference(lambda v: float(np.trace(np.linalg.inv(v) @ Am)), M)
+    assert np.allclose(got, fd, atol=1e-6)

@@ -127,8 +127,11 @@ def check(ctx: MatrixContext, form: MatrixForm, expanded: sp.Basic, free: tuple[
     size_symbols |= {s for s in free_sizes.values() if isinstance(s, sp.Symbol)}
     sizes = numeric.random_sizes(sorted(size_symbols, key=str))
     rng = np.random.default_rng(20261204)
+    # a matrix under det or an inverse gets positive-definite data: log det is real, inverses well conditioned
+    held = {m.name for e in expanded.atoms(sp.Determinant, sp.Inverse) for m in e.atoms(sp.MatrixSymbol)}
     data = numeric.random_data([(k, _padded(v)) for k, v in ctx.shapes.items()], sizes, rng,
-                               symmetric=ctx.problem.symmetric)
+                               symmetric=ctx.problem.symmetric & set(ctx.shapes),
+                               positive_definite=held & set(ctx.shapes))
     scalar_names = sorted({s.name for s in expanded.free_symbols if isinstance(s, sp.Symbol)
                            and not s.is_integer and s.name not in data})
     scalars = numeric.random_scalars(scalar_names, rng)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 import operator
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any, NamedTuple, TypeAlias
@@ -28,85 +28,24 @@ import numpy.typing as npt
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalMatrix, DiagonalOf
+from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symderiv.calculus.matrices.sampling import (
+    MissingValue,
+    Size,
+    _by_name,
+    _concrete_size,
+    random_data,
+    random_scalars,
+    random_sizes,
+)
 from symderiv.ml.functions import gelu, relu, sigmoid, softplus
 from symderiv.ml.registry import entry_for
 
+__all__ = ["MissingValue", "agree", "central_difference", "evaluate_index", "evaluate_matrix", "random_data",
+           "random_scalars", "random_sizes"]
+
 Array: TypeAlias = npt.NDArray[np.float64]
-Size: TypeAlias = "int | str | sp.Expr"
-Shape: TypeAlias = "tuple[Size, Size]"
-
-SAMPLE_COUNTS = ("n", "m", "N", "M", "B")  # sized first (4), so XᵀX of n×d data (d < n) is invertible
-
-
-class MissingValue(KeyError):
-    """An atom has no number: a base, matrix, scalar or size symbol absent from the data given."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else "missing value"
-
-
-# ---------------------------------------------------------------- sizes and data
-
-
-def random_sizes(symbols: Iterable[sp.Symbol]) -> dict[sp.Symbol, int]:
-    """Distinct sizes ≥ 2 per size name (4, 3, 2, 5, 6, …), sample counts first, then by name:
-    a transposed form fails on shape or value, no vector passes for a scalar, a failure replays."""
-    symbols = list(symbols)
-    names = sorted({s.name for s in symbols}, key=lambda name: (name not in SAMPLE_COUNTS, name.casefold(), name))
-    sequence = itertools.chain((4, 3, 2), itertools.count(5))
-    by_name = dict(zip(names, sequence, strict=False))  # the sequence is endless
-    return {s: by_name[s.name] for s in symbols}
-
-
-def random_data(shapes: Mapping[str, Shape] | Iterable[tuple[str, Shape]], sizes: Mapping[sp.Symbol, int],
-                rng: np.random.Generator, symmetric: Collection[str] = frozenset(),
-                positive_definite: Collection[str] = frozenset()) -> dict[str, Array]:
-    """Standard-normal data per `name: (rows, cols)` (a mapping or pairs); (r, 1) gives a 1-D vector.
-    A size is an int, a size symbol or expression, or a size's name (`"d"`, as JSON `"shapes"` has it).
-    Positive-definite data are `a aᵀ + r I`: `log det` and inverses are defined and well conditioned."""
-    table, concrete = _by_name(sizes), dict(shapes.items() if isinstance(shapes, Mapping) else shapes)
-    unknown = (set(symmetric) | set(positive_definite)) - set(concrete)
-    if unknown:
-        raise ValueError(f"symmetric/positive-definite names without a shape: {sorted(unknown)}")
-    out: dict[str, Array] = {}
-    for name in sorted(concrete):
-        rows, cols = (_concrete_size(s, table) for s in concrete[name])
-        if (name in symmetric or name in positive_definite) and rows != cols:
-            raise ValueError(f"{name} is {rows}×{cols}: only a square matrix is symmetric")
-        a = rng.standard_normal((rows, cols))
-        if name in positive_definite:
-            a = a @ a.T + rows * np.eye(rows)
-        elif name in symmetric:
-            a = (a + a.T) / 2
-        out[name] = a[:, 0].copy() if cols == 1 else a
-    return out
-
-
-def random_scalars(names: Iterable[str | sp.Symbol], rng: np.random.Generator) -> dict[str, float]:
-    """A value in [0.5, 2) per scalar name: positive (log and √ stay real) and away from 0."""
-    return {name: float(rng.uniform(0.5, 2.0)) for name in sorted({str(n) for n in names})}
-
-
-def _by_name(sizes: Mapping[Any, int]) -> dict[str, int]:
-    return {str(s): int(v) for s, v in sizes.items()}
-
-
-def _concrete_size(size: Size, table: Mapping[str, int]) -> int:
-    """An int for a size: an int, a size name, or a SymPy expression in size symbols."""
-    if isinstance(size, (int, np.integer)) or (isinstance(size, str) and size.isdigit()):
-        return int(size)
-    names = [size] if isinstance(size, str) else sorted(s.name for s in size.free_symbols)
-    unknown = [name for name in names if name not in table]
-    if unknown:
-        raise MissingValue(f"no value for the size {unknown[0]!r} in {size}")
-    if isinstance(size, str):
-        return table[size]
-    value = size.xreplace({s: sp.Integer(table[s.name]) for s in size.free_symbols})
-    if not value.is_Integer:
-        raise ValueError(f"the size {size} is not an integer ({value})")
-    return int(value)
-
 
 # ---------------------------------------------------------------- the evaluator
 
@@ -212,11 +151,19 @@ def _symbol(ev: _Evaluator, e: sp.Symbol, scope: _Scope) -> Any:
 
 def _indexed(ev: _Evaluator, e: sp.Indexed, scope: _Scope) -> Any:
     """base[i, j] with 1-based indices; an index outside 1..size reads NaN (never a neighbour)."""
-    arr = ev.indexed_array(e.base.name, len(e.indices))
+    return _pick(ev, ev.indexed_array(e.base.name, len(e.indices)), e.indices, scope, e)
+
+
+def _element(ev: _Evaluator, e: Any, scope: _Scope) -> Any:
+    """(X⁻¹)_ab: an entry of a matrix held whole, evaluated as a matrix first."""
+    return _pick(ev, np.asarray(ev.value(e.parent, scope), dtype=float), e.args[1:], scope, e)
+
+
+def _pick(ev: _Evaluator, arr: Any, indices: Any, scope: _Scope, what: object) -> Any:
     valid: Any = True
     clipped = []
-    for position, (index, n) in enumerate(zip(e.indices, arr.shape, strict=True)):
-        i = _integers(ev.value(index, scope), f"index {position + 1} of {e}")
+    for position, (index, n) in enumerate(zip(indices, arr.shape, strict=True)):
+        i = _integers(ev.value(index, scope), f"index {position + 1} of {what}")
         valid = valid & (i >= 1) & (i <= n)
         clipped.append(np.clip(i - 1, 0, max(n - 1, 0)))
     return np.where(valid, arr[tuple(clipped)], np.nan)
@@ -366,6 +313,7 @@ _HANDLERS: dict[type, Handler] = {
     type(sp.true): lambda ev, e, scope: True, type(sp.false): lambda ev, e, scope: False,
     **{cls: _binary(op) for cls, op in _RELATIONS.items()},
     sp.MatrixSymbol: _matrix_symbol,
+    MatrixElement: _element,
     sp.Identity: lambda ev, e, scope: np.eye(ev.size(e.rows)),
     sp.ZeroMatrix: lambda ev, e, scope: np.zeros((ev.size(e.rows), ev.size(e.cols))),
     sp.OneMatrix: lambda ev, e, scope: np.ones((ev.size(e.rows), ev.size(e.cols))),

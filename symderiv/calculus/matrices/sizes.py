@@ -31,18 +31,25 @@ def _walk(e: sp.Basic, scope: dict[sp.Basic, sp.Basic], out: dict[str, Shape]) -
             inner[i] = hi
         _walk(e.function, inner, out)
         return
+    if isinstance(e, sp.MatrixSymbol):
+        # a matrix held whole (det X, X⁻¹): its own shape
+        _record(out, e.name, tuple(e.shape))
+        return
     if isinstance(e, sp.Indexed):
         sizes = tuple(scope.get(i) for i in e.indices)
         if None in sizes:
             return
-        label = str(e.base.label)
-        seen = out.get(label)
-        if seen is not None and seen != sizes:
-            raise ShapeConflict(f"{label} is used with sizes {seen} and {sizes}")
-        out[label] = sizes
+        _record(out, str(e.base.label), sizes)
         return
     for a in e.args:
         _walk(a, scope, out)
+
+
+def _record(out: dict[str, Shape], label: str, sizes: Shape) -> None:
+    seen = out.get(label)
+    if seen is not None and seen != sizes:
+        raise ShapeConflict(f"{label} is used with sizes {seen} and {sizes}")
+    out[label] = sizes
 
 
 def free_index_sizes(expr: sp.Basic, shapes: Mapping[str, Shape]) -> dict[sp.Basic, sp.Basic]:

@@ -24,6 +24,7 @@ from typing import TypeAlias
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 Index: TypeAlias = sp.Basic      # an index symbol (i, j, k) or a Dummy made for a diagonal
 ARG = sp.Symbol("z")          # the argument of an elementwise function (Lambda(z, σ(z)))
@@ -111,10 +112,12 @@ class Translator:
 
     # -- reading
     def read(self, e: sp.Basic) -> Product:
-        if not e.has(sp.Indexed, sp.KroneckerDelta, sp.Sum):
+        if not e.has(sp.Indexed, sp.KroneckerDelta, sp.Sum, MatrixElement):
             return Product(e)
         if isinstance(e, sp.Indexed):
             return Product(sp.Integer(1), (self.atom(e),))
+        if isinstance(e, MatrixElement):
+            return Product(sp.Integer(1), (self.element(e),))
         if isinstance(e, sp.KroneckerDelta):
             a, b = e.args
             return Product(sp.Integer(1), (Term(sp.Identity(self.size(a)), a, b),))
@@ -144,6 +147,15 @@ class Translator:
         if len(idx) == 1:
             return Term(self.symbols.symbol(label, self.size(idx[0]), sp.Integer(1)), idx[0], None)
         return Term(self.symbols.symbol(label, self.size(idx[0]), self.size(idx[1])), idx[0], idx[1])
+
+    def element(self, e: MatrixElement) -> Term:
+        """(X⁻¹)_ab: an entry of a matrix held whole (its matrix symbols registered by name)."""
+        parent, a, b = e.args
+        if not (isinstance(a, sp.Symbol) and isinstance(b, sp.Symbol)) or a == b:
+            raise NotTranslatable("an entry of a matrix with a fixed or repeated index")
+        for m in parent.atoms(sp.MatrixSymbol):
+            self.symbols.symbol(m.name, *m.shape)
+        return Term(parent, a, b)
 
     def size(self, index: sp.Basic) -> sp.Basic:
         if index not in self.scope:

@@ -33,6 +33,11 @@ IDENTITIES: dict[str, Identity] = {
     "exponential": Identity(r"\frac{d}{du} a^u = a^u \ln a", "d/du a^u = a^u ln a"),
     "log": Identity(r"\frac{d}{du} \log u = \frac{1}{u}", "d/du log u = 1/u"),
     "hyperbolic": Identity(r"\frac{d}{du}\tanh u = 1 - \tanh^2 u", "d/du tanh u = 1 - tanh^2 u"),
+    "determinant": Identity(r"\frac{\partial \det X}{\partial X_{kj}} = \det(X)\,(X^{-1})_{jk}",
+                            "∂ det X/∂X_kj = det(X)·(X⁻¹)_jk"),
+    "inverse_entry": Identity(r"d(X^{-1}) = -X^{-1}\,dX\,X^{-1} \;\Rightarrow\; "
+                              r"\frac{\partial (X^{-1})_{ab}}{\partial X_{kj}} = -(X^{-1})_{ak}(X^{-1})_{jb}",
+                              "d(X⁻¹) = -X⁻¹·dX·X⁻¹ ⇒ ∂(X⁻¹)_ab/∂X_kj = -(X⁻¹)_ak·(X⁻¹)_jb"),
 }
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
