@@ -49,6 +49,8 @@ class _FormPrinting:
 
     def _print_MatMul(self, expr: sp.MatMul) -> str:
         coeff, matrices = expr.as_coeff_matrices()
+        if coeff == -1 and len(matrices) == 1 and isinstance(matrices[0], sp.HadamardProduct):
+            return "-" + self._print(matrices[0])      # −(y ⊙ v) reads as −y ⊙ v
         return self._coefficient(coeff) + " ".join(self._matrix_factor(m) for m in matrices)
 
     def _coefficient(self, coeff: sp.Basic) -> str:

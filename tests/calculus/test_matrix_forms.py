@@ -53,7 +53,9 @@ def test_seed_gradient_and_hessian_are_the_textbook_forms() -> None:
 @pytest.mark.parametrize(("latex_in", "want"), [
     ("x^T A x", r"\left(A + A^{T}\right) x"),
     (r"\frac{1}{2}\|Ax - b\|_2^2", r"A^{T} \left(A x - b\right)"),
-    (r"\sum_{i=1}^{n} (e^{\theta^T x_i} - y_i \theta^T x_i)", r"X^{T} \left(\exp\left(X \theta\right) - y\right)"),
+    (r"\sum_{i=1}^{n} (e^{\theta^T x_i} - y_i \theta^T x_i)", r"X^{T} \left(\mu - y\right)"),
+    (r"\sum_{i=1}^{n} \log(1 + e^{-y_i \theta^T x_i})",
+     r"- X^{T} \left(y \odot \sigma\left(-y \odot X \theta\right)\right)"),
 ])
 def test_textbook_gradients(latex_in: str, want: str) -> None:
     d = derive(latex_in, "x" if "x^T" in latex_in or "Ax" in latex_in else "theta")
@@ -157,3 +159,11 @@ def test_log_det_and_inverse_by_their_rules() -> None:
     got = numeric.evaluate_matrix(trace.matrix, {d_: 3}, {"X": M, "A": Am}, {})
     fd = numeric.central_difference(lambda v: float(np.trace(np.linalg.inv(v) @ Am)), M)
     assert np.allclose(got, fd, atol=1e-6)
+
+
+def test_poisson_names_its_mean_and_keeps_diag_of_it() -> None:
+    d = derive(r"\sum_{i=1}^{n} (e^{\theta^T x_i} - y_i \theta^T x_i)", "theta", hessian=True)
+    g, h = d.gradient[0].matrix, d.hessian[0][0].matrix
+    assert g is not None and h is not None
+    assert [(s.name, latex(v)) for s, v in g.definitions] == [("mu", r"\exp\left(X \theta\right)")]
+    assert latex(h.matrix) == r"X^{T} \operatorname{diag}\left(\mu\right) X"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
 
@@ -89,7 +90,8 @@ def gradient_form(ctx: MatrixContext | None, result: sp.Basic, expanded: sp.Basi
         named = _named_definitions(ctx, body, introduced, symbols)
     except NotTranslatable:
         return None
-    matrix, extra = textbook_matrix(term.matrix, {s.name for s, _ in named})
+    taken = {s.name for s, _ in named} | set(ctx.shapes) | set(ctx.rename.values())
+    matrix, extra = textbook_matrix(term.matrix, taken, ctx.problem.symmetric)
     form = MatrixForm(matrix, (*named, *extra), _data(ctx, symbols))
     return check(ctx, form, expanded, free, sizes)
 
@@ -111,7 +113,7 @@ def _named_definitions(ctx: MatrixContext, body: sp.Basic, introduced: list[Defi
         sizes = {i: s for i, s in zip(d.indices, ctx.shapes.get(d.name, ()), strict=False)}
         term = Translator(symbols).term(expr, d.indices, sizes)
         target = symbols.symbol(d.name, *_padded(ctx.shapes[d.name]))
-        out.insert(0, (target, textbook_matrix(term.matrix, set())[0]))
+        out.insert(0, (target, textbook_matrix(term.matrix, set(ctx.shapes), ctx.problem.symmetric)[0]))
         pending += [e for e in ctx.problem.definitions if _uses(expr, e) and e.name not in done]
     return out
 
@@ -120,13 +122,28 @@ def check(ctx: MatrixContext, form: MatrixForm, expanded: sp.Basic, free: tuple[
           free_sizes: dict[sp.Basic, sp.Basic]) -> MatrixForm | None:
     """Evaluate the form and the index form at random data; the form back with where it was
     checked, or None when they disagree anywhere (or cannot be evaluated)."""
+    from symderiv.calculus.matrices import numeric
+    for seed in (20261204, 7):       # two draws of data: agreeing by accident twice is out of reach
+        try:
+            got, want, sizes = _both_values(ctx, form, expanded, free, free_sizes, seed)
+        except Exception:    # a form that cannot be evaluated is not checked, so not printed
+            return None
+        if not numeric.agree(got, want):      # shapes must agree too: a transposed gradient fails
+            return None
+    at = tuple(sorted((str(k), int(v)) for k, v in sizes.items()))
+    return MatrixForm(form.matrix, form.definitions, form.data, at)
+
+
+def _both_values(ctx: MatrixContext, form: MatrixForm, expanded: sp.Basic, free: tuple[sp.Basic, ...],
+                 free_sizes: dict[sp.Basic, sp.Basic], seed: int) -> tuple[Any, Any, dict[sp.Symbol, int]]:
+    """(the form's value, the index form's value, the sizes) at one draw of random data."""
     import numpy as np  # numbers only when a form is to be checked
 
     from symderiv.calculus.matrices import numeric
     size_symbols = {s for shape in ctx.shapes.values() for s in shape if isinstance(s, sp.Symbol)}
     size_symbols |= {s for s in free_sizes.values() if isinstance(s, sp.Symbol)}
     sizes = numeric.random_sizes(sorted(size_symbols, key=str))
-    rng = np.random.default_rng(20261204)
+    rng = np.random.default_rng(seed)
     # a matrix under det or an inverse gets positive-definite data: log det is real, inverses well conditioned
     held = {m.name for e in expanded.atoms(sp.Determinant, sp.Inverse) for m in e.atoms(sp.MatrixSymbol)}
     data = numeric.random_data([(k, _padded(v)) for k, v in ctx.shapes.items()], sizes, rng,
@@ -135,18 +152,11 @@ def check(ctx: MatrixContext, form: MatrixForm, expanded: sp.Basic, free: tuple[
     scalar_names = sorted({s.name for s in expanded.free_symbols if isinstance(s, sp.Symbol)
                            and not s.is_integer and s.name not in data})
     scalars = numeric.random_scalars(scalar_names, rng)
-    try:
-        want = numeric.evaluate_index(expanded, free, sizes, data, scalars, ranges=free_sizes)
-        matrix = _substituted(form)
-        bound = {m.name: data[label] for m, label in form.data}
-        bound.update({k: v for k, v in data.items() if k not in bound})
-        got = numeric.evaluate_matrix(matrix, sizes, bound, scalars)
-    except (KeyError, ValueError, TypeError, ZeroDivisionError, NotImplementedError, AttributeError):
-        return None
-    if not numeric.agree(got, want):      # shapes must agree too: a transposed gradient fails
-        return None
-    at = tuple(sorted((str(k), int(v)) for k, v in sizes.items()))
-    return MatrixForm(form.matrix, form.definitions, form.data, at)
+    want = numeric.evaluate_index(expanded, free, sizes, data, scalars, ranges=free_sizes)
+    bound = {m.name: data[label] for m, label in form.data}
+    bound.update({k: v for k, v in data.items() if k not in bound})
+    got = numeric.evaluate_matrix(_substituted(form), sizes, bound, scalars)
+    return got, want, sizes
 
 
 def _substituted(form: MatrixForm) -> sp.MatrixExpr:

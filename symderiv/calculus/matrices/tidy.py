@@ -1,6 +1,7 @@
-"""A matrix form spelt as a textbook prints it: Ax + Aᵀx -> (A + Aᵀ)x, Xᵀ diag(c) X -> XᵀSX.
+"""A matrix form spelt as a textbook prints it: Ax + Aᵀx -> (A + Aᵀ)x, Xᵀ diag(c) X -> XᵀSX,
+σ(u) − 1 -> −σ(−u), exp(Xθ) named μ (the mean of a Poisson model).
 
-Each rewrite is an identity of matrix algebra (distributivity, naming a diagonal matrix), and the
+Each rewrite is an identity (distributivity, 1 − σ(u) = σ(−u), naming a matrix), and the
 result is checked numerically with everything else (forms.check), so a tidy step cannot make a
 form wrong unnoticed.
 """
@@ -9,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Set
 
 import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix
+
+from symderiv.ml.functions import sigmoid
 
 Named = tuple[sp.MatrixSymbol, sp.MatrixExpr]
 DIAGONAL_NAMES = ("S", "D", "W_s", "Lambda")
+MEAN_NAMES = ("mu", "m_u", "nu")
 
 
 def textbook_matrix(m: sp.MatrixExpr, taken: Set[str], symmetric: Set[str] = frozenset()
@@ -20,8 +25,11 @@ def textbook_matrix(m: sp.MatrixExpr, taken: Set[str], symmetric: Set[str] = fro
     """(the tidied form, the matrices it names) — `taken` are names already in use."""
     if symmetric:
         m = m.xreplace({sp.Transpose(s): s for s in m.atoms(sp.MatrixSymbol) if s.name in symmetric})
-    m = _collect(m)
-    return _name_diagonals(m, set(taken))
+    m = _signs_out(_sigma_complements(_collect(m)))
+    taken = set(taken)
+    m, means = _name_means(m, taken)
+    m, diagonals = _name_diagonals(m, taken)
+    return m, means + diagonals
 
 
 def _collect(m: sp.MatrixExpr) -> sp.MatrixExpr:
@@ -68,6 +76,8 @@ def _name_diagonals(m: sp.MatrixExpr, taken: set[str]) -> tuple[sp.MatrixExpr, l
     """diag(c) between two matrices gets a name (XᵀSX, S = diag(c)), as textbooks write it."""
     named: list[Named] = []
     for diag in sorted(m.atoms(DiagMatrix), key=sp.default_sort_key):
+        if isinstance(diag.args[0], sp.MatrixSymbol):
+            continue      # diag(μ) reads as it is
         name = next((n for n in DIAGONAL_NAMES if n not in taken), None)
         if name is None:
             break
@@ -75,4 +85,80 @@ def _name_diagonals(m: sp.MatrixExpr, taken: set[str]) -> tuple[sp.MatrixExpr, l
         s = sp.MatrixSymbol(name, *diag.shape)
         named.append((s, diag))
         m = m.xreplace({diag: s})
+    return m, named
+
+
+def _is_sigma(m: sp.Basic) -> bool:
+    return (isinstance(m, ElementwiseApplyFunction) and isinstance(m.function, sp.Lambda)
+            and m.function.expr == sigmoid(m.function.variables[0]))
+
+
+def _ones(m: sp.Basic) -> int:
+    """+1 for 𝟏, −1 for −𝟏, 0 otherwise."""
+    if isinstance(m, sp.OneMatrix):
+        return 1
+    if isinstance(m, sp.MatMul) and len(m.args) == 2 and isinstance(m.args[1], sp.OneMatrix) and abs(m.args[0]) == 1:
+        return int(m.args[0])
+    return 0
+
+
+def _sigma_complements(m: sp.Basic) -> sp.Basic:
+    """σ(u) − 𝟏 -> −σ(−u) and 𝟏 − σ(u) -> σ(−u) (1 − σ(u) = σ(−u)), inside out."""
+    if not isinstance(m, sp.MatrixExpr) or not m.args:
+        return m
+    m = m.func(*[_sigma_complements(a) for a in m.args]) if not isinstance(m, ElementwiseApplyFunction) else m
+    if not isinstance(m, sp.MatAdd) or len(m.args) != 2:
+        return m
+    a, b = m.args
+    if _ones(a):
+        a, b = b, a
+    sign_one = _ones(b)
+    if sign_one == -1 and _is_sigma(a):
+        return sp.MatMul(-1, a.func(a.function, _negate(a.expr)))
+    coeff, matrices = a.as_coeff_matrices() if isinstance(a, sp.MatMul) else (1, [a])
+    if sign_one == 1 and coeff == -1 and len(matrices) == 1 and _is_sigma(matrices[0]):
+        f = matrices[0]
+        return f.func(f.function, _negate(f.expr))
+    return m
+
+
+def _negate(m: sp.MatrixExpr) -> sp.MatrixExpr:
+    return sp.MatMul(-1, m).doit(deep=False)
+
+
+def _signs_out(m: sp.Basic) -> sp.Basic:
+    """A factor −1 inside ⊙ or a product taken to the front: y ⊙ (−v) -> −(y ⊙ v), Xᵀ(−v) -> −Xᵀv."""
+    if not isinstance(m, sp.MatrixExpr) or not m.args or isinstance(m, ElementwiseApplyFunction):
+        if isinstance(m, ElementwiseApplyFunction):
+            return m.func(m.function, _signs_out(m.expr))
+        return m
+    args = [_signs_out(a) for a in m.args]
+    if isinstance(m, sp.HadamardProduct):
+        sign = 1
+        plain = []
+        for a in args:
+            coeff, matrices = a.as_coeff_matrices() if isinstance(a, sp.MatMul) else (1, [a])
+            if coeff == -1:
+                sign, a = -sign, (matrices[0] if len(matrices) == 1 else sp.MatMul(*matrices))
+            plain.append(a)
+        out = sp.HadamardProduct(*plain)
+        return out if sign == 1 else sp.MatMul(-1, out)
+    if isinstance(m, sp.MatMul):
+        return sp.MatMul(*args).doit(deep=False)
+    return m.func(*args)
+
+
+def _name_means(m: sp.MatrixExpr, taken: set[str]) -> tuple[sp.MatrixExpr, list[Named]]:
+    """exp(Xθ) -> μ: the mean of a Poisson (log-link) model, named as textbooks do."""
+    named: list[Named] = []
+    for f in sorted(m.atoms(ElementwiseApplyFunction), key=sp.default_sort_key):
+        if f.function.expr != sp.exp(f.function.variables[0]) or not isinstance(f.expr, sp.MatMul):
+            continue
+        name = next((n for n in MEAN_NAMES if n not in taken), None)
+        if name is None:
+            break
+        taken.add(name)
+        mu = sp.MatrixSymbol(name, *f.shape)
+        named.append((mu, f))
+        m = m.xreplace({f: mu})
     return m, named
