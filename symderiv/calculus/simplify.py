@@ -124,8 +124,9 @@ def unify_dummies(expr: sp.Basic) -> sp.Basic:
     def visit(e: sp.Basic, bound: frozenset[str]) -> sp.Basic:
         if isinstance(e, sp.Sum) and len(e.limits) == 1 and e.limits[0][0].name in GENERATED_INDICES:
             j, lo, hi = e.limits[0]
-            taken = {s.name for s in e.function.free_symbols if isinstance(s, sp.Symbol)} - {j.name}
-            taken |= bound
+            # every name in the body, bound ones too: renaming into an inner sum's index would capture it
+            taken = {s.name for s in e.function.atoms(sp.Symbol)} - {j.name}
+            taken |= bound | outer
             name = next(c for c in GENERATED_INDICES + tuple(f"j{n}" for n in range(99)) if c not in taken)
             new = sp.Symbol(name, integer=True)
             body = visit(e.function.xreplace({j: new}), bound | {name})
@@ -139,6 +140,9 @@ def unify_dummies(expr: sp.Basic) -> sp.Basic:
 
     if not expr.has(sp.Sum):
         return expr
+    # a name free anywhere (the column index j of ∂f/∂W_kj) is never reused for a bound index:
+    # a later substitution of the free one would capture it
+    outer = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
     return visit(expr, frozenset())
 
 

@@ -46,18 +46,13 @@ class JsonPrinter:
             out["notes"] = list(d.notes)
         out["hessian"] = None if d.hessian is None else self.hessian(d)
         steps = StepPrinter(d.intermediates, name=d.problem.name)
-        out["steps"] = [self.step(steps.doprint(g.step), [_size(s) for s in d.shape_of(g.variable)])
+        out["steps"] = [self.step(steps.doprint(g.step), g.wrt, [_size(s) for s in d.shape_of(g.variable)])
                         for g in d.gradient]
         return out
 
     def gradient_entry(self, g: Partial) -> dict[str, Any]:
-        index: Any = None
-        if len(g.index) == 1:
-            index = str(g.index[0])
-        elif g.index:
-            index = [str(i) for i in g.index]   # a matrix variable: [row, column]
-        entry = {"variable": g.variable, "index": index, "latex": latex(g.result), "sympy": sp.srepr(g.result),
-                 "expanded": sp.srepr(g.expanded)}
+        entry = {"variable": g.variable, "index": _indices(g.index), "latex": latex(g.result),
+                 "sympy": sp.srepr(g.result), "expanded": sp.srepr(g.expanded)}
         if g.matrix is not None:
             entry["matrix"] = matrix_json(g.matrix.matrix)
         return entry
@@ -89,11 +84,13 @@ class JsonPrinter:
             h["matrix"] = matrix_json(d.hessian[0][0].matrix.matrix)
         return h
 
-    def step(self, step: Step, shape: list[int | str]) -> dict[str, Any]:
-        """One step; `shape` is the shape of the derivative it produces (the variable's, [] for a scalar)."""
+    def step(self, step: Step, wrt: sp.Basic, shape: list[int | str]) -> dict[str, Any]:
+        """One step with the shape of what it produces: a derivative by the variable has the
+        variable's shape (`shape`); one by a scalar intermediate (d/du, d/dŷ_i) is a scalar ([])."""
+        by_variable = step.rule.var == wrt
         return {"rule": step.key, "expr": latex(step.rule.expr), "wrt": latex(step.rule.var),
-                "result": latex(step.result), "note": step.note, "shape": shape,
-                "substeps": [self.step(s, shape) for s in step.substeps]}
+                "result": latex(step.result), "note": step.note, "shape": shape if by_variable else [],
+                "substeps": [self.step(s, wrt, shape) for s in step.substeps]}
 
 
 def problem_json(problem: Problem) -> dict[str, Any]:
@@ -117,17 +114,24 @@ def _portable_srepr(m: sp.Basic) -> str:
     return sp.srepr(m.xreplace({f: sp.Function(type(f).__name__)(*f.args) for f in ml}))
 
 
+def _indices(index: tuple[sp.Basic, ...]) -> str | list[str] | None:
+    """A vector variable's free index ("k"), a matrix variable's pair (["k", "j"]), None for a scalar."""
+    if not index:
+        return None
+    return str(index[0]) if len(index) == 1 else [str(i) for i in index]
+
+
 def _size(s: sp.Basic) -> int | str:
     return int(s) if s.is_Integer else str(s)
 
 
-def _block_index(d: Derivation, a: int, b: int) -> list[str | None] | None:
+def _block_index(d: Derivation, a: int, b: int) -> list[Any] | None:
     """[row, col]: the free indices of H[a][b] in its `sympy`/`expanded` (None for a scalar
     variable). The lower triangle reuses the upper entry H[b][a], so its indices swap."""
     assert d.hessian is not None
     lo, hi = min(a, b), max(a, b)
     first, second = d.gradient[lo].index, d.hessian[lo][hi].index
-    pair = [str(first[0]) if first else None, str(second[0]) if second else None]
+    pair: list[Any] = [_indices(first), _indices(second)]
     if a > b:
         pair.reverse()
     return pair if any(pair) else None

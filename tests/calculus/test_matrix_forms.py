@@ -106,7 +106,9 @@ def test_what_has_no_matrix_form_is_not_guessed() -> None:
     with pytest.raises(NotTranslatable):
         _translate(a[1] * x[k], (k,), {k: d_})           # a fixed entry
     with pytest.raises(NotTranslatable):
-        _translate(sp.Sum(x[i, i], (i, 1, n_)) * a[k], (k, ell), {k: d_, ell: d_})   # free indices do not match
+        _translate(a[k] ** x[k, ell], (k, ell), {k: d_, ell: d_})      # an entry in an exponent
+    with pytest.raises(NotTranslatable):
+        _translate(a[k] * x[ell, i], (k, ell), {k: d_, ell: d_, i: n_})   # an index no sum binds, not free
 
 
 def test_json_matrix_forms_are_portable_and_name_their_intermediates() -> None:
@@ -131,7 +133,8 @@ def test_steps_carry_the_shape_of_what_they_produce() -> None:
             walk(s)
     for s in out["steps"]:
         walk(s)
-    assert shapes and all(s == ["d", 1] for s in shapes)
+    assert ["d", 1] in shapes and [] in shapes      # by θ: θ's shape; by an intermediate (d/dŷ_i): a scalar
+    assert set(map(tuple, shapes)) == {("d", 1), ()}
     scalar = derivation_json(derive("x^2 + 3x", "x"))
     assert scalar["steps"][0]["shape"] == []
 
@@ -167,3 +170,23 @@ def test_poisson_names_its_mean_and_keeps_diag_of_it() -> None:
     assert g is not None and h is not None
     assert [(s.name, latex(v)) for s, v in g.definitions] == [("mu", r"\exp\left(X \theta\right)")]
     assert latex(h.matrix) == r"X^{T} \operatorname{diag}\left(\mu\right) X"
+
+
+def test_a_matrix_variable_never_captures_a_summation_index() -> None:
+    """∂/∂U_kj of Σ_ij (X_ij − Σ_l U_il V_jl)²: the column index j of U_kj is also a bound index of
+    the loss; renaming bound indices must never capture it (it once gave U_km V_mm)."""
+    from symderiv.core.problem import Problem
+    from symderiv.parsing.parser import indexed_base
+    K_ = sp.Symbol("K", integer=True, positive=True)
+    Xb, Ub, Vb = (indexed_base(s) for s in "XUV")
+    loss = sp.Sum(sp.Sum((Xb[i, j] - sp.Sum(Ub[i, ell] * Vb[j, ell], (ell, 1, K_))) ** 2, (j, 1, d_)), (i, 1, n_))
+    d = derive(Problem(source="mf", expr=loss, variables=("U",)), "U")
+    g = d.gradient[0]
+    assert g.matrix is not None and latex(g.matrix.matrix) == r"-2 \left(X - U V^{T}\right) V"
+    rng = np.random.default_rng(11)
+    data = {"X": rng.normal(size=(4, 3)), "V": rng.normal(size=(3, 2))}
+    U0 = rng.normal(size=(4, 2))
+    sizes = {n_: 4, d_: 3, K_: 2}
+    got = numeric.evaluate_index(g.expanded, g.index, sizes, {**data, "U": U0}, {})
+    fd = numeric.central_difference(lambda u: float(np.sum((data["X"] - u @ data["V"].T) ** 2)), U0)
+    assert np.allclose(got, fd, atol=1e-5)

@@ -69,6 +69,14 @@ class MatrixContext:
             return None
         return cls(problem, tuple(intermediates), shapes, _renames(shapes))
 
+    def written_sums(self) -> frozenset[sp.MatrixExpr]:
+        """The sums of matrices in the loss as the user wrote it (X − UVᵀ, Ax − b), when it translates."""
+        try:
+            loss = Translator(Symbols(self.rename, {})).term(self.problem.expanded(), (), {})
+        except NotTranslatable:
+            return frozenset()
+        return frozenset(loss.matrix.atoms(sp.MatAdd))
+
     @property
     def user_names(self) -> set[str]:
         return {d.name for d in self.problem.definitions}
@@ -88,10 +96,12 @@ def gradient_form(ctx: MatrixContext | None, result: sp.Basic, expanded: sp.Basi
     try:
         term = Translator(symbols).term(body, free, sizes)
         named = _named_definitions(ctx, body, introduced, symbols)
+        taken = {s.name for s, _ in named} | set(ctx.shapes) | set(ctx.rename.values())
+        matrix, extra = textbook_matrix(term.matrix, taken, ctx.problem.symmetric, ctx.written_sums())
     except NotTranslatable:
         return None
-    taken = {s.name for s, _ in named} | set(ctx.shapes) | set(ctx.rename.values())
-    matrix, extra = textbook_matrix(term.matrix, taken, ctx.problem.symmetric)
+    except Exception:     # SymPy refusing a rewrite of a matrix expression: no form, never a crash
+        return None
     form = MatrixForm(matrix, (*named, *extra), _data(ctx, symbols))
     return check(ctx, form, expanded, free, sizes)
 

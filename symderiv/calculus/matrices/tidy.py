@@ -20,12 +20,13 @@ DIAGONAL_NAMES = ("S", "D", "W_s", "Lambda")
 MEAN_NAMES = ("mu", "m_u", "nu")
 
 
-def textbook_matrix(m: sp.MatrixExpr, taken: Set[str], symmetric: Set[str] = frozenset()
-                    ) -> tuple[sp.MatrixExpr, list[Named]]:
-    """(the tidied form, the matrices it names) — `taken` are names already in use."""
+def textbook_matrix(m: sp.MatrixExpr, taken: Set[str], symmetric: Set[str] = frozenset(),
+                    written: Set[sp.MatrixExpr] = frozenset()) -> tuple[sp.MatrixExpr, list[Named]]:
+    """(the tidied form, the matrices it names) — `taken` are names already in use, `written` the
+    sums the user wrote in the loss (X − UVᵀ), whose order and sign a form keeps."""
     if symmetric:
         m = m.xreplace({sp.Transpose(s): s for s in m.atoms(sp.MatrixSymbol) if s.name in symmetric})
-    m = _signs_out(_sigma_complements(_collect(m)))
+    m = _signs_out(_common_coefficients(_sigma_complements(_collect(m)), written))
     taken = set(taken)
     m, means = _name_means(m, taken)
     m, diagonals = _name_diagonals(m, taken)
@@ -97,7 +98,8 @@ def _ones(m: sp.Basic) -> int:
     """+1 for 𝟏, −1 for −𝟏, 0 otherwise."""
     if isinstance(m, sp.OneMatrix):
         return 1
-    if isinstance(m, sp.MatMul) and len(m.args) == 2 and isinstance(m.args[1], sp.OneMatrix) and abs(m.args[0]) == 1:
+    if isinstance(m, sp.MatMul) and len(m.args) == 2 and isinstance(m.args[1], sp.OneMatrix) \
+            and m.args[0] in (1, -1):
         return int(m.args[0])
     return 0
 
@@ -144,8 +146,25 @@ def _signs_out(m: sp.Basic) -> sp.Basic:
         out = sp.HadamardProduct(*plain)
         return out if sign == 1 else sp.MatMul(-1, out)
     if isinstance(m, sp.MatMul):
-        return sp.MatMul(*args).doit(deep=False)
+        return _flat_product(args)
     return m.func(*args)
+
+
+def _flat_product(args: list[sp.Basic]) -> sp.MatrixExpr:
+    """A product with nested products' numbers gathered in front (SymPy's doit would also push a
+    number back into a sum: −2(X − UVᵀ) -> −2X + 2UVᵀ)."""
+    coeff: sp.Expr = sp.Integer(1)
+    matrices: list[sp.MatrixExpr] = []
+    for a in args:
+        if isinstance(a, sp.MatMul):
+            c, ms = a.as_coeff_matrices()
+            coeff *= c
+            matrices += ms
+        elif isinstance(a, sp.MatrixExpr):
+            matrices.append(a)
+        else:
+            coeff *= a
+    return sp.MatMul(*matrices) if coeff == 1 else sp.MatMul(coeff, *matrices)
 
 
 def _name_means(m: sp.MatrixExpr, taken: set[str]) -> tuple[sp.MatrixExpr, list[Named]]:
@@ -162,3 +181,42 @@ def _name_means(m: sp.MatrixExpr, taken: set[str]) -> tuple[sp.MatrixExpr, list[
         named.append((mu, f))
         m = m.xreplace({f: mu})
     return m, named
+
+
+def _is_lone(t: sp.Basic) -> bool:
+    """A term that is one symbol or 𝟏, times a number (X, −2X, 𝟏)."""
+    matrices = t.as_coeff_matrices()[1] if isinstance(t, sp.MatMul) else [t]
+    return len(matrices) == 1 and isinstance(matrices[0], (sp.MatrixSymbol, sp.OneMatrix))
+
+
+def _common_coefficients(m: sp.Basic, written: Set[sp.MatrixExpr]) -> sp.Basic:
+    """2UVᵀ − 2X -> −2(X − UVᵀ): a number common to a sum's terms taken out, and the sign chosen
+    so that the sum reads as the user wrote it in the loss (the residual X − UVᵀ, or Ax − b)."""
+    if not isinstance(m, sp.MatrixExpr) or not m.args or isinstance(m, ElementwiseApplyFunction):
+        return m
+    m = m.func(*[_common_coefficients(a, written) for a in m.args])
+    if not isinstance(m, sp.MatAdd):
+        return m
+    coeffs = [t.as_coeff_matrices()[0] if isinstance(t, sp.MatMul) else sp.Integer(1) for t in m.args]
+    if not all(c.is_Rational for c in coeffs):
+        return m
+    common = sp.gcd_list(coeffs) if len(coeffs) > 1 else abs(coeffs[0])
+    inner = sp.MatAdd(*[_scale(t, 1 / common) for t in m.args])
+    flipped = sp.MatAdd(*[_scale(t, -1) for t in inner.args])
+    if _same_sum(flipped, written):
+        common, inner = -common, flipped
+    if common == 1:
+        return m
+    return sp.MatMul(common, inner)
+
+
+def _scale(t: sp.MatrixExpr, c: sp.Expr) -> sp.MatrixExpr:
+    coeff, matrices = t.as_coeff_matrices() if isinstance(t, sp.MatMul) else (sp.Integer(1), [t])
+    coeff = coeff * c
+    return matrices[0] if coeff == 1 and len(matrices) == 1 else (
+        sp.MatMul(*matrices) if coeff == 1 else sp.MatMul(coeff, *matrices))
+
+
+def _same_sum(m: sp.MatAdd, written: Set[sp.MatrixExpr]) -> bool:
+    terms = set(m.args)
+    return any(set(w.args) == terms for w in written)

@@ -103,12 +103,30 @@ class Translator:
             t = self.collapse(self.read(expr))
         except (sp.ShapeError, ValueError, TypeError) as exc:     # SymPy refusing a product: no form
             raise NotTranslatable(str(exc)) from exc
-        if t.indices != frozenset(free):
+        if not t.indices <= frozenset(free):
             raise NotTranslatable("the free indices do not match")
+        t = self._broadcast(t, free)
         if len(free) == 0:
             return t
         t = t.with_row(free[0])
         return t if len(free) == 1 or t.col == free[1] else t.T
+
+    def _broadcast(self, t: Term, free: tuple[Index, ...]) -> Term:
+        """An entry that does not depend on a free index is the same along it: 𝟏 vᵀ, v 𝟏ᵀ, c 𝟏𝟏ᵀ."""
+        missing = [i for i in free if i not in t.indices]
+        if not missing:
+            return t
+        if not t.indices:
+            ones = [sp.OneMatrix(self.size(i), 1) for i in free]
+            value = _as_scalar(t.matrix)
+            m = ones[0] if len(ones) == 1 else _matmul(ones[0], ones[1].T)
+            return Term(_scaled(value, m), free[0], free[1] if len(free) > 1 else None)
+        if len(free) != 2:
+            raise NotTranslatable("a vector entry that does not depend on its index")
+        present = next(iter(t.indices))
+        t = t.with_row(present)
+        ones = sp.OneMatrix(self.size(missing[0]), 1)
+        return Term(_matmul(t.matrix, ones.T), present, missing[0])
 
     # -- reading
     def read(self, e: sp.Basic) -> Product:
