@@ -147,7 +147,8 @@ class _Builder:
             return whole
         d = self.definition(expr)
         if d is not None:
-            inst = d.instance(expr)
+            # a definition's own summation index may be the variable's (W_kj inside Σ_j W_rj x_j)
+            inst = _rename_clashing_sums(d.instance(expr), var)
             return R.DefinitionRule(expr, var, inst, self.build(inst))
         # the derivative moves inside sums and past constants before any chain through names
         if isinstance(expr, sp.Mul):

@@ -40,9 +40,14 @@ class Definition:
         return bool(atom == self.target)
 
     def instance(self, atom: sp.Basic) -> sp.Basic:
-        """The defining expression for `atom` (the indices of the target replaced by atom's)."""
+        """The defining expression for `atom` (the indices of the target replaced by atom's).
+
+        A summation index of the definition that is one of atom's indices is renamed first
+        (ŷ_r = Σ_l V_rl h_l at ŷ_l is Σ_s V_ls h_s, never Σ_l V_ll h_l)."""
         if isinstance(self.target, sp.Indexed):
-            return self.expr.xreplace(dict(zip(self.target.indices, atom.indices, strict=True)))
+            incoming = {i for i in atom.indices if isinstance(i, sp.Symbol)}
+            expr = _rename_bound(self.expr, incoming - set(self.target.indices), atom)
+            return expr.xreplace(dict(zip(self.target.indices, atom.indices, strict=True)))
         return self.expr
 
     def substitute(self, expr: sp.Basic) -> sp.Basic:
@@ -52,6 +57,34 @@ class Definition:
         else:
             hits = {self.target: self.expr} if expr.has(self.target) else {}
         return expr.xreplace(hits) if hits else expr
+
+
+def _rename_bound(expr: sp.Basic, clashing: set[sp.Symbol], atom: sp.Basic) -> sp.Basic:
+    """Every sum over an index in `clashing` summed over a fresh index instead."""
+    if not clashing or not expr.has(sp.Sum):
+        return expr
+    taken = {s.name for s in expr.atoms(sp.Symbol) | atom.atoms(sp.Symbol)}
+
+    def fresh() -> sp.Symbol:
+        name = next(c for c in (*"sqtuvpwabc", *(f"s{n}" for n in range(99))) if c not in taken)
+        taken.add(name)
+        return sp.Symbol(name, integer=True)
+
+    def visit(e: sp.Basic) -> sp.Basic:
+        if isinstance(e, sp.Sum):
+            body, limits = e.function, []
+            for i, lo, hi in e.limits:
+                if i in clashing:
+                    new = fresh()
+                    body = body.xreplace({i: new})
+                    i = new
+                limits.append((i, lo, hi))
+            return sp.Sum(visit(body), *limits)
+        if not e.args or e.is_Atom:
+            return e
+        return e.func(*[visit(a) for a in e.args])
+
+    return visit(expr)
 
 
 INEQUALITIES = ("<", "≤", ">", "≥", "≠", "≈")

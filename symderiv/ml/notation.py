@@ -42,6 +42,11 @@ ELEMENTARY = {s: e.function for e in ENTRIES if e.family != "ml" for s in e.spel
 # registry entry's spellings, |x| and Euler's gamma function (its derivative is SymPy's, Γ·ψ).
 ML_NAMED = {s: e.function for e in ENTRIES for s in e.spellings} | {"abs": sp.Abs, "gamma": sp.gamma}
 
+# Operations on vectors and matrices, by lower-case name (`\operatorname{tr}`, `\mathrm{Tr}`, `\tr`,
+# `\operatorname{diag}`, `\operatorname{softmax}`, `\operatorname{LSE}`): what the parser writes out.
+MATRIX_OPERATORS = {"tr": "trace", "trace": "trace", "diag": "diag", "softmax": "softmax",
+                    "logsumexp": "logsumexp", "lse": "logsumexp"}
+
 # Letters that are functions when followed by `(`, whatever the context (f(x), g(h(x)), \ell(y, ŷ)).
 FUNCTION_LETTERS = {"f", "g", "h", "ell", "sigma"}
 
@@ -65,7 +70,7 @@ WORDS = {"and", "or", "if", "iff", "then", "for", "with", "when", "else", "other
 ELLIPSES = {"cdots", "ldots", "dots", "vdots", "ddots"}
 
 # Default upper bound of a sum written without one (`\sum_j`): by ML convention.
-DEFAULT_SIZE = {"i": "n", "j": "d", "k": "K", "t": "T"}
+DEFAULT_SIZE = {"i": "n", "j": "d", "k": "K", "t": "T", "h": "H"}
 
 # Parameter names, in the order ML notes use them: the default variables of a loss. Model
 # weights come first; distribution parameters only when no weights appear; hyperparameters

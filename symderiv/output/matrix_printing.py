@@ -44,8 +44,9 @@ class MatrixPrinting:
         raise NotImplementedError
 
     def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
-        # plain factors before sums (ŷ ⊙ (1 − ŷ)), as one writes them; ⊙ commutes
-        args = sorted(expr.args, key=lambda a: (isinstance(a, sp.MatAdd), not isinstance(a, sp.MatrixSymbol)))
+        # ⊙ commutes and associates: one flat chain, products first, then names, then sums, as
+        # one writes them: (Vᵀδ) ⊙ h ⊙ (1 − h), y ⊙ σ(−y ⊙ Xθ), ŷ ⊙ (1 − ŷ)
+        args = sorted(_hadamard_factors(expr), key=_hadamard_rank)
         return self._fmt["odot"].join(self._operand(a) for a in args)
 
     def _print_HadamardPower(self, expr: sp.HadamardPower) -> str:
@@ -100,6 +101,21 @@ class MatrixPrinting:
             else:
                 out += (" + " if n else "") + self._print(t)
         return out
+
+
+def _hadamard_factors(m: sp.Basic) -> list[sp.Basic]:
+    if isinstance(m, sp.HadamardProduct):
+        return [f for a in m.args for f in _hadamard_factors(a)]
+    return [m]
+
+
+def _hadamard_rank(m: sp.Basic) -> float:
+    """An error signal Vᵀ(ŷ − y) first, then names (y, h), then products (Xθ), functions, sums."""
+    if isinstance(m, sp.MatMul) and m.as_coeff_matrices()[0] == 1:
+        return 0 if any(isinstance(a, sp.MatAdd) for a in m.args) else 1.5
+    if isinstance(m, sp.MatrixSymbol):
+        return 1
+    return 3 if isinstance(m, sp.MatAdd) else 2
 
 
 def _is_negative(t: sp.Basic) -> bool:

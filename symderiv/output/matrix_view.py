@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from symderiv.calculus.matrices.forms import MatrixForm
+from symderiv.calculus.matrices.tidy import softmax_rows
 from symderiv.output.phrases import phrase, text_phrase
 from symderiv.output.printing import latex, text
 
@@ -33,7 +35,15 @@ def matrix_view(form: MatrixForm, lang: str = "en", plain: bool = False) -> Matr
     lines: list[str] = []
     named = {target for target, _ in form.definitions}
     for target, value in form.definitions:
-        lines.append(say("matrix_defined", lang, name=show(target), value=show(value)))
+        rows = softmax_argument(value)
+        if rows is not None:
+            lines.append(say("matrix_softmax_rows", lang, name=show(target), value=show(rows),
+                             softmax="softmax" if plain else r"\operatorname{softmax}"))
+        else:
+            lines.append(say("matrix_defined", lang, name=show(target), value=show(value)))
+    for diag in _row_sums(form):
+        lines.append(say("matrix_one_hot", lang, name=show(diag.args[0].args[0]), ones=show(diag.args[0]),
+                         one="1" if plain else r"\mathbf{1}"))
     for m, label in form.data:
         if m in named:
             continue
@@ -58,6 +68,22 @@ def matrix_view(form: MatrixForm, lang: str = "en", plain: bool = False) -> Matr
 def missing_matrix_form(lang: str = "en", plain: bool = False) -> str:
     """The line printed where no checked matrix form was found (the index form is the result)."""
     return (text_phrase if plain else phrase)("matrix_missing", lang)
+
+
+def softmax_argument(value: sp.Basic) -> sp.MatrixExpr | None:
+    """Z for a definition diag(exp(Z)𝟏)⁻¹ exp(Z) (softmax of each row of Z), else None."""
+    if not (isinstance(value, sp.MatMul) and len(value.args) == 2 and isinstance(value.args[0], DiagMatrix)):
+        return None
+    exp_z = value.args[1]
+    if isinstance(exp_z, ElementwiseApplyFunction) and softmax_rows(exp_z) == value:
+        return exp_z.expr
+    return None
+
+
+def _row_sums(form: MatrixForm) -> list[sp.Basic]:
+    """diag(Y𝟏) in the form: the row sums of labels, 1 for one-hot labels."""
+    return [d for d in form.matrix.atoms(DiagMatrix) if isinstance(d.args[0], sp.MatMul)
+            and len(d.args[0].args) == 2 and isinstance(d.args[0].args[1], sp.OneMatrix)]
 
 
 def _elementwise(form: MatrixForm, plain: bool) -> list[str]:

@@ -8,14 +8,17 @@ from symderiv.core.errors import ParseError
 from symderiv.ml import notation as N
 from symderiv.parsing.grammar import Grammar
 from symderiv.parsing.lexer import Token
-from symderiv.parsing.linalg import Tensor, add, multiply, promote
+from symderiv.parsing.linalg import Tensor, add, multiply, scale
+from symderiv.parsing.matrixops import HADAMARD
+from symderiv.parsing.sizes import WEAK
 from symderiv.parsing.symbols import ELLIPSIS, Value, indexed_base, size_symbol
+from symderiv.parsing.tensors import PARAMETER_VECTORS
 
 MAX_BINOMIAL = 1000
 REL_CMDS = {"le", "leq", "ge", "geq", "ne", "neq", "lt", "gt", "approx", "coloneqq", "equiv",
             "triangleq", "leqslant", "geqslant", "in", "to", "mapsto", "Rightarrow", "implies"}
 _STOP_CMDS = {"right", "end", "mid", "rangle", "rVert", "rvert", "\\", "cr", "pm", "mp", "rfloor",
-              "rceil"} | REL_CMDS
+              "rceil"} | REL_CMDS | set(HADAMARD)
 _TEXT_WORDS = ("if", "otherwise", "else", "for", "where", "and", "or", "when")
 
 Term = tuple[Token, Value]
@@ -39,7 +42,7 @@ class ArithmeticMixin(Grammar):
             raise self.error("an operand is missing here")
         value = self.term()
         if sign < 0:
-            value = multiply(sp.Integer(-1), value, self.r.ix)
+            value = scale(sp.Integer(-1), value)
         terms = [(t, value)]
         while True:
             self.skip_ignored()
@@ -60,7 +63,7 @@ class ArithmeticMixin(Grammar):
             raise self.error("an operand is missing after this operator", op)
         rhs = self.term()
         if op.text == "-":
-            rhs = multiply(sp.Integer(-1), rhs, self.r.ix)
+            rhs = scale(sp.Integer(-1), rhs)
         return rhs
 
     def _sum_terms(self, terms: list[Term]) -> Value:
@@ -109,21 +112,43 @@ class ArithmeticMixin(Grammar):
     def _add(self, a: Value, b: Value, tok: Token) -> Value:
         if isinstance(a, sp.Tuple) or isinstance(b, sp.Tuple):
             raise self.error("a list (a, b, …) cannot be added", tok)
-        a, b = promote_scaled(a, b), promote_scaled(b, a)
-        if isinstance(a, Tensor) and isinstance(b, sp.Symbol):
-            b = promote(b, a)
-        elif isinstance(b, Tensor) and isinstance(a, sp.Symbol):
-            a = promote(a, b)
-        elif isinstance(b, Tensor) and _is_negated_symbol(a):
-            a = promote(a.args[1], b).map(lambda e: -e)
-        elif isinstance(a, Tensor) and _is_negated_symbol(b):
-            b = promote(b.args[1], a).map(lambda e: -e)
         try:
-            value = add(a, b)
+            a, b = self._promote_scaled(a, b), self._promote_scaled(b, a)
+            a, b = self._promoted(a, b), self._promoted(b, a)
+            value = add(a, b, self.r.dims)
         except ValueError as exc:
             raise self.error(str(exc), tok) from None
         if value is sp.nan:
             raise self.error("this is undefined (∞ − ∞)", tok)
+        return value
+
+    def _promoted(self, value: Value, other: Value) -> Value:
+        """`X\\theta - y`: a name (or its negation) added to a tensor is a tensor of that shape;
+        a sample `y_i` added to a row `\\hat{y}_i` is the i-th row of y."""
+        if not isinstance(other, Tensor) or isinstance(value, Tensor):
+            return value
+        if isinstance(value, sp.Symbol) and not value.is_integer:
+            return self.promote(value, other)
+        if _is_negated_symbol(value):
+            return self.promote(value.args[1], other).map(lambda e: -e)
+        if other.kind == "col":
+            sign = -1 if isinstance(value, sp.Mul) and len(value.args) == 2 and value.args[0] == -1 else 1
+            row = self.as_vector(value.args[1] if sign < 0 else value, f"added to {other.label}")
+            if row is not None:
+                return row.map(lambda e: sign * e)
+        return value
+
+    def _promote_scaled(self, value: Value, other: Value) -> Value:
+        """`\\lambda I` next to a matrix, `2y` next to a vector: scale times a promoted symbol."""
+        if isinstance(other, Tensor) and isinstance(value, sp.Mul):
+            syms = [f for f in sp.Mul.make_args(value) if isinstance(f, sp.Symbol) and (
+                f.name == "I" or f.name.startswith("I_") or (other.kind != "mat" and f.name[:1].islower()))]
+            if len(syms) == 1:
+                sym = syms[0]
+                factor = value / sym
+                if not factor.has(sym):
+                    scaled = self.promote(sym, other).map(lambda e: factor * e)
+                    return Tensor(scaled.kind, scaled.dims, scaled.entry, f"{sp.sstr(factor)} {sym.name}")
         return value
 
     # -- products
@@ -151,6 +176,8 @@ class ArithmeticMixin(Grammar):
                     raise self.error("division by zero", t)
                 value = self.mul(value, sp.Pow(rhs, -1), t)
                 self.state_product(app, t, rhs, after)
+            elif t.kind == "cmd" and t.text in HADAMARD:
+                value = self.hadamard(value, t)
             elif self.starts_factor(t):
                 rhs = self.factor()
                 value = self.mul(value, rhs, t)
@@ -169,7 +196,11 @@ class ArithmeticMixin(Grammar):
         if isinstance(a, sp.Tuple) or isinstance(b, sp.Tuple):
             raise self.error("a list (a, b, …) cannot be multiplied", tok)
         try:
-            return multiply(a, b, self.r.ix, explicit_dot=explicit)
+            a, b = self.infer_product(a, b)
+            if isinstance(a, Tensor) and isinstance(b, Tensor) and a.kind == "mat" and b.kind == "col" \
+                    and b.label in PARAMETER_VECTORS | self.r.head_args:
+                self.r.dims.hint(a.dims[0], "n", WEAK)   # Xθ: the rows of X are the samples
+            return multiply(a, b, self.r.ix, self.r.dims)
         except ValueError as exc:
             raise self.error(str(exc), tok) from None
 
@@ -226,7 +257,7 @@ class ArithmeticMixin(Grammar):
         t = self.tok
         if t.is_("punct", "-"):
             self.take()
-            return multiply(sp.Integer(-1), self.factor(), self.r.ix)
+            return scale(sp.Integer(-1), self.factor())
         if t.is_("punct", "+"):
             self.take()
             return self.factor()
@@ -246,7 +277,7 @@ class ArithmeticMixin(Grammar):
             raise self.error("cannot divide by a vector", t)
         if den == 0:
             raise self.error("division by zero", t)
-        return multiply(num, sp.Pow(den, -1), self.r.ix)
+        return scale(sp.Pow(den, -1), num)
 
     def frac_argument(self, t: Token) -> Value:
         """`{…}`, or one digit, letter or Greek letter (`\\frac12`, `\\frac1n`)."""
@@ -294,20 +325,6 @@ class ArithmeticMixin(Grammar):
 def _is_negated_symbol(v: Value) -> bool:
     """`-y`: minus one times a symbol."""
     return isinstance(v, sp.Mul) and len(v.args) == 2 and v.args[0] == -1 and isinstance(v.args[1], sp.Symbol)
-
-
-def promote_scaled(value: Value, other: Value) -> Value:
-    """`\\lambda I` next to a matrix, `2y` next to a vector: scale times a promoted symbol."""
-    if isinstance(other, Tensor) and isinstance(value, sp.Mul):
-        syms = [f for f in sp.Mul.make_args(value) if isinstance(f, sp.Symbol) and (f.name == "I" or (
-            other.kind != "mat" and f.name[:1].islower()))]
-        if len(syms) == 1:
-            sym = syms[0]
-            scale = value / sym
-            if not scale.has(sym):
-                scaled = promote(sym, other).map(lambda e: scale * e)
-                return Tensor(scaled.kind, scaled.dims, scaled.entry, f"{sp.sstr(scale)} {sym.name}")
-    return value
 
 
 def generalize(first: Value, last: Value, k: sp.Symbol) -> tuple[Value, Value] | None:

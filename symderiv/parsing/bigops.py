@@ -7,7 +7,7 @@ import sympy as sp
 from symderiv.ml import notation as N
 from symderiv.parsing.grammar import Grammar
 from symderiv.parsing.lexer import Token
-from symderiv.parsing.linalg import Tensor, multiply
+from symderiv.parsing.linalg import Tensor, scale
 from symderiv.parsing.symbols import Value, index_symbol, real
 
 
@@ -19,10 +19,13 @@ class BigOperatorsMixin(Grammar):
         self.take()
         index, lower, upper = self._operator_range(t)
         self.bound.append({index.name})
+        self.r.index_names.add(index.name)
+        self.ranges.setdefault(index.name, []).append(upper if lower == 1 else None)
         try:
             body = self._summand(t)
         finally:
             self.bound.pop()
+            self.ranges[index.name].pop()
         body = bind(body, index)
         op = sp.Sum if t.text == "sum" else sp.Product
         if isinstance(body, Tensor):
@@ -44,11 +47,13 @@ class BigOperatorsMixin(Grammar):
         if index is None:
             raise self.error(f"\\{t.text} needs an index, e.g. \\{t.text}_{{i=1}}^{{n}}", t)
         if upper is None:
-            upper = self.size(N.DEFAULT_SIZE.get(index.name, "N"))
+            upper = self.r.dims.named(N.DEFAULT_SIZE.get(index.name, "N"))
+        elif isinstance(upper, sp.Symbol):
+            upper = self.size(upper.name)
+        elif isinstance(upper, sp.Integer) and upper > 0:
+            self.r.dims.written(upper)
         if lower is None:
             lower = sp.Integer(1)
-        if isinstance(upper, sp.Symbol):
-            upper = self.size(upper.name)
         return index, lower, upper
 
     def _summand(self, t: Token) -> Value:
@@ -61,7 +66,7 @@ class BigOperatorsMixin(Grammar):
             raise self.error(f"\\{t.text} has nothing to sum", t)
         body = self.term()
         if sign < 0:
-            body = multiply(sp.Integer(-1), body, self.r.ix)
+            body = scale(sp.Integer(-1), body)
         return body
 
     def _sum_lower(self) -> tuple[sp.Symbol, Value]:

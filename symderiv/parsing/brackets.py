@@ -2,16 +2,14 @@
 values `|x|`, norms `\\|v\\|_p`, and inner products `\\langle u, v\\rangle`."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sympy as sp
 
 from symderiv.core.errors import ParseError
 from symderiv.ml import notation as N
 from symderiv.parsing.grammar import Grammar
 from symderiv.parsing.lexer import Token
-from symderiv.parsing.linalg import Tensor, multiply
-from symderiv.parsing.symbols import ELLIPSIS, Value, index_symbol, indexed_base
+from symderiv.parsing.linalg import Tensor, squared_entries
+from symderiv.parsing.symbols import ELLIPSIS, Value, index_symbol
 
 
 class BracketsMixin(Grammar):
@@ -125,23 +123,28 @@ class BracketsMixin(Grammar):
         return sp.Abs(value)
 
     def norm(self, t: Token) -> Value:
-        """\\|v\\|, \\|v\\|_2, \\|v\\|^2 (the squared Euclidean norm: a sum of squares)."""
+        """\\|v\\|, \\|v\\|_2, \\|v\\|^2 (the squared Euclidean norm: a sum of squares),
+        \\|v\\|_1, and of a matrix \\|M\\|_F, \\|M\\|_F^2 (Frobenius: the entries' squares)."""
         open_tok = self.take()
         if open_tok.is_("cmd", "left"):
             self.take()
         value = self._norm_body(open_tok)
+        sub_tok = self.tok
         p = self._norm_order()
         if not isinstance(value, Tensor):
             if not isinstance(value, sp.Symbol):
                 return sp.Abs(value)
-            value = Tensor("col", (self.size("d"),), _entries(value.name), value.name)
+            value = self.vector_named(value.name)
         if value.kind == "mat":
-            raise self.error("norms of matrices are not supported", open_tok)
-        col = value if value.kind == "col" else value.transpose()
-        if p == 1:
-            j = self.r.ix.fresh(col.dims[0])
-            return sp.Sum(sp.Abs(col.entry(j)), (j, 1, col.dims[0]))
-        squared = multiply(col.transpose(), col, self.r.ix)
+            if p == 1 or (p == 2 and sub_tok.is_("punct", "_")):
+                raise self.error(f"the {'induced 1-' if p == 1 else 'spectral '}norm of a matrix is not "
+                                 "supported; write \\|M\\|_F for the Frobenius norm", open_tok)
+            if p != "F":
+                self.r.reading(f"read \\|{value.label or 'M'}\\| of a matrix as the Frobenius norm")
+        elif p == 1:
+            j = self.r.ix.fresh(value.dims[0])
+            return sp.Sum(sp.Abs(value.entry(j)), (j, 1, value.dims[0]))
+        squared = squared_entries(value, self.r.ix)
         if self._takes_square():
             return squared
         return sp.sqrt(squared)
@@ -161,14 +164,16 @@ class BracketsMixin(Grammar):
         return value
 
     def _norm_order(self) -> Value:
-        """p of `\\|v\\|_p` (1 or 2; 2 when not written)."""
+        """p of `\\|v\\|_p` (1 or 2; 2 when not written), "F" for `_F` (Frobenius)."""
         if not self.tok.is_("punct", "_"):
             return 2
         sub_tok = self.take()
         p = self.script_value()
+        if isinstance(p, sp.Symbol) and p.name in ("F", "Frob", "fro"):
+            return "F"
         if p not in (1, 2):
-            raise self.error("only the L1 and Euclidean norms (\\|·\\|_1, \\|·\\|_2) are "
-                             "supported", sub_tok)
+            raise self.error("only the L1, Euclidean and Frobenius norms (\\|·\\|_1, \\|·\\|_2, "
+                             "\\|·\\|_F) are supported", sub_tok)
         return p
 
     def _takes_square(self) -> bool:
@@ -195,13 +200,8 @@ class BracketsMixin(Grammar):
             self.take()
         self.expect("cmd", "rangle")
         if not isinstance(a, Tensor):
-            a = Tensor("col", (self.size("d"),), _entries(str(a)))
+            a = self.vector_named(str(a))
         if not isinstance(b, Tensor):
-            b = Tensor("col", (self.size("d"),), _entries(str(b)))
-        return multiply(a.transpose() if a.kind == "col" else a, b, self.r.ix)
+            b = self.vector_named(str(b))
+        return self.mul(a.transpose() if a.kind == "col" else a, b, t)
 
-
-def _entries(name: str) -> Callable[[Value], Value]:
-    """j -> name[j]: the entries of the vector `name`."""
-    base = indexed_base(name)
-    return lambda j: base[j]

@@ -66,18 +66,29 @@ class CallsMixin(Grammar):
 
     # -- calls
     def call(self, fname: str, base_name: str, primes: int, t: Token) -> Value:
-        """`f(a, b)`, `\\sigma(z)`, `f'(x)`, `\\mathrm{softmax}(z)_k`."""
+        """`f(a, b)`, `\\sigma(z)`, `f'(x)`, `\\mathrm{softmax}(z)_k`; a known function of a vector
+        or a matrix entry by entry (`\\sigma(W x_i)`), `\\operatorname{tr}(A X)` written out."""
+        op = self.matrix_operator(fname) if not primes and fname == base_name else None
+        if op is not None:
+            return self.matrix_call(op, t)
         left = self.tok.is_("cmd", "left")
         if left:
             self.take()
         open_tok = self.expect("punct", "(")
         if self.tok.is_("punct", ")"):
             raise self.error("a function call needs an argument", open_tok)
-        args = self._call_arguments()
+        args = self._call_arguments(keep=True)
         self.close_paren(open_tok, left, "expected ')' to close the call")
-        if fname.lower() in ("gcd", "lcm") and fname not in self.r.functions:
+        fn = self.function_object(fname, base_name, len(args), t) if not (
+            fname.lower() in ("gcd", "lcm") and fname not in self.r.functions) else None
+        if fn is not None and len(args) == 1 and not primes and (
+                isinstance(args[0], Tensor) or self.vector_context):
+            value = self.apply_entrywise(fn, args[0])
+            if isinstance(value, Tensor):
+                return self.entry_after(value)
+        args = [self.r.component(a) if isinstance(a, Tensor) else a for a in args]
+        if fn is None:
             return self.integer_call(fname.lower(), args, self.spelled(t, base_name))
-        fn = self.function_object(fname, base_name, len(args), t)
         value = fn(*args)
         if primes:
             value = self._primed(fn, value, args, primes, t)
@@ -87,13 +98,14 @@ class CallsMixin(Grammar):
             value = sp.Function(f"{fname}_{sub}")(*args)
         return value
 
-    def _call_arguments(self) -> list[Value]:
-        """`a, b`, `x \\mid \\mu, \\sigma`: the arguments (a vector one as its k-th entry)."""
+    def _call_arguments(self, keep: bool = False) -> list[Value]:
+        """`a, b`, `x \\mid \\mu, \\sigma`: the arguments (a vector one as its k-th entry unless
+        `keep`)."""
         args = []
         self.arg_depth += 1
         while True:
             value = self.expression()
-            args.append(self.r.component(value) if isinstance(value, Tensor) else value)
+            args.append(self.r.component(value) if isinstance(value, Tensor) and not keep else value)
             if self.tok.is_("punct", ",") or self.tok.is_("cmd", "mid") or self.tok.is_("cmd", "|") \
                     or self.tok.is_("punct", ";"):
                 self.take()
@@ -135,8 +147,8 @@ class CallsMixin(Grammar):
         return f"\\{t.text}" if t.kind == "cmd" else t.text
 
     # -- parenthesised arguments
-    def parenthesised(self) -> Value:
-        """`(…)` or `\\left(…\\right)`: one value (a vector one as its k-th entry)."""
+    def parenthesised(self, keep: bool = False) -> Value:
+        """`(…)` or `\\left(…\\right)`: one value (a vector one as its k-th entry unless `keep`)."""
         left = self.tok.is_("cmd", "left")
         if left:
             self.take()
@@ -145,7 +157,7 @@ class CallsMixin(Grammar):
             raise self.error("empty parentheses have no value", open_tok)
         value = self.expression()
         self.close_paren(open_tok, left)
-        return self.r.component(value) if isinstance(value, Tensor) else value
+        return self.r.component(value) if isinstance(value, Tensor) and not keep else value
 
     def call_arguments_in_parentheses(self, t: Token) -> list[Value]:
         """`(a, b)` after a name that needs it (`\\gcd(a, b)`)."""

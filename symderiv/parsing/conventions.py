@@ -98,6 +98,9 @@ def free_names(expr: Value) -> list[str]:
         label = str(a.base.label)
         if label not in names:
             names.append(label)
+    for m in expr.atoms(sp.MatrixSymbol):   # X of det X, of X⁻¹
+        if m.name not in names:
+            names.append(m.name)
     return sorted(set(names), key=names.index)
 
 

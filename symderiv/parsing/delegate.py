@@ -1,4 +1,4 @@
-"""Commands this layer leaves to latex2sympy2_extended (`\\det`, `\\mod`, `\\choose`).
+"""Commands this layer leaves to latex2sympy2_extended (`\\mod`, `\\choose`).
 
 Only the commands of `DELEGATED` are handed over, as the source text of the command and its
 arguments; its symbols come back as our real symbols. latex2sympy2_extended is imported on first
@@ -18,7 +18,7 @@ from symderiv.parsing.symbols import Value, real
 
 # Commands latex2sympy2_extended reads that this layer leaves to it (from its grammar); any other
 # unknown command is an error at once, without loading antlr.
-DELEGATED = {"det", "mod", "choose"}
+DELEGATED = {"mod", "choose"}
 
 
 class DelegateMixin(Grammar):

@@ -12,7 +12,7 @@ from symderiv.parsing.grammar import Grammar
 from symderiv.parsing.lexer import Token
 from symderiv.parsing.linalg import Tensor
 from symderiv.parsing.operators import plain
-from symderiv.parsing.symbols import Value, display_name, index_symbol, unique
+from symderiv.parsing.symbols import Value, display_name, unique
 
 
 class DerivativesMixin(Grammar):
@@ -133,7 +133,7 @@ class DerivativesMixin(Grammar):
             self.take()
             var = self.script_value()
             if isinstance(var, Tensor):
-                var = var.entry(index_symbol("k"))
+                var = self.r.component(var)   # ∇_θ: by θ_k; ∇_W: by W_kc
         if not self.starts_factor(self.tok):
             raise self.error("\\nabla needs a function to act on", t)
         target = self.factor()

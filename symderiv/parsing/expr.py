@@ -16,14 +16,17 @@ from symderiv.parsing.delegate import DelegateMixin
 from symderiv.parsing.derivatives import DerivativesMixin
 from symderiv.parsing.heads import HeadsMixin
 from symderiv.parsing.lexer import Token
+from symderiv.parsing.matrixops import MatrixOpsMixin
 from symderiv.parsing.names import NamesMixin
 from symderiv.parsing.operators import OperatorsMixin
 from symderiv.parsing.scripts import ScriptsMixin
 from symderiv.parsing.symbols import ELLIPSIS, Value, number, scientific_reading
+from symderiv.parsing.tensors import TensorsMixin
 
 
 class ExprParser(HeadsMixin, ArithmeticMixin, ScriptsMixin, NamesMixin, OperatorsMixin, CallsMixin,
-                 BracketsMixin, DerivativesMixin, BigOperatorsMixin, DelegateMixin):
+                 BracketsMixin, DerivativesMixin, BigOperatorsMixin, DelegateMixin, TensorsMixin,
+                 MatrixOpsMixin):
     """Recursive descent over one statement's tokens, producing SymPy (or Tensor) values."""
 
     def atom(self) -> Value:
@@ -125,6 +128,9 @@ COMMANDS: dict[str, Handler] = {
     "cdots": ExprParser.ellipsis, "ldots": ExprParser.ellipsis, "dots": ExprParser.ellipsis,
     "infty": ExprParser.infinity,
     "lim": ExprParser.unsupported, "pm": ExprParser.unsupported, "mp": ExprParser.unsupported,
+    "tr": ExprParser.matrix_command, "Tr": ExprParser.matrix_command,
+    "trace": ExprParser.matrix_command, "diag": ExprParser.matrix_command,
+    "det": ExprParser.determinant,
     "binom": ExprParser.binom, "dbinom": ExprParser.binom, "tbinom": ExprParser.binom,
     "cdot": ExprParser.operator_without_operand, "times": ExprParser.operator_without_operand,
     "div": ExprParser.operator_without_operand, "ast": ExprParser.operator_without_operand,

@@ -2,9 +2,10 @@
 
 The expression parser is one recursive-descent class composed from one mixin per area of the
 grammar (arithmetic, scripts, names, calls, brackets, derivatives, big operators, heads and
-relations, delegation). Each area calls into the others through the entry points declared here
-(`expression` → `term` → `factor` → `atom` → back to `expression` inside a group); the mixin of
-the area that owns an entry point defines it, and `ExprParser` (expr.py) puts them together.
+relations, delegation, vectors and matrices of names, matrix operations). Each area calls into
+the others through the entry points declared here (`expression` → `term` → `factor` → `atom` →
+back to `expression` inside a group); the mixin of the area that owns an entry point defines it,
+and `ExprParser` (expr.py) puts them together.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import sympy as sp
 
 from symderiv.parsing.cursor import TokenCursor
 from symderiv.parsing.lexer import Token
+from symderiv.parsing.linalg import Tensor
 from symderiv.parsing.state import ReadState
 from symderiv.parsing.symbols import Value
 
@@ -49,6 +51,10 @@ class Grammar(TokenCursor, ABC):
         self.arg_depth = 0
         self.pending_sub: str | None = None   # `\hat{y_i}`: the subscript read inside the accent
         self.applied: Applied | None = None   # the last operator name applied by juxtaposition
+        self.ranges: dict[str, list[sp.Basic | None]] = {}   # letter -> the bounds of its sums
+        self.free_ranges: dict[str, sp.Basic] = {}          # letter -> its size when no sum binds it
+        self.matrix_context = 0      # inside tr(…): an upper-case letter is a matrix
+        self.vector_context = False  # defining a vector (`h = \sigma(a)`): a is a vector
 
     def is_bound(self, letter: str) -> bool:
         """Whether a sum around the current point binds the index letter."""
@@ -132,8 +138,8 @@ class Grammar(TokenCursor, ABC):
         """`f(a, b)`, `\\sigma(z)`, `f'(x)`."""
 
     @abstractmethod
-    def parenthesised(self) -> Value:
-        """`(…)` or `\\left(…\\right)` as one value."""
+    def parenthesised(self, keep: bool = False) -> Value:
+        """`(…)` or `\\left(…\\right)` as one value (a vector one whole with `keep`)."""
 
     @abstractmethod
     def call_arguments_in_parentheses(self, t: Token) -> list[Value]:
@@ -184,3 +190,89 @@ class Grammar(TokenCursor, ABC):
     @abstractmethod
     def factor_no_power(self) -> Value:
         """A variable after d or ∂, without its power (the order)."""
+
+    # -- vectors and matrices of names (tensors.py)
+    @abstractmethod
+    def range_of(self, letter: str) -> sp.Basic | None:
+        """The size an index letter runs up to (its sum's bound, or a size of the statement)."""
+
+    @abstractmethod
+    def vector_named(self, name: str) -> Tensor:
+        """The vector `name` (entries name[j])."""
+
+    @abstractmethod
+    def matrix_named(self, name: str) -> Tensor:
+        """The matrix `name` (entries name[r, c])."""
+
+    @abstractmethod
+    def sample_row(self, name: str, index: sp.Basic, label: str) -> Tensor:
+        """`x_i`: the i-th row of the data x."""
+
+    @abstractmethod
+    def matrix_row(self, matrix: str, index: sp.Basic, label: str) -> Tensor:
+        """`w_k` of the argument W: the k-th row of W."""
+
+    @abstractmethod
+    def entry(self, name: str, letters: list[str]) -> sp.Indexed:
+        """`y_i`, `x_{ij}` inside sums, with the ranges of the indices recorded."""
+
+    @abstractmethod
+    def argument_rows(self, name: str) -> str | None:
+        """The matrix argument whose rows `name_k` stands for, else None."""
+
+    @abstractmethod
+    def as_vector(self, v: Value, product: str, subscripted: bool = True, after: bool = False) -> Tensor | None:
+        """v as a vector where an operation needs one, else None."""
+
+    @abstractmethod
+    def as_matrix(self, v: Value, product: str | None) -> Tensor | None:
+        """v as a matrix where an operation needs one, else None."""
+
+    @abstractmethod
+    def infer_product(self, a: Value, b: Value) -> tuple[Value, Value]:
+        """The kinds a product a·b needs (`W x`: a matrix and a vector)."""
+
+    @abstractmethod
+    def promote(self, symbol: sp.Symbol, like: Tensor) -> Tensor:
+        """A plain name added to a tensor, as a tensor of its shape (`I`: the identity)."""
+
+    @abstractmethod
+    def ones(self, value: int, size: sp.Basic | None) -> Tensor:
+        """`\\mathbf{1}`, `\\mathbf{0}`."""
+
+    @abstractmethod
+    def same(self, a: sp.Basic, b: sp.Basic, message: str) -> None:
+        """Unify two sizes; a ValueError naming both when they differ."""
+
+    # -- operations on vectors and matrices (matrixops.py)
+    @abstractmethod
+    def matrix_operator(self, name: str) -> str | None:
+        """The operation a function name means (`tr` -> "trace"), else None."""
+
+    @abstractmethod
+    def matrix_call(self, op: str, t: Token) -> Value:
+        """The operation applied to the argument that follows."""
+
+    @abstractmethod
+    def inverse(self, base: Tensor, caret: Token) -> Tensor:
+        """X^{-1}: the entries of Inverse(X) of a name, else a matrix of its own (stated)."""
+
+    @abstractmethod
+    def entry_after(self, value: Value) -> Value:
+        """The entry a subscript after a vector-valued call picks (`softmax(z)_k`)."""
+
+    @abstractmethod
+    def hadamard(self, a: Value, op: Token) -> Value:
+        """a ⊙ b, a ⊘ b with b read after the operator at op."""
+
+    @abstractmethod
+    def apply_entrywise(self, fn: Callable[..., Value], arg: Value, power: Value = None) -> Value:
+        """fn(arg), entry by entry on a vector or a matrix."""
+
+    @abstractmethod
+    def wrap(self, fn: Callable[[], Value], tok: Token) -> Value:
+        """fn(), a shape error as a ParseError at tok."""
+
+    @abstractmethod
+    def tensor_argument(self, t: Token) -> Value:
+        """The argument after an operator name, a vector or a matrix kept as one."""

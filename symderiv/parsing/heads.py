@@ -146,10 +146,16 @@ class HeadsMixin(Grammar):
                 raise self.error("the formula ends after a relation sign; the right side is missing")
             entries = self._entry_indices()
             self.bound.append(entries)
+            defines = isinstance(out[0][1], Tensor) and len(out) == 1   # `h = \sigma(a)`: a is a vector
+            self.vector_context = defines
             try:
-                out.append((rel, self.expression()))
+                value = self.expression()
+                if defines and not isinstance(value, Tensor):
+                    value = self.as_vector(value, f"{out[0][1].label} = {value}", subscripted=False) or value
+                out.append((rel, value))
             finally:
                 self.bound.pop()
+                self.vector_context = False
         self.skip_ignored()
         if self.tok.is_("punct", ".") or self.tok.is_("punct", ","):
             self.take()

@@ -20,6 +20,7 @@ UNICODE_OPERATORS = {
     "−": "-", "–": "-", "·": r"\cdot", "×": r"\times", "≤": r"\le", "≥": r"\ge", "≠": r"\ne",
     "∇": r"\nabla", "∂": r"\partial", "∑": r"\sum", "∏": r"\prod", "∞": r"\infty", "√": r"\sqrt",
     "⊤": r"\top", "∈": r"\in", "≈": r"\approx", "（": "(", "）": ")", "，": ",", "；": ";",
+    "ℝ": r"\R", "⊙": r"\odot", "∘": r"\circ", "⊘": r"\oslash",
 }
 PRIMES = {"'": 1, "’": 1, "′": 1, "″": 2, "‴": 3}
 OPENERS = {"{": "}", "(": ")", "[": "]"}

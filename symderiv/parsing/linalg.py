@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from symderiv.parsing.sizes import SizeConflict, Sizes
 from symderiv.parsing.symbols import Value
 
 
@@ -42,12 +43,15 @@ class Indices:
 
     POOL = ("j", "l", "m", "p", "q", "r", "s", "u", "v", "a", "b", "c")
 
-    def __init__(self, taken: set[str]) -> None:
+    def __init__(self, taken: set[str], samples: Callable[[sp.Expr], bool] | None = None) -> None:
         self.taken = set(taken)
+        self.samples = samples   # whether a size (a size variable) is the number of samples n
 
     def fresh(self, size: sp.Expr | None = None) -> sp.Symbol:
         """A new index; over the samples (size n) `i` is preferred, as a reader would write."""
-        pool = ("i", *self.POOL) if getattr(size, "name", None) == "n" else self.POOL
+        over_samples = getattr(size, "name", None) == "n" or bool(
+            size is not None and self.samples is not None and self.samples(size))
+        pool = ("i", *self.POOL) if over_samples else self.POOL
         for name in pool:
             if name not in self.taken:
                 self.taken.add(name)
@@ -63,8 +67,28 @@ def _sum(expr: sp.Expr, idx: sp.Symbol, size: sp.Expr) -> sp.Expr:
     return sp.Sum(expr, (idx, 1, size))
 
 
-def multiply(a: Value, b: Value, ix: Indices, explicit_dot: bool = False) -> Value:
-    """a·b for scalars and tensors; a scalar result comes back as a SymPy expression."""
+def describe(t: Tensor, sizes: Sizes) -> str:
+    """`W (k×d)`, `x (d×1)`: a tensor and its shape as the sizes are known now."""
+    shape = {"col": lambda: f"{sizes.show(t.dims[0])}×1", "row": lambda: f"1×{sizes.show(t.dims[0])}",
+             "mat": lambda: f"{sizes.show(t.dims[0])}×{sizes.show(t.dims[1])}"}[t.kind]()
+    what = {"col": "a column vector", "row": "a row vector", "mat": "a matrix"}[t.kind]
+    return f"{t.label} ({shape})" if t.label else f"{what} ({shape})"
+
+
+def _same(sizes: Sizes, a: sp.Expr, b: sp.Expr, what: str) -> None:
+    try:
+        sizes.unify(a, b)
+    except SizeConflict as exc:
+        raise ValueError(f"{what}: the sizes {exc.a} and {exc.b} differ") from None
+
+
+def scale(c: Value, v: Value) -> Value:
+    """c·v for a scalar c (`-x`, `\\frac{x}{2}`): no sizes to unify."""
+    return v.map(lambda e: c * e) if isinstance(v, Tensor) else c * v
+
+
+def multiply(a: Value, b: Value, ix: Indices, sizes: Sizes) -> Value:
+    """a·b for scalars and tensors, the inner sizes unified; a scalar result is a SymPy expression."""
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if not ta and not tb:
         return a * b
@@ -73,23 +97,31 @@ def multiply(a: Value, b: Value, ix: Indices, explicit_dot: bool = False) -> Val
     if not tb:
         return a.map(lambda e: e * b)
     ka, kb = a.kind, b.kind
+    what = f"cannot multiply {describe(a, sizes)} by {describe(b, sizes)}"
     if ka in ("row", "col") and kb in ("row", "col") and (ka, kb) != ("col", "row"):
         # row·col, or two vectors written side by side / with \cdot: the inner product
+        _same(sizes, a.dims[0], b.dims[0], what)
         j = ix.fresh(a.dims[0])
         return _sum(a.entry(j) * b.entry(j), j, a.dims[0])
     if (ka, kb) == ("col", "row"):
         return Tensor("mat", (a.dims[0], b.dims[0]), lambda r, c: a.entry(r) * b.entry(c))
     label = f"{a.label} {b.label}".strip()
     if ka == "mat" and kb == "col":
+        _same(sizes, a.dims[1], b.dims[0], what)
         return Tensor("col", (a.dims[0],),
                       lambda r: _contract(lambda j: a.entry(r, j) * b.entry(j), a.dims[1], ix), label)
     if ka == "row" and kb == "mat":
+        _same(sizes, a.dims[0], b.dims[0], what)
         return Tensor("row", (b.dims[1],),
                       lambda c: _contract(lambda j: a.entry(j) * b.entry(j, c), b.dims[0], ix), label)
     if ka == "mat" and kb == "mat":
+        _same(sizes, a.dims[1], b.dims[0], what)
         return Tensor("mat", (a.dims[0], b.dims[1]),
                       lambda r, c: _contract(lambda j: a.entry(r, j) * b.entry(j, c), a.dims[1], ix), label)
-    raise ValueError(f"cannot multiply a {ka} by a {kb}")
+    raise ValueError(f"{what}: a {_KIND[ka]} cannot multiply a {_KIND[kb]} from the left")
+
+
+_KIND = {"col": "column vector", "row": "row vector", "mat": "matrix"}
 
 
 def _contract(term: Callable[[sp.Symbol], sp.Expr], size: sp.Expr, ix: Indices) -> sp.Expr:
@@ -97,25 +129,40 @@ def _contract(term: Callable[[sp.Symbol], sp.Expr], size: sp.Expr, ix: Indices) 
     return _sum(term(j), j, size)
 
 
-def add(a: Value, b: Value) -> Value:
-    """a + b for scalars and tensors of the same kind."""
+def add(a: Value, b: Value, sizes: Sizes) -> Value:
+    """a + b for scalars and tensors of the same shape (unified)."""
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if not ta and not tb:
         return a + b
     if ta and tb:
-        if a.kind != b.kind and not (a.rank == 1 and b.rank == 1):
-            raise ValueError(f"cannot add a {a.kind} and a {b.kind}")
-        return Tensor(a.kind, a.dims, lambda *ix: a.entry(*ix) + b.entry(*ix), f"{a.label} + {b.label}")
-    raise ValueError("cannot add a scalar and a vector")
+        return entrywise(a, b, sizes, lambda x, y: x + y, f"cannot add {describe(a, sizes)} and "
+                         f"{describe(b, sizes)}", f"{a.label} + {b.label}")
+    t = a if ta else b
+    raise ValueError(f"cannot add a scalar and {'a matrix' if t.kind == 'mat' else 'a vector'}")
 
 
-def promote(symbol: sp.Symbol, like: Tensor) -> Tensor:
-    """A plain symbol added to a tensor is a tensor of the same shape (`X\\theta - y`: y is a
-    vector); `I` next to a matrix is the identity."""
-    name = symbol.name
-    if name == "I" and like.kind == "mat":
-        return Tensor("mat", like.dims, lambda r, c: sp.KroneckerDelta(r, c), "I")
-    base = sp.IndexedBase(name, real=True)
-    if like.kind == "mat":
-        return Tensor("mat", like.dims, lambda r, c: base[r, c], name)
-    return Tensor(like.kind, like.dims, lambda r: base[r], name)
+def entrywise(a: Tensor, b: Tensor, sizes: Sizes, op: Callable[[sp.Expr, sp.Expr], sp.Expr],
+              what: str, label: str = "") -> Tensor:
+    """op(a_rc, b_rc) entry by entry (a sum, a Hadamard product or quotient), shapes unified."""
+    if a.kind != b.kind and not (a.rank == 1 and b.rank == 1):
+        raise ValueError(f"{what}: a {_KIND[a.kind]} and a {_KIND[b.kind]} differ in shape")
+    for da, db in zip(a.dims, b.dims, strict=True):
+        _same(sizes, da, db, what)
+    return Tensor(a.kind, a.dims, lambda *ix: op(a.entry(*ix), b.entry(*ix)), label)
+
+
+def trace(m: Tensor, ix: Indices, sizes: Sizes) -> sp.Expr:
+    """tr M = Σ_r M_rr, M square."""
+    _same(sizes, m.dims[0], m.dims[1], f"the trace needs a square matrix, not {describe(m, sizes)}")
+    r = ix.fresh(m.dims[0])
+    return _sum(m.entry(r, r), r, m.dims[0])
+
+
+def squared_entries(t: Tensor, ix: Indices) -> sp.Expr:
+    """Σ of the squares of the entries: ‖v‖² of a vector, ‖M‖_F² of a matrix."""
+    if t.kind != "mat":
+        j = ix.fresh(t.dims[0])
+        return _sum(t.entry(j) ** 2, j, t.dims[0])
+    r = ix.fresh(t.dims[0])
+    c = ix.fresh(t.dims[1])
+    return _sum(_sum(t.entry(r, c) ** 2, c, t.dims[1]), r, t.dims[0])

@@ -9,7 +9,6 @@ from symderiv.core.errors import ParseError
 from symderiv.ml import notation as N
 from symderiv.parsing.grammar import Grammar
 from symderiv.parsing.lexer import Token
-from symderiv.parsing.linalg import Tensor
 from symderiv.parsing.symbols import (
     INDEX_LETTERS,
     Value,
@@ -18,7 +17,6 @@ from symderiv.parsing.symbols import (
     index_symbol,
     indexed_base,
     real,
-    size_symbol,
 )
 
 
@@ -44,6 +42,10 @@ class NamesMixin(Grammar):
             return self._primed_name(name, sub, bold, primes)  # x' is another point, not a derivative
         if sub is None and self._font_operator(t, name):
             return self._operator_by_name(t, name)
+        op = self.matrix_operator(name) if sub is None and t.kind == "cmd" and t.text in N.FONTS \
+            and t.text not in N.BOLD_FONTS and len(name) > 1 else None
+        if op is not None:
+            return self.matrix_call(op, t)   # `\operatorname{tr}` with no argument: refused there
         if name == "e" and sub is None and not bold:
             return sp.E
         if name == "pi" and sub is None:
@@ -86,8 +88,8 @@ class NamesMixin(Grammar):
         """`\\mathit{x + y}` is x + y: what a font command holds, read as mathematics. In bold,
         `\\mathbf{1}` and `\\mathbf{0}` are the vectors of ones and zeros; any other bold
         mathematics is refused (bold marks a vector name: write \\mathbf{x} + \\mathbf{y})."""
-        if t.text in N.BOLD_FONTS:
-            return self._bold_constant(t)
+        if t.text in N.BOLD_FONTS or (t.text == "mathbb" and self._holds_one()):
+            return self._bold_constant(t)   # \mathbb{1}: the vector of ones too
         self.take()
         if not self.tok.is_("punct", "{"):
             return self.atom()
@@ -97,6 +99,11 @@ class NamesMixin(Grammar):
             raise ParseError("'{' is never closed", self.source, open_tok.pos)
         self.expect("punct", "}")
         return value
+
+    def _holds_one(self) -> bool:
+        nxt = self.peek()
+        return nxt.is_("num", "1") or (nxt.is_("punct", "{") and self.peek(2).is_("num", "1")
+                                       and self.peek(3).is_("punct", "}"))
 
     def _bold_constant(self, t: Token) -> Value:
         self.take()
@@ -108,19 +115,29 @@ class NamesMixin(Grammar):
                              f"(\\{t.text}{{x}} + \\{t.text}{{y}})", t)
         for _ in range(3 if braced else 1):
             self.take()
-        one = sp.Integer(digit.text)
-        return Tensor("col", (self.size("d"),), lambda j: one, digit.text)
+        size = None
+        if self.tok.is_("punct", "_"):   # \mathbf{1}_n
+            sub_tok = self.take()
+            value = self.script_value()
+            if not isinstance(value, (sp.Symbol, sp.Integer)):
+                raise self.error("the length of \\mathbf{1} is a letter or a number: \\mathbf{1}_n", sub_tok)
+            size = self.r.dims.written(value)
+        return self.ones(int(digit.text), size)
 
     def _font_operator(self, t: Token, name: str) -> bool:
         """`\\operatorname{erf} x`, `\\mathrm{sgn}\\,x`: an operator name before its argument."""
         if t.kind != "cmd" or t.text not in N.FONTS or t.text in N.BOLD_FONTS:
             return False
-        if t.text != "operatorname" and not (len(name) > 1 and name.lower() in N.ML_NAMED):
+        if t.text != "operatorname" and not (len(name) > 1 and (
+                name.lower() in N.ML_NAMED or name.lower() in N.MATRIX_OPERATORS)):
             return False
         self.skip_ignored()
         return self.starts_factor(self.tok) and not self.tok.is_("punct", "{")
 
     def _operator_by_name(self, t: Token, name: str) -> Value:
+        op = self.matrix_operator(name)
+        if op is not None:
+            return self.matrix_call(op, t)
         known = N.ML_NAMED.get(name.lower()) if len(name) > 1 else None
         if known is None:
             self.r.reading(f"reading \\{t.text}{{{name}}} as an undefined function {name}")
@@ -183,7 +200,8 @@ class NamesMixin(Grammar):
 
     def symbol_value(self, name: str, sub: str | None = None, bold: bool = False) -> Value:
         """A scalar `x`, an entry `x[i]` (bound index, or an entry of a known vector), a sample's
-        row `x_i` (a vector), Kronecker's δ_{kl}, a bold or known vector, or a matrix."""
+        row `x_i` (a vector), a row `w_k` of the argument W, Kronecker's δ_{kl}, a bold or known
+        vector, or a matrix."""
         pending = self.pending_sub
         if pending is not None and sub is None:
             sub = pending
@@ -192,35 +210,38 @@ class NamesMixin(Grammar):
             return self._subscripted(name, sub, bold)
         r = self.r
         if name in r.matrices or (bold and name[:1].isupper()):
-            base = indexed_base(name)
-            rows = self.size("n") if name == "X" else self.size("d")
-            return Tensor("mat", (rows, self.size("d")), lambda a, b: base[a, b], name)
+            return self.matrix_named(name)
         if name in r.vectors or (bold and name[:1].islower()):
-            base = indexed_base(name)
-            dim = self.size("d")
-            return Tensor("col", (dim,), lambda j: base[j], name)
+            return self.vector_named(name)
+        if self.matrix_context and self.as_matrix(real(name), None) is not None:
+            return self.matrix_named(name)
         return real(name)
 
     def _subscripted(self, name: str, sub: str, bold: bool) -> Value:
         letters = index_letters(sub)
         if name == "delta" and len(letters) == 2 and all(c.isalpha() for c in letters):
             return sp.KroneckerDelta(index_symbol(letters[0]), index_symbol(letters[1]))  # δ_{kl}
+        one = letters[0] if len(letters) == 1 and letters[0].isalpha() else None
+        if one is not None and (one in INDEX_LETTERS or self.is_bound(one)):
+            matrix = self.argument_rows(name)
+            if matrix is not None:
+                spelled = f"{name}_{sub}"
+                if not any(r.startswith(f"read {name}_") and r.endswith(f"row of {matrix}") for r in self.r.readings):
+                    self.r.reading(f"read {spelled} as the {one}-th row of {matrix}")
+                return self.matrix_row(matrix, index_symbol(one), spelled)
+            if name in self.r.row_vectors:
+                return self.sample_row(name, index_symbol(one), f"{name}_{sub}")
         bound = [c for c in letters if self.is_bound(c)] if letters else []
-        if len(letters) == 1 and letters[0] in INDEX_LETTERS and name in self.r.row_vectors:
-            i = index_symbol(letters[0])
-            row = indexed_base(name)
-            return Tensor("col", (self.size("d"),), lambda j: row[i, j], f"{name}_{sub}")
         if bound:
-            base = indexed_base(name)
-            idx = [index_symbol(c) if c.isalpha() else sp.Integer(c) for c in letters]
-            return base[tuple(idx)] if len(idx) > 1 else base[idx[0]]
+            return self.entry(name, letters)
         is_vec = name in self.r.vectors or (bold and name[:1].islower())
-        if is_vec and letters and len(letters) == 1 and letters[0] in INDEX_LETTERS:
+        if is_vec and one is not None and one in INDEX_LETTERS:
             # θ_j outside a sum: the j-th entry of the vector θ
-            return indexed_base(name)[index_symbol(letters[0])]
+            return self.entry(name, [one])
         return real(f"{name}_{sub}")
 
     def size(self, name: str) -> sp.Symbol:
-        s = size_symbol(name)
-        self.r.sizes.setdefault(name, s)
-        return self.r.sizes[name]
+        """The size the user wrote as `name` (`n` in `\\sum_{i=1}^{n}`)."""
+        value = self.r.dims.written(sp.Symbol(name))
+        assert isinstance(value, sp.Symbol)
+        return value

@@ -33,6 +33,7 @@ from symderiv.parsing.symbols import Value
 # Commands that apply to what follows them: they end the juxtaposed argument of another name.
 OPERATOR_COMMANDS = {"log", "lg", "ln", "exp", "max", "min", "sum", "prod", "int", "iint", "oint",
                      "nabla", "partial", "lfloor", "lceil", "gcd", "lcm", "det", "operatorname"}
+MATRIX_COMMANDS = {"tr", "Tr", "trace", "diag"}   # `\\tr A` (physics packages define them)
 _EXPLICIT = {"cdot": "·", "times": "·", "ast": "·", "*": "·", "/": "/", "div": "/"}
 _INTEGER_FUNCTIONS: dict[str, Callable[..., Value]] = {"gcd": sp.gcd, "lcm": sp.lcm}
 
@@ -64,7 +65,7 @@ class OperatorsMixin(Grammar):
         if t.kind != "cmd":
             return False
         nxt = self.t[at + 1] if at + 1 < len(self.t) else self.t[-1]
-        if t.text in N.ELEMENTARY or t.text in OPERATOR_COMMANDS:
+        if t.text in N.ELEMENTARY or t.text in OPERATOR_COMMANDS or t.text in MATRIX_COMMANDS:
             return True
         if t.text in ("frac", "dfrac", "tfrac"):
             return self._derivative_at(at + 1)
@@ -73,7 +74,8 @@ class OperatorsMixin(Grammar):
         if t.text in N.FONTS and t.text not in N.BOLD_FONTS and nxt.is_("punct", "{"):
             close = self.closing(at + 1)
             name = "".join(tk.text for tk in self.t[at + 2:close] if tk.kind == "letter")
-            return close == at + 2 + len(name) and len(name) > 1 and name.lower() in N.ML_NAMED
+            return close == at + 2 + len(name) and len(name) > 1 and (
+                name.lower() in N.ML_NAMED or name.lower() in N.MATRIX_OPERATORS)
         return False
 
     def _derivative_at(self, at: int) -> bool:
@@ -110,15 +112,13 @@ class OperatorsMixin(Grammar):
         return self.apply_operator(t, sp.log if natural else (lambda a: sp.log(a, base)), power)
 
     def apply_operator(self, t: Token, fn: Callable[..., Value], power: Value = None) -> Value:
-        """fn applied to the argument that follows (parenthesised or juxtaposed), to the power."""
+        """fn applied to the argument that follows (parenthesised or juxtaposed), to the power;
+        to a vector or a matrix entry by entry (`\\tanh(W x)`)."""
         self.skip_ignored()
         if self._parenthesis_follows():
-            arg = self.parenthesised()
-            value = fn(arg)
-            return sp.Pow(value, power) if power is not None else value
-        arg, factors, variable = self._juxtaposed_argument(t)
-        value = fn(arg)
-        value = sp.Pow(value, power) if power is not None else value
+            return self.apply_entrywise(fn, self.parenthesised(keep=True), power)
+        arg, factors, variable = self._juxtaposed_argument(t, keep=True)
+        value = self.apply_entrywise(fn, arg, power)
         self.applied = Applied(t.pos, self.n, value, factors, variable)
         return value
 
@@ -132,13 +132,22 @@ class OperatorsMixin(Grammar):
             return self.parenthesised()
         return self._juxtaposed_argument(t)[0]
 
-    def _juxtaposed_argument(self, t: Token) -> tuple[Value, int, int]:
-        """(value, factors, non-constant factors) of the product after an operator name."""
+    def tensor_argument(self, t: Token) -> Value:
+        """The argument of `\\operatorname{tr}` and the like: a vector or a matrix kept whole."""
+        self.skip_ignored()
+        if self._parenthesis_follows():
+            return self.parenthesised(keep=True)
+        return self._juxtaposed_argument(t, keep=True)[0]
+
+    def _juxtaposed_argument(self, t: Token, keep: bool = False) -> tuple[Value, int, int]:
+        """(value, factors, non-constant factors) of the product after an operator name; a
+        vector-valued one as its k-th entry unless `keep`."""
         nxt = self.tok
         if nxt.kind == "end" or (nxt.kind == "punct" and nxt.text in ")]}=+*/^_,&") or nxt.is_("cmd", "right"):
             raise self.error(f"\\{t.text} needs an argument", t)
         if nxt.is_("cmd", "sum") or nxt.is_("cmd", "prod"):
-            return self._component(self._argument_factor()), 1, 1
+            value = self._argument_factor()
+            return (value if keep else self._component(value)), 1, 1
         nested = self.starts_operator(nxt)
         factors = [self._argument_factor()]
         value = factors[0]
@@ -148,7 +157,7 @@ class OperatorsMixin(Grammar):
             value = self.mul(value, factors[-1], op)
         variable = sum(1 for f in factors if not is_constant(f) and not isinstance(f, Tensor))
         variable += any(isinstance(f, Tensor) for f in factors)   # θᵀx is one quantity
-        return self._component(value), len(factors), variable
+        return (value if keep else self._component(value)), len(factors), variable
 
     def _argument_factor(self) -> Value:
         """One factor of an argument; an operator applied inside it states its own reading."""

@@ -11,15 +11,21 @@ The two verbs live here; the stages, one module each:
 
     lexer         text -> tokens, and the input limits
     statements    tokens -> statements (the formula, then `name = …` definitions)
+    declarations  statements that give shapes (`W \\in \\mathbb{R}^{k \\times d}`, `A = A^T`)
     shapes        which names are vectors or matrices, from the whole input at once
-    reader        statements -> one Problem (state: what it learnt; conventions: default
-                  variables, update rules, entries of targets)
+    reader        statements -> one Problem (state: what it learnt; passes: reading again until
+                  the kinds of names settle; conventions: default variables, update rules,
+                  entries of targets)
+    sizes         sizes as unification variables, and the names they end up with (n, d, m, …)
+    shapebook     the shape of every vector and matrix name, in those sizes
     expr          one statement -> SymPy values: ExprParser, composed of one mixin per area of the
                   grammar over a token cursor (cursor, grammar):
                   arithmetic (sums, products, fractions), scripts (powers, transposes,
                   subscripts), names (symbols, accents, fonts), calls (functions, cases),
                   brackets (groups, |x|, norms), derivatives, bigops (sums, products, integrals),
-                  heads (definition heads, relations), delegate (latex2sympy2_extended)
+                  heads (definition heads, relations), delegate (latex2sympy2_extended),
+                  tensors (names as vectors and matrices, the kinds products need), matrixops
+                  (tr, det, inverses, diag, softmax, log-sum-exp, ⊙, elementwise functions)
     symbols       the symbols made and the name conventions shared by all of them
     linalg        vectors and matrices in index form
 """
@@ -34,9 +40,12 @@ from symderiv.core.errors import ParseError, SymderivError
 from symderiv.core.limits import time_limit
 from symderiv.core.problem import Problem
 from symderiv.parsing.arithmetic import MAX_BINOMIAL
+from symderiv.parsing.declarations import read_declaration
 from symderiv.parsing.delegate import DELEGATED, preload_delegate
+from symderiv.parsing.lexer import check_limits, tokenize
 from symderiv.parsing.reader import Reader
 from symderiv.parsing.scripts import MAX_POWER_BITS
+from symderiv.parsing.statements import split_statements, strip_math_delimiters
 from symderiv.parsing.symbols import (
     ELLIPSIS,
     INDEX_LETTERS,
@@ -57,6 +66,7 @@ __all__ = [
     "SCALAR_NAMES",
     "index_symbol",
     "indexed_base",
+    "is_declaration",
     "parse",
     "parse_expression",
     "real",
@@ -79,6 +89,19 @@ def parse(latex: str, where: Iterable[str] = (), timeout: float = PARSE_TIME_LIM
     preload_delegate(latex, where)
     with time_limit(timeout, "parsing"):
         return _guarded(lambda: Reader(latex, list(where)).problem(), latex)
+
+
+def is_declaration(latex: str) -> bool:
+    """Whether the text only declares shapes (`W \\in \\mathbb{R}^{k \\times d}`, `A = A^T`): a
+    note's formula to pass on as a `where` item to the formulas around it, not one to derive."""
+    if not isinstance(latex, str) or not strip_math_delimiters(latex).strip():
+        return False
+    try:
+        check_limits(latex)
+        statements = split_statements(tokenize(latex), latex)
+    except SymderivError:
+        return False
+    return all(read_declaration(st) is not None for st in statements)
 
 
 def parse_expression(latex: str, problem: Problem | None = None,

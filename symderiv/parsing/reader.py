@@ -20,12 +20,12 @@ from symderiv.parsing.conventions import (
     is_update,
     uses_base,
 )
+from symderiv.parsing.declarations import split_declarations
 from symderiv.parsing.expr import ExprParser
 from symderiv.parsing.heads import Head, Relation
 from symderiv.parsing.lexer import Token, check_limits, tokenize
-from symderiv.parsing.linalg import Indices, Tensor
-from symderiv.parsing.shapes import NameScanner
-from symderiv.parsing.state import ReadState
+from symderiv.parsing.linalg import Tensor
+from symderiv.parsing.passes import PassesState, indexed_labels
 from symderiv.parsing.statements import (
     Statement,
     body_latex,
@@ -35,6 +35,7 @@ from symderiv.parsing.statements import (
     strip_math_delimiters,
 )
 from symderiv.parsing.symbols import Value, display_name, index_letters, index_symbol, indexed_base, is_name, real
+from symderiv.parsing.tensors import matrix_name
 
 
 @dataclass
@@ -60,13 +61,12 @@ class _Main:
     also: tuple[Value, ...] = ()
 
 
-class Reader(ReadState):
+class Reader(PassesState):
     """Reads a whole input (statements + where-definitions) into one Problem."""
 
     def __init__(self, latex: str, where: list[str], context: Problem | None = None) -> None:
         super().__init__(latex, context)
         self.where = where
-        self._places: list[tuple[str, int]] = []   # where each definition starts, for a caret
 
     # -- entry points
     def problem(self) -> Problem:
@@ -82,33 +82,30 @@ class Reader(ReadState):
         where_tokens = [(d, tokenize(d)) for d in self.where]
         statements = split_statements(main_tokens, self.source)
         statements += [Statement(toks[:-1], d) for d, toks in where_tokens]
-        self._scan_shapes([t for s in statements for t in s.tokens])
-        self.ix = Indices(self.letters | {"k"})
-        parsed = [self._statement(s, first=(n == 0)) for n, s in enumerate(statements)]
+        statements, self.declarations = split_declarations(statements)
+        if not statements:
+            raise ParseError("the input only declares shapes: the formula is missing", self.source, 0)
+        self.scan([t for s in statements for t in s.tokens])
+        parsed = self.passes(lambda: [self._statement(s, first=(n == 0)) for n, s in enumerate(statements)])
         return self._assemble(parsed)
 
     def single_expression(self) -> Value:
         check_limits(self.source)
         tokens = tokenize(self.source)
-        self._scan_shapes(tokens)
-        self.ix = Indices(self.letters | {"k"})
+        self.scan(tokens)
         if self.context:
-            self.functions |= {self.context.name} if self.context.name else set()
+            self.base_functions |= {self.context.name} if self.context.name else set()
             for dfn in self.context.definitions:
-                self.functions.discard(dfn.name)
-        p = ExprParser(self, tokens, self.source)
-        value = p.expression()
-        p.expect_end()
-        return self._finish(self.component(value))
+                self.base_functions.discard(dfn.name)
 
-    # -- shapes: which names are vectors or matrices, from the whole input at once
-    def _scan_shapes(self, tokens: list[Token]) -> None:
-        names = NameScanner(tokens)
-        self.letters |= names.letters
-        for name, upper in names.vector_like():
-            (self.matrices if upper else self.vectors).add(name)
-        self.row_vectors |= names.row_vectors()
-        self.functions |= names.heads
+        def read() -> Value:
+            p = ExprParser(self, tokens, self.source)
+            value = p.expression()
+            p.expect_end()
+            return value
+        value = self.passes(read)
+        self.sizes = self.size_symbols()
+        return self._finish(self.component(value))
 
     # -- one statement
     def _statement(self, st: Statement, first: bool) -> Parsed:
@@ -116,15 +113,24 @@ class Reader(ReadState):
         head = p.try_head()
         if head is not None:
             self.functions.add(head.name)
+            if first:
+                self.head_args = {str(a) for a in head.args if isinstance(a, sp.Symbol)}
+                self.book.features = self.book.features | self.head_args
+                if any(matrix_name(a) for a in self.head_args):
+                    self.linear_algebra = True   # `L(W) = …`: W x is a product of a matrix
             return Parsed("function", head, p.relation_chain(after_head=True), st)
         lhs_bound = leading_subscript_indices(st.tokens)
         if lhs_bound and (not first or has_relation(st.tokens)):
             p.bound.append(lhs_bound)
-        return Parsed("plain", None, p.relation_chain(), st)
+        rels = p.relation_chain()
+        if not first and len(rels) >= 2 and rels[1][0] in ("=", ":="):
+            self.learn_definition(rels[0][1], rels[1][1], st.source, st.tokens[0].pos if st.tokens else 0)
+        return Parsed("plain", None, rels, st)
 
     # -- the Problem
     def _assemble(self, parsed: list[Parsed]) -> Problem:
         self.indexed_labels = _indexed_labels(parsed)
+        self.sizes = self.size_symbols()
         definitions, claims, conditions = self._definitions_and_claims(parsed[1:])
         check_acyclic(definitions, self._places)
         main = self._main(parsed[0])
@@ -132,13 +138,19 @@ class Reader(ReadState):
         definitions = index_definitions(definitions, expr)
         variables, note = default_variables(main.args, expr, definitions)
         vectors = frozenset(v for v in self.vectors if uses_base(expr, definitions, v))
-        sizes = tuple(sorted(((str(k), v) for k, v in self.sizes.items()), key=lambda kv: kv[0]))
+        exprs = [expr, main.lhs, *(d.target for d in definitions), *(d.expr for d in definitions)]
+        # names only: an inverse kept as a matrix of its own, `(S)^{-1}`, is stated in the readings
+        shapes = self.book.shapes([n for n in indexed_labels(exprs) if is_plain_name(n)], self.rename)
+        used = {s for e in exprs if isinstance(e, sp.Basic) for s in e.free_symbols}
+        used |= {s for _, dims in shapes for s in dims}
+        sizes = tuple(sorted(((k, v) for k, v in self.sizes.items() if v in used), key=lambda kv: kv[0]))
+        readings = tuple(dict.fromkeys([*self.learned, *self.readings]))
         return Problem(source=self.source, expr=expr, kind=main.kind, name=main.name, args=main.args,
                        lhs=main.lhs, definitions=tuple(definitions), variables=variables,
                        variables_note=note, vectors=vectors, sizes=sizes,
                        latex=body_latex(self.source), relation=main.relation,
-                       readings=tuple(self.readings), claims=tuple(claims), conditions=tuple(conditions),
-                       also=main.also)
+                       readings=readings, claims=tuple(claims), conditions=tuple(conditions),
+                       also=main.also, shapes=shapes, symmetric=frozenset(self.symmetric))
 
     def _definitions_and_claims(self, parsed: list[Parsed]) -> tuple[
             list[Definition], list[tuple[Value, Value]], list[tuple[Value, str, Value]]]:
@@ -152,6 +164,12 @@ class Reader(ReadState):
             if len(r) >= 2 and r[1][0] not in ("=", ":="):
                 conditions.append((self._finish(self.component(r[0][1])) if r[0][1] is not None else None,
                                    str(r[1][0]), self._finish(self.component(r[1][1]))))
+            elif len(r) >= 2 and p.kind == "plain" and isinstance(r[0][1], Tensor) and r[1][0] in ("=", ":=") \
+                    and isinstance(self._defined_entry(r[0][1]), sp.Indexed):
+                dfn = self.vector_definition(r[0][1], r[1][1], p.statement.source)
+                definitions.append(Definition(self._finish(dfn.target), self._finish(dfn.expr), dfn.latex))
+                first = p.statement.tokens[0] if p.statement.tokens else None
+                self._places.append((p.statement.source, first.pos if first else 0))
             elif len(r) >= 2 and p.kind == "plain" and is_name(r[0][1]):
                 target = self._finish(r[0][1])
                 value = self._finish(self.component(r[1][1]))
@@ -185,7 +203,9 @@ class Reader(ReadState):
             main.kind = "equation"
             main.lhs = self._finish(self.component(left))
             if isinstance(body, Tensor):
-                entry = self.component(body)
+                taken = set(self.ix.taken)
+                entry = self.component(body)   # only for the names in it: its indices are not kept
+                self.ix.taken = taken
                 main.lhs = gradient_entry(main.lhs, {str(a.base.label) for a in entry.atoms(sp.Indexed)})
         main.relation, main.also = self._relation(rels)
         return main
@@ -212,6 +232,8 @@ class Reader(ReadState):
             expr = self.component(expr)
         if not isinstance(expr, sp.Basic):
             return expr
+        if self.rename:
+            expr = expr.xreplace(self.rename)
         rep = {}
         free = expr.free_symbols
         free_indices = {s.name for a in expr.atoms(sp.Indexed) for s in a.indices
@@ -228,6 +250,21 @@ class Reader(ReadState):
         if rep:
             expr = expr.xreplace(rep)
         return expr
+
+
+    def _defined_entry(self, target: Tensor) -> Value:
+        """A generic entry of a defined vector (h[r], yhat[i, r]): an Indexed when the left
+        side is a name."""
+        taken = set(self.ix.taken)
+        r, c = sp.Dummy("r", integer=True), sp.Dummy("c", integer=True)
+        entry = target.entry(r, c) if target.kind == "mat" else target.entry(r)
+        self.ix.taken = taken
+        return entry
+
+
+def is_plain_name(label: str) -> bool:
+    """`W`, `yhat`, `x_1` — not a label such as `(X^T X)^{-1}`."""
+    return label.replace("_", "").isalnum()
 
 
 def _indexed_labels(parsed: list[Parsed]) -> set[str]:

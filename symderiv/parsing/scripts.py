@@ -58,6 +58,8 @@ class ScriptsMixin(Grammar):
         if label is not None:
             return self._labelled(base, label)
         exponent = self.script_value()
+        if isinstance(exponent, Tensor) and base == sp.E:
+            return exponent.map(sp.exp)   # e^{Xθ}: entry by entry
         if isinstance(exponent, Tensor):
             raise self.error("an exponent cannot be a vector", caret)
         if isinstance(base, Tensor):
@@ -95,14 +97,12 @@ class ScriptsMixin(Grammar):
         return None
 
     def _tensor_power(self, base: Tensor, exponent: Value, caret: Token) -> Value:
-        """A^{-1} (the inverse, kept as a matrix of its own) and v^2 (v^T v); nothing else."""
+        """A^{-1} (the inverse, matrixops.py) and v^2 (v^T v); nothing else."""
         if exponent == -1 and base.kind == "mat":
-            label = f"({base.label or 'A'})^{{-1}}"
-            inv = indexed_base(label)
-            return Tensor("mat", base.dims[::-1], lambda a, b: inv[a, b], label)
+            return self.inverse(base, caret)
         if exponent == 2 and base.rank == 1:
-            return multiply(base.transpose() if base.kind == "col" else base,
-                            base if base.kind == "col" else base.transpose(), self.r.ix)
+            col = base if base.kind == "col" else base.transpose()
+            return multiply(col.transpose(), col, self.r.ix, self.r.dims)
         raise self.error("powers of vectors or matrices are not supported", caret)
 
     def _labelled(self, base: Value, label: str) -> Value:
@@ -223,3 +223,4 @@ def too_large(base: Value, exponent: Value) -> bool:
     if abs(base.p) <= 1 and base.q == 1:
         return False
     return bool(abs(exponent) * max(abs(base.p), base.q).bit_length() > MAX_POWER_BITS)
+

@@ -21,7 +21,7 @@ class NameScanner:
 
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
-        self.letters = {t.text for t in tokens if t.kind == "letter"}
+        self.letters = _letters(tokens)
         self.marked: dict[str, bool] = {}
         self.heads: set[str] = set()
         self.bare: set[str] = set()
@@ -57,7 +57,7 @@ class NameScanner:
         return None, n + 1
 
     def _mark(self, name: str | None) -> None:
-        if name and name not in SCALAR_NAMES:
+        if name and name not in SCALAR_NAMES and name != "I":   # I is the identity
             self.marked[name] = name[0].isupper()
 
     def _transpose_at(self, n: int) -> int:
@@ -119,6 +119,10 @@ class NameScanner:
                 n = self._scan_delimited(n)
                 continue
             self._scan_transposed(n)
+            if t.kind == "cmd" and (t.text in N.BOLD_FONTS or t.text in N.ACCENTS):
+                name, after = self._name_at(n)
+                if name:   # `\hat{y}`, `\mathbf{w}`: the letter inside is no name of its own
+                    n = max(after - 1, n)
             if t.is_("punct", "(") or t.is_("cmd", "left"):
                 close = matching(tk, n)
                 if close + 1 < len(tk) and self._transpose_at(close + 1):
@@ -158,3 +162,23 @@ class NameScanner:
                 close = matching(tk, nxt)
                 for g in self._group_names(nxt + 1, close):
                     self._mark(g)
+
+
+def _letters(tokens: list[Token]) -> set[str]:
+    """The letters written as names: not those of a word in a font (`\\operatorname{softmax}`,
+    `\\text{where}`), which no index or size needs to avoid."""
+    out: set[str] = set()
+    n = 0
+    while n < len(tokens):
+        t = tokens[n]
+        if t.kind == "cmd" and t.text in N.FONTS and t.text not in N.BOLD_FONTS \
+                and n + 1 < len(tokens) and tokens[n + 1].is_("punct", "{"):
+            close = matching(tokens, n + 1)
+            inner = tokens[n + 2:close]
+            if len(inner) > 1 and all(x.kind == "letter" for x in inner):
+                n = close + 1
+                continue
+        if t.kind == "letter":
+            out.add(t.text)
+        n += 1
+    return out

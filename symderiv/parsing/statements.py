@@ -125,7 +125,22 @@ def _separator_length(toks: list[Token], n: int, current: list[Token], source: s
         return w
     if t.is_("punct", ",") and has_any_relation(_until_sep(toks, n + 1)) and has_any_relation(current):
         return 1
+    if t.is_("punct", ",") and current and declares(_until_sep(toks, n + 1)):
+        return 1   # `x^T A x, A = A^T`, `\\|W x\\|^2, W \\in \\mathbb{R}^{k \\times d}`
     return 0
+
+
+def declares(tokens: list[Token]) -> bool:
+    """Whether the tokens look like a declaration (`W \\in \\mathbb{R}^{…}`, `A = A^T`; see
+    declarations.py, which reads them)."""
+    if any(t.is_("cmd", "in") for t in tokens):
+        return True
+    eq = [m for m, t in enumerate(tokens) if t.is_("punct", "=")]
+    if len(eq) != 1 or len(tokens) > 12:
+        return False
+    return any(t.is_("punct", "^") and any(
+        u.is_("letter", "T") or u.is_("cmd", "top") or u.is_("cmd", "intercal") for u in tokens[m + 1:m + 3])
+        for m, t in enumerate(tokens))
 
 
 def _until_sep(toks: list[Token], start: int) -> list[Token]:

@@ -259,7 +259,8 @@ def test_named_ml_functions():
     assert expr_of(r"\tanh(z)") == sp.tanh(z)
     assert expr_of(r"\max(0, z)") == sp.Max(0, z)
     assert expr_of(r"|z|") == sp.Abs(z)
-    assert expr_of(r"\operatorname{tr}(A)") == sp.Function("tr")(real("A"))
+    # the trace is written out, never an unknown function `tr` (issue 12)
+    assert expr_of(r"\operatorname{tr}(A)") == sp.Sum(sp.IndexedBase("A", real=True)[j, j], (j, 1, d))
 
 
 def test_log_is_natural_unless_a_base_is_written():

@@ -28,9 +28,10 @@ def textbook_matrix(m: sp.MatrixExpr, taken: Set[str], symmetric: Set[str] = fro
         m = m.xreplace({sp.Transpose(s): s for s in m.atoms(sp.MatrixSymbol) if s.name in symmetric})
     m = _signs_out(_common_coefficients(_sigma_complements(_collect(m)), written))
     taken = set(taken)
+    m, softmax = _name_softmax(m, taken)
     m, means = _name_means(m, taken)
     m, diagonals = _name_diagonals(m, taken)
-    return m, means + diagonals
+    return m, softmax + means + diagonals
 
 
 def _collect(m: sp.MatrixExpr) -> sp.MatrixExpr:
@@ -77,8 +78,10 @@ def _name_diagonals(m: sp.MatrixExpr, taken: set[str]) -> tuple[sp.MatrixExpr, l
     """diag(c) between two matrices gets a name (XᵀSX, S = diag(c)), as textbooks write it."""
     named: list[Named] = []
     for diag in sorted(m.atoms(DiagMatrix), key=sp.default_sort_key):
-        if isinstance(diag.args[0], sp.MatrixSymbol):
-            continue      # diag(μ) reads as it is
+        arg = diag.args[0]
+        if isinstance(arg, sp.MatrixSymbol) or (isinstance(arg, sp.MatMul) and len(arg.args) == 2
+                                                 and isinstance(arg.args[1], sp.OneMatrix)):
+            continue      # diag(μ), diag(Y𝟏) read as they are
         name = next((n for n in DIAGONAL_NAMES if n not in taken), None)
         if name is None:
             break
@@ -171,7 +174,8 @@ def _name_means(m: sp.MatrixExpr, taken: set[str]) -> tuple[sp.MatrixExpr, list[
     """exp(Xθ) -> μ: the mean of a Poisson (log-link) model, named as textbooks do."""
     named: list[Named] = []
     for f in sorted(m.atoms(ElementwiseApplyFunction), key=sp.default_sort_key):
-        if f.function.expr != sp.exp(f.function.variables[0]) or not isinstance(f.expr, sp.MatMul):
+        if f.function.expr != sp.exp(f.function.variables[0]) or not isinstance(f.expr, sp.MatMul) \
+                or f.shape[1] != 1:
             continue
         name = next((n for n in MEAN_NAMES if n not in taken), None)
         if name is None:
@@ -218,5 +222,43 @@ def _scale(t: sp.MatrixExpr, c: sp.Expr) -> sp.MatrixExpr:
 
 
 def _same_sum(m: sp.MatAdd, written: Set[sp.MatrixExpr]) -> bool:
+    """Whether the user wrote this sum, or its transpose (the loss may index X − UVᵀ either way)."""
     terms = set(m.args)
-    return any(set(w.args) == terms for w in written)
+    return any(set(w.args) == terms or {t.T for t in w.args} == terms for w in written)
+
+
+def _is_exp(m: sp.Basic) -> bool:
+    return (isinstance(m, ElementwiseApplyFunction) and isinstance(m.function, sp.Lambda)
+            and m.function.expr == sp.exp(m.function.variables[0]))
+
+
+def softmax_rows(e: sp.MatrixExpr) -> sp.MatrixExpr:
+    """softmax of each row of Z, for E = exp(Z): diag(E𝟏)⁻¹E, each row divided by its sum."""
+    ones = sp.OneMatrix(e.shape[1], 1)
+    return sp.MatMul(DiagMatrix(sp.HadamardPower(sp.MatMul(e, ones), -1)), e)
+
+
+def _name_softmax(m: sp.MatrixExpr, taken: set[str]) -> tuple[sp.MatrixExpr, list[Named]]:
+    """exp(WXᵀ) diag(v ⊙ (exp(XWᵀ)𝟏)^∘−1) -> Pᵀ diag(v), P = softmax(XWᵀ) row by row."""
+    for mm in m.atoms(sp.MatMul):
+        _, factors = mm.as_coeff_matrices()
+        for pos in range(len(factors) - 1):
+            left, diag = factors[pos], factors[pos + 1]
+            if not (isinstance(diag, DiagMatrix) and _is_exp(left)):
+                continue
+            parts = diag.args[0].args if isinstance(diag.args[0], sp.HadamardProduct) else (diag.args[0],)
+            norm = next((q for q in parts if isinstance(q, sp.HadamardPower) and q.exp == -1
+                         and isinstance(q.base, sp.MatMul) and _is_exp(q.base.args[0])
+                         and q.base.args[0].expr == left.expr.T), None)
+            name = "P" if "P" not in taken else None
+            if norm is None or name is None:
+                continue
+            e = norm.base.args[0]
+            taken.add(name)
+            p = sp.MatrixSymbol(name, *e.shape)
+            rest = [q for q in parts if q is not norm]
+            tail = [DiagMatrix(rest[0] if len(rest) == 1 else sp.HadamardProduct(*rest))] if rest else []
+            new = [*factors[:pos], p.T, *tail, *factors[pos + 2:]]
+            replaced = m.xreplace({mm: sp.MatMul(mm.as_coeff_matrices()[0], *new)})
+            return replaced, [(p, softmax_rows(e))]
+    return m, []

@@ -99,6 +99,8 @@ class Translator:
     def term(self, expr: sp.Basic, free: tuple[Index, ...], sizes: Mapping[Index, sp.Basic]) -> Term:
         """The term whose entries are `expr`, oriented (free[0], free[1]) (a column for one index)."""
         self.scope.update(sizes)
+        expr = expr.replace(lambda e: isinstance(e, sp.Product) and isinstance(e.function, sp.exp),
+                            lambda e: sp.exp(sp.Sum(e.function.args[0], *e.limits)))   # Π e^a = e^{Σ a}
         try:
             t = self.collapse(self.read(expr))
         except (sp.ShapeError, ValueError, TypeError) as exc:     # SymPy refusing a product: no form
@@ -193,7 +195,7 @@ class Translator:
             self.scope[i] = hi
         try:
             p = self.read(e.function)
-            for i, _, hi in reversed(e.limits):
+            for i, _, hi in e.limits:          # the innermost sum first
                 p = self.contract(p, i, hi)
         finally:
             self.scope = outer
