@@ -112,7 +112,8 @@ def _hadamard_factors(m: sp.Basic) -> list[sp.Basic]:
 def _hadamard_rank(m: sp.Basic) -> float:
     """An error signal Vᵀ(ŷ − y) first, then names (y, h), then products (Xθ), functions, sums."""
     if isinstance(m, sp.MatMul) and m.as_coeff_matrices()[0] == 1:
-        return 0 if any(isinstance(a, sp.MatAdd) for a in m.args) else 1.5
+        signal = any(isinstance(a, sp.MatrixSymbol) and a.name.lower().startswith("delta") for a in m.args)
+        return 0 if signal or any(isinstance(a, (sp.MatAdd, sp.Transpose)) for a in m.args) else 1.5
     if isinstance(m, sp.MatrixSymbol):
         return 1
     return 3 if isinstance(m, sp.MatAdd) else 2

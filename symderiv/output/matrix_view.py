@@ -34,9 +34,14 @@ def matrix_view(form: MatrixForm, lang: str = "en", plain: bool = False) -> Matr
     times = "×" if plain else r"\times"
     lines: list[str] = []
     named = {target for target, _ in form.definitions}
+    shared = dict(form.shared)
     for target, value in form.definitions:
         rows = softmax_argument(value)
-        if rows is not None:
+        if target.name in shared:
+            users = ", ".join(f"${latex(sp.Symbol(v))}$" if not plain else text(sp.Symbol(v))
+                              for v in shared[target.name])
+            lines.append(say("matrix_signal", lang, name=show(target), value=show(value), users=users))
+        elif rows is not None:
             lines.append(say("matrix_softmax_rows", lang, name=show(target), value=show(rows),
                              softmax="softmax" if plain else r"\operatorname{softmax}"))
         else:

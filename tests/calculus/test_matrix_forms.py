@@ -190,3 +190,44 @@ def test_a_matrix_variable_never_captures_a_summation_index() -> None:
     got = numeric.evaluate_index(g.expanded, g.index, sizes, {**data, "U": U0}, {})
     fd = numeric.central_difference(lambda u: float(np.sum((data["X"] - u @ data["V"].T) ** 2)), U0)
     assert np.allclose(got, fd, atol=1e-5)
+
+
+MLP = r"L = \frac{1}{2}\|\hat{y} - y\|^2"
+MLP_WHERE = [r"\hat{y} = V h + c", r"h = \sigma(a)", r"a = W x + b"]
+
+
+def test_backprop_names_its_error_signals_once() -> None:
+    d = derive(MLP, ["V", "c", "W", "b"], where=MLP_WHERE)
+    forms = {g.variable: g.matrix for g in d.gradient}
+    assert all(f is not None for f in forms.values())
+    got = {v: latex(f.matrix) for v, f in forms.items() if f is not None}
+    assert got == {"V": r"\delta h^{T}", "c": r"\delta", "W": r"\delta_{h} x^{T}", "b": r"\delta_{h}"}
+    w = forms["W"]
+    assert w is not None
+    defs = {s.name: latex(v) for s, v in w.definitions}
+    assert defs["delta"] == r"\hat{y} - y"
+    assert defs["delta_h"] == r"V^{T} \delta \odot h \odot \left(\mathbf{1} - h\right)"
+    assert dict(w.shared)["delta_h"] == ("W", "b")
+    # the numbers: δ_h xᵀ against finite differences of the network's loss
+    rng = np.random.default_rng(2)
+    K_, m_ = 2, 4
+    V, c, b, x, y = (rng.normal(size=s) for s in ((K_, m_), K_, m_, D, K_))
+    W0 = rng.normal(size=(m_, D))
+
+    def loss(W: np.ndarray) -> float:
+        return float(0.5 * np.sum((V @ _sig(W @ x + b) + c - y) ** 2))
+    sizes = {sym: {"K": K_, "m": m_, "d": D}[sym.name] for shape in dict(d.shapes).values() for sym in shape
+             if isinstance(sym, sp.Symbol)}
+    m = w.matrix
+    for _ in range(len(w.definitions) + 1):      # δ_h -> δ -> ŷ -> h -> a
+        m = m.xreplace(dict(w.definitions))
+    got_w = numeric.evaluate_matrix(m, sizes, {"V": V, "c": c, "b": b, "x": x, "y": y, "W": W0}, {})
+    assert np.allclose(got_w, numeric.central_difference(loss, W0), atol=1e-6)
+
+
+def test_batch_backprop_is_the_stacked_form() -> None:
+    d = derive(r"L = \sum_{i=1}^{n} \frac12\|\hat{y}_i - y_i\|^2", ["V", "c", "W", "b"],
+               where=[r"\hat{y}_i = V h_i + c", r"h_i = \sigma(W x_i + b)"])
+    got = {g.variable: latex(g.matrix.matrix) for g in d.gradient if g.matrix is not None}
+    assert got == {"V": r"\Delta^{T} H", "c": r"\Delta^{T} \mathbf{1}", "W": r"\Delta_{h}^{T} X",
+                   "b": r"\Delta_{h}^{T} \mathbf{1}"}

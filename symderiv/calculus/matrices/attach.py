@@ -6,7 +6,9 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from symderiv.calculus.matrices.forms import MatrixContext, gradient_form
+from symderiv.calculus.matrices.forms import MatrixContext, MatrixForm, check, gradient_form
+from symderiv.calculus.matrices.signals import error_signals, name_signals
+from symderiv.calculus.matrices.tidy import fold_named
 from symderiv.calculus.results import Partial
 from symderiv.core.problem import Definition, Problem
 
@@ -23,7 +25,7 @@ def with_matrix_forms(problem: Problem, intermediates: Sequence[Definition], gra
     ctx = MatrixContext.of(problem, intermediates)
     if ctx is None:
         return gradient, hessian, ()
-    grad = tuple(_with_form(ctx, g, g.index) for g in gradient)
+    grad = _with_signals(ctx, tuple(_with_form(ctx, g, g.index) for g in gradient))
     if hessian is not None and len(gradient) == 1 and len(gradient[0].index) == 1:
         block = hessian[0][0]
         hessian = ((_with_form(ctx, block, (*gradient[0].index, *block.index), gradient[0].variable),),)
@@ -39,3 +41,42 @@ def _with_form(ctx: MatrixContext, p: Partial, free: tuple[sp.Basic, ...], varia
         return p
     form = gradient_form(ctx, p.result, p.expanded, free, variable or p.variable)
     return dataclasses.replace(p, matrix=form) if form is not None else p
+
+
+def _with_signals(ctx: MatrixContext, gradient: tuple[Partial, ...]) -> tuple[Partial, ...]:
+    """Name backpropagation's error signals (δ = ŷ − y, δ_h = Vᵀδ ⊙ σ′(a)) in the forms that share
+    them, each renamed form checked again; a form that fails keeps its unnamed spelling."""
+    forms = [g.matrix.matrix for g in gradient if g.matrix is not None]
+    taken = set(ctx.shapes) | set(ctx.rename.values()) | {d.name for d in ctx.intermediates}
+    layers = [d.name for d in ctx.problem.definitions if _is_activation(d.expr)]
+    pool = [d for g in gradient if g.matrix is not None for d in g.matrix.definitions]
+    signals = [dataclasses.replace(sig, value=fold_named(sig.value, pool))
+               for sig in error_signals(forms, taken, layers)]
+    if not signals:
+        return gradient
+    users = {sig.symbol.name: tuple(g.variable for g in gradient if g.matrix is not None
+                                    and name_signals(g.matrix.matrix, signals)[0].has(sig.symbol))
+             for sig in signals}
+    out = []
+    for g in gradient:
+        if g.matrix is None:
+            out.append(g)
+            continue
+        m, used = name_signals(g.matrix.matrix, signals)
+        if m == g.matrix.matrix:
+            out.append(g)
+            continue
+        shared = tuple((s.name, users[s.name]) for s, _ in used)
+        have = {s for s, _ in g.matrix.definitions}
+        needed = [(s, v) for s, v in dict(pool).items() if s not in have and any(b.has(s) for _, b in used)]
+        form = MatrixForm(m, (*g.matrix.definitions, *needed, *used), g.matrix.data, shared=shared)
+        sizes = dict(zip(g.index, ctx.shapes[g.variable] * (2 if len(ctx.shapes[g.variable]) == 1 else 1),
+                         strict=False))
+        checked = check(ctx, form, g.expanded, g.index, sizes)
+        out.append(dataclasses.replace(g, matrix=checked) if checked is not None else g)
+    return tuple(out)
+
+
+def _is_activation(e: sp.Basic) -> bool:
+    """h_r = σ(a_r): a layer's output, a function applied to one entry."""
+    return isinstance(e, sp.Function) and len(e.args) == 1 and e.args[0].has(sp.Indexed, sp.Sum)

@@ -14,7 +14,7 @@ from typing import Any
 import sympy as sp
 
 from symderiv.calculus.matrices.sizes import Shape, ShapeConflict, free_index_sizes, index_shapes
-from symderiv.calculus.matrices.tidy import textbook_matrix
+from symderiv.calculus.matrices.tidy import fold_named, textbook_matrix
 from symderiv.calculus.matrices.translate import NotTranslatable, Symbols, Translator
 from symderiv.core.problem import Definition, Problem, substitute_definitions
 
@@ -34,6 +34,7 @@ class MatrixForm:
     definitions: tuple[Named, ...] = ()
     data: tuple[tuple[sp.MatrixSymbol, str], ...] = ()
     checked_at: tuple[tuple[str, int], ...] = ()
+    shared: tuple[tuple[str, tuple[str, ...]], ...] = ()   # error signal -> the variables whose gradients use it
 
     @property
     def symbols(self) -> list[sp.MatrixSymbol]:
@@ -60,11 +61,12 @@ class MatrixContext:
         exprs = [problem.expr, problem.expanded(), *(d.expr for d in intermediates)]
         try:
             shapes = index_shapes(exprs)
-            for d in intermediates:
-                if isinstance(d.target, sp.Indexed) and d.name not in shapes:
-                    sizes = free_index_sizes(d.expr, shapes)
-                    if all(i in sizes for i in d.indices):
-                        shapes[d.name] = tuple(sizes[i] for i in d.indices)
+            for _ in range(len(intermediates) + 1):     # through chains of definitions (ŷ_i -> h_i -> z_i)
+                before = dict(shapes)
+                for d in intermediates:
+                    _shape_definition(d, shapes)
+                if shapes == before:
+                    break
         except ShapeConflict:
             return None
         return cls(problem, tuple(intermediates), shapes, _renames(shapes))
@@ -80,6 +82,21 @@ class MatrixContext:
     @property
     def user_names(self) -> set[str]:
         return {d.name for d in self.problem.definitions}
+
+
+def _shape_definition(d: Definition, shapes: dict[str, Shape]) -> None:
+    """A definition's target sized from its body, and its body's names sized from its target
+    (ŷ_i = V h_i + c: h is n × m once ŷ_i's i is known to run over the n samples)."""
+    if not isinstance(d.target, sp.Indexed):
+        return
+    if d.name not in shapes:
+        sizes = free_index_sizes(d.expr, shapes)
+        if all(i in sizes for i in d.indices):
+            shapes[d.name] = tuple(sizes[i] for i in d.indices)
+    if d.name in shapes and len(shapes[d.name]) == len(d.indices):
+        for name, shape in index_shapes([d.expr], dict(zip(d.indices, shapes[d.name], strict=True))).items():
+            if shapes.setdefault(name, shape) != shape:
+                raise ShapeConflict(f"{name} is used with sizes {shapes[name]} and {shape}")
 
 
 def gradient_form(ctx: MatrixContext | None, result: sp.Basic, expanded: sp.Basic,
@@ -98,9 +115,10 @@ def gradient_form(ctx: MatrixContext | None, result: sp.Basic, expanded: sp.Basi
         named = _named_definitions(ctx, body, introduced, symbols)
         taken = {s.name for s, _ in named} | set(ctx.shapes) | set(ctx.rename.values())
         matrix, extra = textbook_matrix(term.matrix, taken, ctx.problem.symmetric, ctx.written_sums())
+        matrix = fold_named(matrix, named)
     except NotTranslatable:
         return None
-    except Exception:     # SymPy refusing a rewrite of a matrix expression: no form, never a crash
+    except (sp.ShapeError, ValueError, TypeError, NotImplementedError):   # SymPy refusing a rewrite: no form
         return None
     form = MatrixForm(matrix, (*named, *extra), _data(ctx, symbols))
     return check(ctx, form, expanded, free, sizes)
@@ -141,7 +159,7 @@ def check(ctx: MatrixContext, form: MatrixForm, expanded: sp.Basic, free: tuple[
         if not numeric.agree(got, want):      # shapes must agree too: a transposed gradient fails
             return None
     at = tuple(sorted((str(k), int(v)) for k, v in sizes.items()))
-    return MatrixForm(form.matrix, form.definitions, form.data, at)
+    return MatrixForm(form.matrix, form.definitions, form.data, at, form.shared)
 
 
 def _both_values(ctx: MatrixContext, form: MatrixForm, expanded: sp.Basic, free: tuple[sp.Basic, ...],

@@ -7,7 +7,7 @@ form wrong unnoticed.
 """
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Sequence, Set
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
@@ -146,7 +146,8 @@ def _signs_out(m: sp.Basic) -> sp.Basic:
             if coeff == -1:
                 sign, a = -sign, (matrices[0] if len(matrices) == 1 else sp.MatMul(*matrices))
             plain.append(a)
-        out = sp.HadamardProduct(*plain)
+        flat = [f for a in plain for f in (a.args if isinstance(a, sp.HadamardProduct) else (a,))]
+        out = sp.HadamardProduct(*sorted(flat, key=sp.default_sort_key))   # one flat chain: equal ones compare equal
         return out if sign == 1 else sp.MatMul(-1, out)
     if isinstance(m, sp.MatMul):
         return _flat_product(args)
@@ -262,3 +263,15 @@ def _name_softmax(m: sp.MatrixExpr, taken: set[str]) -> tuple[sp.MatrixExpr, lis
             replaced = m.xreplace({mm: sp.MatMul(mm.as_coeff_matrices()[0], *new)})
             return replaced, [(p, softmax_rows(e))]
     return m, []
+
+
+def fold_named(m: sp.MatrixExpr, named: Sequence[Named]) -> sp.MatrixExpr:
+    """The user's named intermediates written by their names: σ(XWᵀ + 𝟏bᵀ) -> H, and
+    σ(−XWᵀ − 𝟏bᵀ) -> 𝟏 − H (1 − σ(u) = σ(−u)), so a form reads in the user's own terms."""
+    for symbol, value in named:
+        table = {value: symbol}
+        if _is_sigma(value):
+            flipped = value.func(value.function, _negate(value.expr))
+            table[flipped] = sp.MatAdd(sp.OneMatrix(*symbol.shape), sp.MatMul(-1, symbol))
+        m = m.xreplace(table)
+    return m

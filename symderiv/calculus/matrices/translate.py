@@ -128,7 +128,8 @@ class Translator:
         present = next(iter(t.indices))
         t = t.with_row(present)
         ones = sp.OneMatrix(self.size(missing[0]), 1)
-        return Term(_matmul(t.matrix, ones.T), present, missing[0])
+        out = Term(_matmul(t.matrix, ones.T), present, missing[0])
+        return out if out.row == free[0] else out.T
 
     # -- reading
     def read(self, e: sp.Basic) -> Product:
@@ -277,18 +278,19 @@ class Translator:
         raise NotTranslatable("a product of entries with no matrix form")
 
     def add(self, terms: list[Term]) -> Term:
+        """A sum of entries; a term missing an index is the same along it (ŷ_ik = Σ_r V_kr h_ir + c_k:
+        Ĥ = HVᵀ + 𝟏cᵀ), a number is that number times 𝟏."""
         shaped = [t for t in terms if t.indices]
         if not shaped:
             return Term(_scalar_matrix(sp.Add(*[_as_scalar(t.matrix) for t in terms])), None, None)
-        first = shaped[0]
+        first = max(shaped, key=lambda t: len(t.indices))
+        if any(not t.indices <= first.indices for t in shaped):
+            raise NotTranslatable("a sum of terms with different indices")
+        order = tuple(i for i in (first.row, first.col) if i is not None)
         out = []
         for t in terms:
-            if not t.indices:
-                rows, cols = first.matrix.shape
-                t = Term(_scaled(_as_scalar(t.matrix), sp.OneMatrix(rows, cols)), first.row, first.col)
-            elif t.indices != first.indices:
-                raise NotTranslatable("a sum of terms with different indices")
-            elif (t.row, t.col) != (first.row, first.col):
+            t = self._broadcast(t, order)
+            if (t.row, t.col) != (first.row, first.col):
                 t = t.T
             out.append(t.matrix)
         return Term(sp.MatAdd(*out), first.row, first.col)

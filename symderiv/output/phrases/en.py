@@ -60,6 +60,7 @@ PAGE = {
     "vector_form": "Vector form",
     "matrix_form": "Matrix form",
     "matrix_defined": "${name} = {value}$",
+    "matrix_signal": "${name} = {value}$: an error signal, computed once and used by the gradients of {users}",
     "matrix_softmax_rows": ("${name} = {softmax}({value})$: the softmax of each row "
                             "(each row of ${name}$ sums to 1)"),
     "matrix_one_hot": ("with one-hot labels each row of ${name}$ sums to 1, "

@@ -54,6 +54,7 @@ PAGE = {
     "vector_form": "向量形式",
     "matrix_form": "矩阵形式",
     "matrix_defined": "${name} = {value}$",
+    "matrix_signal": "${name} = {value}$：误差信号，只算一次，{users} 的梯度共用",
     "matrix_softmax_rows": "${name} = {softmax}({value})$：对每一行做 softmax（${name}$ 的每行之和为 1）",
     "matrix_one_hot": "标签为 one-hot 时 ${name}$ 每行之和为 1，故 ${ones} = {one}$，其 diag 为单位矩阵",
     "matrix_rows": "${name}$：${rows} {times} {cols}$ 矩阵，第 ${i}$ 行为 ${row}$",
