@@ -11,6 +11,7 @@ from typing import Any
 
 import sympy as sp
 
+from symderiv.calculus.matrices.forms import _renames as matrix_names
 from symderiv.calculus.results import Derivation, Partial
 from symderiv.core.problem import Problem
 from symderiv.output.printing import latex
@@ -55,6 +56,9 @@ class JsonPrinter:
                  "sympy": sp.srepr(g.result), "expanded": sp.srepr(g.expanded)}
         if g.matrix is not None:
             entry["matrix"] = matrix_json(g.matrix.matrix)
+            if g.matrix.one_hot is not None:     # the same gradient when the labels' rows are one-hot
+                labels, simple = g.matrix.one_hot
+                entry["matrix_one_hot"] = {**matrix_json(simple), "labels": labels.name}
         return entry
 
     def _named_matrices(self, out: dict[str, Any], d: Derivation) -> None:
@@ -94,8 +98,18 @@ class JsonPrinter:
 
 
 def problem_json(problem: Problem) -> dict[str, Any]:
-    """`symderiv parse`'s object: the input, the function, its definitions and variables."""
-    return JsonPrinter().problem(problem)
+    """`symderiv parse`'s object: the input, the function, its definitions and variables; with
+    `"shapes"` when the formula has vectors or matrices and `"symmetric"` when it declares any, under
+    the names `derive --format json` gives them (rows of data written x_i are the matrix X)."""
+    out = JsonPrinter().problem(problem)
+    # the names as the matrix forms see them (a vector has one index): x_i -> X, as in derive's "shapes"
+    rename = matrix_names({name: shape if shape[1] != 1 else shape[:1] for name, shape in problem.shapes})
+    if problem.shapes:
+        shapes = sorted(((rename.get(name, name), shape) for name, shape in problem.shapes), key=lambda s: s[0])
+        out["shapes"] = {name: [_size(s) for s in shape] for name, shape in shapes}
+    if problem.symmetric:
+        out["symmetric"] = sorted(rename.get(name, name) for name in problem.symmetric)
+    return out
 
 
 def derivation_json(d: Derivation) -> dict[str, Any]:

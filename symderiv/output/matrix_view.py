@@ -46,9 +46,11 @@ def matrix_view(form: MatrixForm, lang: str = "en", plain: bool = False) -> Matr
                              softmax="softmax" if plain else r"\operatorname{softmax}"))
         else:
             lines.append(say("matrix_defined", lang, name=show(target), value=show(value)))
-    for diag in _row_sums(form):
-        lines.append(say("matrix_one_hot", lang, name=show(diag.args[0].args[0]), ones=show(diag.args[0]),
-                         one="1" if plain else r"\mathbf{1}"))
+    if form.one_hot is not None:
+        labels, simple = form.one_hot
+        row_sums = labels * sp.OneMatrix(labels.shape[1], 1)
+        lines.append(say("matrix_one_hot", lang, name=show(labels), ones=show(row_sums),
+                         one="1" if plain else r"\mathbf{1}", form=show(simple)))
     for m, label in form.data:
         if m in named:
             continue
@@ -83,12 +85,6 @@ def softmax_argument(value: sp.Basic) -> sp.MatrixExpr | None:
     if isinstance(exp_z, ElementwiseApplyFunction) and softmax_rows(exp_z) == value:
         return exp_z.expr
     return None
-
-
-def _row_sums(form: MatrixForm) -> list[sp.Basic]:
-    """diag(Y𝟏) in the form: the row sums of labels, 1 for one-hot labels."""
-    return [d for d in form.matrix.atoms(DiagMatrix) if isinstance(d.args[0], sp.MatMul)
-            and len(d.args[0].args) == 2 and isinstance(d.args[0].args[1], sp.OneMatrix)]
 
 
 def _elementwise(form: MatrixForm, plain: bool) -> list[str]:

@@ -231,3 +231,26 @@ def test_batch_backprop_is_the_stacked_form() -> None:
     got = {g.variable: latex(g.matrix.matrix) for g in d.gradient if g.matrix is not None}
     assert got == {"V": r"\Delta^{T} H", "c": r"\Delta^{T} \mathbf{1}", "W": r"\Delta_{h}^{T} X",
                    "b": r"\Delta_{h}^{T} \mathbf{1}"}
+
+
+SOFTMAX = r"L(W) = -\sum_{i=1}^{n}\sum_{k=1}^{K} y_{ik} \log \frac{e^{w_k^T x_i}}{\sum_{j=1}^{K} e^{w_j^T x_i}}"
+
+
+def test_softmax_regression_general_and_one_hot() -> None:
+    """In general (P diag-weighted by Y's row sums) and, checked with one-hot Y, (P − Y)ᵀX."""
+    g = derive(SOFTMAX, "W").gradient[0].matrix
+    assert g is not None
+    assert latex(g.matrix) == r"\left(P^{T} \operatorname{diag}\left(Y \mathbf{1}\right) - Y^{T}\right) X"
+    assert g.one_hot is not None and latex(g.one_hot[1]) == r"\left(P - Y\right)^{T} X"
+    rng = np.random.default_rng(4)
+    n, d, K = 5, 3, 4
+    X, W0 = rng.normal(size=(n, d)), rng.normal(size=(K, d))
+    Y = np.eye(K)[rng.integers(0, K, n)]
+
+    def loss(W: np.ndarray) -> float:
+        Z = X @ W.T
+        return float(-np.sum(Y * (Z - np.log(np.exp(Z).sum(1, keepdims=True)))))
+    m = g.one_hot[1].xreplace(dict(g.definitions))
+    sizes = {sp.Symbol("n"): n, sp.Symbol("d"): d, sp.Symbol("K"): K}      # matched by name
+    got = numeric.evaluate_matrix(m, sizes, {"X": X, "Y": Y, "W": W0}, {})
+    assert np.allclose(got, numeric.central_difference(loss, W0), atol=1e-6)

@@ -8,13 +8,14 @@ agree, or that the rules cannot make, is not returned: the caller prints the ind
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy as sp
+from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from symderiv.calculus.matrices.sizes import Shape, ShapeConflict, free_index_sizes, index_shapes
-from symderiv.calculus.matrices.tidy import fold_named, textbook_matrix
+from symderiv.calculus.matrices.tidy import drop_identities, fold_named, textbook_matrix, transpose_out
 from symderiv.calculus.matrices.translate import NotTranslatable, Symbols, Translator
 from symderiv.core.problem import Definition, Problem, substitute_definitions
 
@@ -35,6 +36,7 @@ class MatrixForm:
     data: tuple[tuple[sp.MatrixSymbol, str], ...] = ()
     checked_at: tuple[tuple[str, int], ...] = ()
     shared: tuple[tuple[str, tuple[str, ...]], ...] = ()   # error signal -> the variables whose gradients use it
+    one_hot: tuple[sp.MatrixSymbol, sp.MatrixExpr] | None = None   # (Y, the form when Y's rows are one-hot)
 
     @property
     def symbols(self) -> list[sp.MatrixSymbol]:
@@ -120,8 +122,23 @@ def gradient_form(ctx: MatrixContext | None, result: sp.Basic, expanded: sp.Basi
         return None
     except (sp.ShapeError, ValueError, TypeError, NotImplementedError):   # SymPy refusing a rewrite: no form
         return None
-    form = MatrixForm(matrix, (*named, *extra), _data(ctx, symbols))
-    return check(ctx, form, expanded, free, sizes)
+    form = check(ctx, MatrixForm(matrix, (*named, *extra), _data(ctx, symbols)), expanded, free, sizes)
+    return _with_one_hot(ctx, form, expanded, free, sizes) if form is not None else None
+
+
+def _with_one_hot(ctx: MatrixContext, form: MatrixForm, expanded: sp.Basic, free: tuple[sp.Basic, ...],
+                  sizes: dict[sp.Basic, sp.Basic]) -> MatrixForm:
+    """A form with diag(Y𝟏) (the row sums of labels Y) also for one-hot labels, where Y𝟏 = 𝟏:
+    (Pᵀ diag(Y𝟏) − Yᵀ)X -> (P − Y)ᵀX, itself checked with one-hot Y."""
+    sums = [d for d in form.matrix.atoms(DiagMatrix) if isinstance(d.args[0], sp.MatMul) and len(d.args[0].args) == 2
+            and isinstance(d.args[0].args[0], sp.MatrixSymbol) and isinstance(d.args[0].args[1], sp.OneMatrix)]
+    if len(sums) != 1:
+        return form
+    labels = sums[0].args[0].args[0]
+    simple = transpose_out(drop_identities(form.matrix.xreplace({sums[0]: sp.Identity(sums[0].shape[0])})))
+    label = dict((m.name, name) for m, name in form.data).get(labels.name, labels.name)
+    alt = check(ctx, MatrixForm(simple, form.definitions, form.data), expanded, free, sizes, frozenset({label}))
+    return replace(form, one_hot=(labels, alt.matrix)) if alt is not None else form
 
 
 def _named_definitions(ctx: MatrixContext, body: sp.Basic, introduced: list[Definition],
@@ -147,24 +164,26 @@ def _named_definitions(ctx: MatrixContext, body: sp.Basic, introduced: list[Defi
 
 
 def check(ctx: MatrixContext, form: MatrixForm, expanded: sp.Basic, free: tuple[sp.Basic, ...],
-          free_sizes: dict[sp.Basic, sp.Basic]) -> MatrixForm | None:
+          free_sizes: dict[sp.Basic, sp.Basic], one_hot: frozenset[str] = frozenset()) -> MatrixForm | None:
     """Evaluate the form and the index form at random data; the form back with where it was
     checked, or None when they disagree anywhere (or cannot be evaluated)."""
     from symderiv.calculus.matrices import numeric
     for seed in (20261204, 7):       # two draws of data: agreeing by accident twice is out of reach
         try:
-            got, want, sizes = _both_values(ctx, form, expanded, free, free_sizes, seed)
+            got, want, sizes = _both_values(ctx, form, expanded, free, free_sizes, seed, one_hot)
         except Exception:    # a form that cannot be evaluated is not checked, so not printed
             return None
         if not numeric.agree(got, want):      # shapes must agree too: a transposed gradient fails
             return None
     at = tuple(sorted((str(k), int(v)) for k, v in sizes.items()))
-    return MatrixForm(form.matrix, form.definitions, form.data, at, form.shared)
+    return MatrixForm(form.matrix, form.definitions, form.data, at, form.shared, form.one_hot)
 
 
 def _both_values(ctx: MatrixContext, form: MatrixForm, expanded: sp.Basic, free: tuple[sp.Basic, ...],
-                 free_sizes: dict[sp.Basic, sp.Basic], seed: int) -> tuple[Any, Any, dict[sp.Symbol, int]]:
-    """(the form's value, the index form's value, the sizes) at one draw of random data."""
+                 free_sizes: dict[sp.Basic, sp.Basic], seed: int,
+                 one_hot: frozenset[str] = frozenset()) -> tuple[Any, Any, dict[sp.Symbol, int]]:
+    """(the form's value, the index form's value, the sizes) at one draw of random data
+    (`one_hot`: labels whose rows are drawn one-hot)."""
     import numpy as np  # numbers only when a form is to be checked
 
     from symderiv.calculus.matrices import numeric
@@ -177,6 +196,9 @@ def _both_values(ctx: MatrixContext, form: MatrixForm, expanded: sp.Basic, free:
     data = numeric.random_data([(k, _padded(v)) for k, v in ctx.shapes.items()], sizes, rng,
                                symmetric=ctx.problem.symmetric & set(ctx.shapes),
                                positive_definite=held & set(ctx.shapes))
+    for label in one_hot:
+        rows, cols = data[label].shape
+        data[label] = np.eye(cols)[rng.integers(0, cols, rows)]
     scalar_names = sorted({s.name for s in expanded.free_symbols if isinstance(s, sp.Symbol)
                            and not s.is_integer and s.name not in data})
     scalars = numeric.random_scalars(scalar_names, rng)

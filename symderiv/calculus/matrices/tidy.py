@@ -275,3 +275,30 @@ def fold_named(m: sp.MatrixExpr, named: Sequence[Named]) -> sp.MatrixExpr:
             table[flipped] = sp.MatAdd(sp.OneMatrix(*symbol.shape), sp.MatMul(-1, symbol))
         m = m.xreplace(table)
     return m
+
+
+def drop_identities(m: sp.Basic) -> sp.Basic:
+    """I left out of products (Pᵀ I − Yᵀ -> Pᵀ − Yᵀ)."""
+    if not isinstance(m, sp.MatrixExpr) or not m.args or isinstance(m, ElementwiseApplyFunction):
+        return m
+    args = [drop_identities(a) for a in m.args]
+    if isinstance(m, sp.MatMul):
+        kept = [a for a in args if not isinstance(a, sp.Identity)]
+        return _flat_product(kept) if kept else m
+    return m.func(*args)
+
+
+def transpose_out(m: sp.Basic) -> sp.Basic:
+    """A sum of transposes as the transpose of the sum: Pᵀ − Yᵀ -> (P − Y)ᵀ."""
+    if not isinstance(m, sp.MatrixExpr) or not m.args or isinstance(m, ElementwiseApplyFunction):
+        return m
+    m = m.func(*[transpose_out(a) for a in m.args])
+    if isinstance(m, sp.MatAdd):
+        inner = []
+        for t in m.args:
+            coeff, matrices = t.as_coeff_matrices() if isinstance(t, sp.MatMul) else (sp.Integer(1), [t])
+            if len(matrices) != 1 or not isinstance(matrices[0], sp.Transpose):
+                return m
+            inner.append(_scale(matrices[0].arg, coeff))
+        return sp.Transpose(sp.MatAdd(*inner))
+    return m

@@ -63,8 +63,8 @@ PAGE = {
     "matrix_signal": "${name} = {value}$: an error signal, computed once and used by the gradients of {users}",
     "matrix_softmax_rows": ("${name} = {softmax}({value})$: the softmax of each row "
                             "(each row of ${name}$ sums to 1)"),
-    "matrix_one_hot": ("with one-hot labels each row of ${name}$ sums to 1, "
-                       "so ${ones} = {one}$ and its diag is the identity"),
+    "matrix_one_hot": ("with one-hot labels (each row of ${name}$ sums to 1, ${ones} = {one}$) this is "
+                       "${form}$, checked with one-hot ${name}$"),
     "matrix_rows": "${name}$: the ${rows} {times} {cols}$ matrix whose ${i}$-th row is ${row}$",
     "matrix_vector": "${name}$: a column vector with ${rows}$ entries",
     "matrix_matrix": "${name}$: a matrix of size ${rows} {times} {cols}$",

@@ -56,7 +56,8 @@ PAGE = {
     "matrix_defined": "${name} = {value}$",
     "matrix_signal": "${name} = {value}$：误差信号，只算一次，{users} 的梯度共用",
     "matrix_softmax_rows": "${name} = {softmax}({value})$：对每一行做 softmax（${name}$ 的每行之和为 1）",
-    "matrix_one_hot": "标签为 one-hot 时 ${name}$ 每行之和为 1，故 ${ones} = {one}$，其 diag 为单位矩阵",
+    "matrix_one_hot": ("标签为 one-hot 时（${name}$ 每行之和为 1，${ones} = {one}$）上式即 ${form}$，"
+                       "已用 one-hot 的 ${name}$ 核对"),
     "matrix_rows": "${name}$：${rows} {times} {cols}$ 矩阵，第 ${i}$ 行为 ${row}$",
     "matrix_vector": "${name}$：由 ${rows}$ 个分量组成的列向量",
     "matrix_matrix": "${name}$：${rows} {times} {cols}$ 矩阵",
