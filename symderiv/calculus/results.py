@@ -23,6 +23,13 @@ class Partial:
     expanded: sp.Basic      # definitions substituted
     matrix: MatrixForm | None = None   # the checked matrix form (vector and matrix variables), if found
 
+    @property
+    def per_entry(self) -> bool:
+        """Whether the derivative has a free index besides the variable's (∂ŷ_i/∂θ_k: one gradient
+        per sample), so that no single vector or matrix form is expected."""
+        indices = {s for s in self.result.free_symbols if s.is_integer and not s.is_positive}
+        return bool(indices - set(self.index))
+
 
 @dataclass(frozen=True)
 class Derivation:

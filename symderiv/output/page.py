@@ -167,7 +167,7 @@ def _section(d: Derivation, g: Partial, steps: StepPrinter, name: str, leibniz: 
             sec.vector_symbols, sec.vector_checked = view.symbols, view.checked
             if len(g.index) == 2:
                 sec.vector_label = phrase("matrix_form", lang)
-        else:
+        elif not g.per_entry:
             sec.vector_missing = missing_matrix_form(lang)
     return sec
 

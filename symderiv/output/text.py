@@ -55,7 +55,7 @@ class TextPrinter:
         lines = ["", f"∂{name}/∂{text(g.wrt)}" + (f"   ({ranges})" if g.index else "")]
         self.steps(steps.doprint(g.step), lines, [0], 1)
         lines.append(f"  {self.label('result')}{self.colon}{text(g.result)}")
-        if g.index:
+        if g.index and (g.matrix is not None or not g.per_entry):
             per_sample = gradient_vector_form(g.result, g.wrt) if len(g.index) == 1 else None
             lines += self.matrix_form(g.matrix, per_sample.per_sample if per_sample else None)
         return lines

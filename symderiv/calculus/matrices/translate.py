@@ -208,7 +208,8 @@ class Translator:
         rest = [f for f in p.factors if i not in f.indices]
         if not hit:
             return Product(p.coeff * size, p.factors)
-        hit = self._hadamard_same(hit)
+        if len(hit) > 2:
+            hit = self._hadamard_same(hit)      # a_i b_i c_ik: (a ⊙ b) first; two alone are a product (aᵀb)
         if len(hit) == 1:
             return Product(p.coeff, (*rest, *self._sum_out(hit[0], i, size)))
         if len(hit) == 2:
