@@ -11,7 +11,7 @@ from typing import Any
 
 import sympy as sp
 
-from symderiv.calculus.matrices.forms import _renames as matrix_names
+from symderiv.calculus.matrices.forms import matrix_names
 from symderiv.calculus.results import Derivation, Partial
 from symderiv.core.problem import Problem
 from symderiv.output.printing import latex
@@ -43,6 +43,8 @@ class JsonPrinter:
         if d.shapes:
             out["shapes"] = {name: [_size(s) for s in shape] for name, shape in d.shapes}
             self._named_matrices(out, d)
+        if d.problem.symmetric:
+            out["symmetric"] = sorted(d.problem.symmetric)
         if d.notes:
             out["notes"] = list(d.notes)
         out["hessian"] = None if d.hessian is None else self.hessian(d)

@@ -71,7 +71,7 @@ class MatrixContext:
                     break
         except ShapeConflict:
             return None
-        return cls(problem, tuple(intermediates), shapes, _renames(shapes))
+        return cls(problem, tuple(intermediates), shapes, matrix_names(shapes))
 
     def written_sums(self) -> frozenset[sp.MatrixExpr]:
         """The sums of matrices in the loss as the user wrote it (X − UVᵀ, Ax − b), when it translates."""
@@ -230,7 +230,7 @@ def _padded(shape: Shape) -> tuple[sp.Basic, sp.Basic]:
     return (shape[0], sp.Integer(1)) if len(shape) == 1 else (shape[0], shape[1])
 
 
-def _renames(shapes: dict[str, Shape]) -> dict[str, str]:
+def matrix_names(shapes: dict[str, Shape]) -> dict[str, str]:
     """Rows of data written x_i (x[i, j]) are the matrix X; y_{ik} is Y. A name already in use
     keeps its own spelling."""
     out = {}

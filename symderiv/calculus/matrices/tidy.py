@@ -25,7 +25,7 @@ def textbook_matrix(m: sp.MatrixExpr, taken: Set[str], symmetric: Set[str] = fro
     """(the tidied form, the matrices it names) — `taken` are names already in use, `written` the
     sums the user wrote in the loss (X − UVᵀ), whose order and sign a form keeps."""
     if symmetric:
-        m = m.xreplace({sp.Transpose(s): s for s in m.atoms(sp.MatrixSymbol) if s.name in symmetric})
+        m = _combine_sums(m.xreplace({sp.Transpose(s): s for s in m.atoms(sp.MatrixSymbol) if s.name in symmetric}))
     m = _signs_out(_common_coefficients(_sigma_complements(_collect(m)), written))
     taken = set(taken)
     m, softmax = _name_softmax(m, taken)
@@ -302,3 +302,11 @@ def transpose_out(m: sp.Basic) -> sp.Basic:
             inner.append(_scale(matrices[0].arg, coeff))
         return sp.Transpose(sp.MatAdd(*inner))
     return m
+
+
+def _combine_sums(m: sp.Basic) -> sp.Basic:
+    """Like terms of a sum combined (A + A -> 2A once Aᵀ = A is used)."""
+    if not isinstance(m, sp.MatrixExpr) or not m.args or isinstance(m, ElementwiseApplyFunction):
+        return m
+    m = m.func(*[_combine_sums(a) for a in m.args])
+    return m.doit(deep=False) if isinstance(m, sp.MatAdd) else m
