@@ -20,7 +20,15 @@ from symderiv.analysis.critical import critical_points
 from symderiv.analysis.data import Dataset
 from symderiv.analysis.methods import DEFAULT_TOL, METHODS, Run, minimize_on_data, run_methods
 from symderiv.analysis.numpy_objective import Objective, build_objective
-from symderiv.analysis.objective import SampleSum, generic_g, problem_parts, require_explicit, variable_symbols
+from symderiv.analysis.objective import (
+    SampleSum,
+    generic_g,
+    problem_parts,
+    require_explicit,
+    sample_sum,
+    variable_symbols,
+)
+from symderiv.analysis.quadratic import NotQuadratic, analyze_quadratic, matrix_variables, vector_variable
 from symderiv.analysis.results import Analysis, CriticalPoint, Phrase
 from symderiv.calculus.differentiate import diff
 from symderiv.core.errors import SymderivError
@@ -69,7 +77,21 @@ def optimize(problem: Problem | str, *, where: Sequence[str] = (), start: str | 
 
 
 def analyze_problem(problem: Problem, timeout: float = DEFAULT_TIMEOUT, data: Dataset | None = None) -> Analysis:
-    """Analyze a parsed Problem (definitions substituted)."""
+    """Analyze a parsed Problem (definitions substituted): a sum over samples Σ_i g(θᵀx_i + b, y_i),
+    a function of a vector variable in matrix notation (quadratic.py), or a plain function."""
+    found = _vector_variable(problem) if data is None else None
+    if found is not None:
+        try:
+            return analyze_quadratic(problem, *found, timeout=timeout)
+        except NotQuadratic:
+            if sample_sum(problem.expanded(), problem.variables) is None:
+                raise
+    matrices = matrix_variables(problem) if found is None else []
+    if matrices:
+        raise SymderivError(
+            f"analyze does not handle matrix variables yet ({_are_matrices(matrices)}): it works on "
+            "scalar variables, on one vector variable of a quadratic (xᵀAx + bᵀx, ½‖Ax − b‖²) and on sums over "
+            "samples Σ_i g(θᵀx_i + b, y_i); `derive --hessian` gives the derivatives in index form")
     expr, variables, ss = problem_parts(problem, "analyze")
     if ss is not None:
         return analyze_sample_sum(expr, ss, variables, timeout, data)
@@ -137,6 +159,22 @@ def parse_start(text: str | Sequence[float] | None, dim: int, names: Sequence[st
                             f"({', '.join(names) if dim <= 6 else 'one per parameter, or one for all'}), "
                             f"got {len(vals)}")
     return np.array(vals)
+
+
+def _are_matrices(names: Sequence[str]) -> str:
+    return f"{names[0]} is a matrix here" if len(names) == 1 else f"{', '.join(names)} are matrices here"
+
+
+def _vector_variable(problem: Problem) -> tuple[str, bool] | None:
+    """(vector, chosen here) when the function is one of a vector variable in matrix notation (xᵀAx +
+    bᵀx, Σ_i (θᵀx_i − y_i)²): analyzed in matrix form when it is quadratic in it; None otherwise."""
+    expr = problem.expanded()
+    if not expr.has(sp.Sum, sp.Indexed, sp.MatrixSymbol):
+        return None
+    found = vector_variable(problem)
+    if found is not None:
+        require_explicit(expr, "analyze")
+    return found
 
 
 def _problem(problem: Problem | str, where: Sequence[str]) -> Problem:

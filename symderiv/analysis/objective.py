@@ -78,8 +78,10 @@ def problem_parts(problem: Problem, command: str) -> tuple[sp.Basic, tuple[str, 
         return expr, variables, None
     ss = sample_sum(expr, variables)
     if ss is None:
-        raise SymderivError("this sum over samples is not of the form Σ_i g(θᵀx_i + b, y_i) that "
-                            f"{command} understands (e.g. the logistic loss or least squares)")
+        raise SymderivError(f"{command} does not understand this sum: it reads sums over samples Σ_i g(θᵀx_i + b, "
+                            "y_i) (the logistic loss, least squares)" + (
+                                " and functions quadratic in one vector variable (xᵀAx + bᵀx, ½‖Ax − b‖²)"
+                                if command == "analyze" else ""))
     return expr, variables, ss
 
 

@@ -84,6 +84,30 @@ class Minors:
 
 
 @dataclass(frozen=True)
+class MatrixValue:
+    """A matrix expression printed the way a textbook writes it ((A + Aᵀ) x, (AᵀA)⁻¹Aᵀb)."""
+
+    expr: sp.Basic
+
+
+@dataclass(frozen=True)
+class MatrixEquation:
+    """`lhs = rhs` of matrix expressions, printed as one formula ((A + Aᵀ) x = −b); `starred`: the
+    left side is the solution x* of its symbol."""
+
+    lhs: sp.Basic
+    rhs: sp.Basic
+    starred: bool = False
+
+
+@dataclass(frozen=True)
+class Nonnegative:
+    """Conditions `e ≥ 0` (a coefficient such as λ), printed as one formula."""
+
+    exprs: tuple[sp.Basic, ...]
+
+
+@dataclass(frozen=True)
 class SigmoidForm:
     """A derivative recognised in its textbook spelling: σ(z)(1 − σ(z)) (`label` None) or σ(z) − y."""
 
@@ -148,3 +172,17 @@ class Analysis:
     notes: tuple[Phrase, ...] = ()
     exact: bool = True  # were the critical points solved symbolically?
     indexed: bool = False  # a sum over samples (the points are then in θ-space with data)
+    quadratic: QuadraticForms | None = None  # a quadratic in a vector: its matrix forms (quadratic.py)
+
+
+@dataclass(frozen=True)
+class QuadraticForms:
+    """f quadratic in the vector x: ∇f = H x + g and the constant Hessian H in matrix form (each
+    checked numerically), and the critical point x* = −H⁻¹g when H may be invertible (None for an
+    affine f); `solution_checked` says ∇f(x*) = 0 held on random data."""
+
+    variable: str
+    gradient: sp.Basic
+    hessian: sp.Basic
+    solution: sp.Basic | None
+    solution_checked: bool = False

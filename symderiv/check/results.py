@@ -13,6 +13,7 @@ import sympy as sp
 
 if TYPE_CHECKING:
     from symderiv.calculus.engine import Derivation
+    from symderiv.calculus.matrices.forms import MatrixForm
 
 VERDICTS = ("correct", "wrong", "undecided")
 SLIP_KINDS = ("chain", "sign", "factor", "log", "sigmoid", "sum", "power", "product", "quotient",
@@ -145,18 +146,30 @@ class SigmoidSlip(Slip):
 
 @dataclass(frozen=True)
 class TransposeSlip(Slip):
-    """The matrix `matrix` (its label) used transposed."""
+    """A missing transpose: the matrix `matrix` (its label) used transposed, or — with `gradient` —
+    the claim is the transpose of ∂f/∂matrix (entry (j, k) where (k, j) belongs: X⁻¹ for X⁻ᵀ).
+
+    `symmetric` holds the matrices (labels) for which the claim would be right if they were
+    symmetric (X for ∂ log det X/∂X written X⁻¹); empty when no symmetric matrix makes it right."""
 
     kind: ClassVar[str] = "transpose"
     matrix: sp.Basic
+    gradient: bool = False
+    symmetric: tuple[sp.Basic, ...] = ()
 
 
 @dataclass(frozen=True)
 class SymmetricSlip(Slip):
-    """(A + Aᵀ)θ written as 2Aθ: the matrix `matrix` treated as symmetric."""
+    """(A + Aᵀ)x written as 2Ax: the claim is right only when `matrix` (its label) is symmetric.
+
+    `variable` is the variable of the derivative (x), `general` the true derivative in matrix form
+    ((A + Aᵀ)x) when a checked one exists, else None."""
 
     kind: ClassVar[str] = "transpose"
     matrix: sp.Basic
+    variable: sp.Basic | None = None
+    general: sp.Basic | None = None
+    size: sp.Basic | None = None      # A is size × size: the declaration A ∈ 𝕊^size would make it right
 
 
 @dataclass(frozen=True)
@@ -207,6 +220,37 @@ class SizeFactorSlip(Slip):
 
 
 # ----------------------------------------------------------------------------------------------
+# shapes
+# ----------------------------------------------------------------------------------------------
+
+Shape = tuple[sp.Basic, sp.Basic]
+
+
+@dataclass(frozen=True)
+class ShapeUse:
+    """A name as the claim uses it (`used`: its sizes as the claim's products and sums make them)
+    against its shape in the problem (`shape`), e.g. A used as m × m where A is m × d."""
+
+    name: sp.Basic
+    used: Shape
+    shape: Shape
+
+
+@dataclass(frozen=True)
+class ShapeMismatch:
+    """Read with the problem's shapes, the claim has no shape, or not the shape of ∂f/∂variable.
+
+    `claim_shape` is the claim's shape where it has one (None when its sizes contradict each
+    other); `expected` the shape of the derivative (the variable's); `uses` the names the claim
+    uses with other sizes than the problem gives them."""
+
+    variable: sp.Basic
+    expected: Shape
+    claim_shape: Shape | None
+    uses: tuple[ShapeUse, ...] = ()
+
+
+# ----------------------------------------------------------------------------------------------
 # verdicts
 # ----------------------------------------------------------------------------------------------
 
@@ -216,7 +260,8 @@ class VerifyResult:
 
     `method` says what decided a `correct` verdict (structural / cancel / simplify); `points` and
     `max_difference` what the numeric check saw (an `undecided` verdict rests on them alone).
-    `derivation` is the true derivative worked step by step, when it was asked for.
+    `derivation` is the true derivative worked step by step, when it was asked for. A claim whose
+    shape is not the derivative's is wrong without a counterexample: `shape` says why.
     """
 
     verdict: str
@@ -230,6 +275,8 @@ class VerifyResult:
     counterexample: Counterexample | None = None
     slip: Slip | None = None
     derivation: Derivation | None = None
+    shape: ShapeMismatch | None = None     # the claim has the wrong shape (no counterexample then)
+    truth_matrix: MatrixForm | None = None  # the true derivative in matrix form, when a checked one exists
 
     @property
     def ok(self) -> bool:
@@ -254,6 +301,7 @@ class StepsResult:
     variable: str
     truth_display: sp.Basic
     truth: sp.Basic
+    truth_matrix: MatrixForm | None = None
 
     @property
     def first_wrong(self) -> StepLine | None:

@@ -19,6 +19,7 @@ from symderiv.calculus.oracle import Undefined, close, int_value, real_value
 from symderiv.check import results as slip_kinds
 from symderiv.check.results import Slip
 from symderiv.check.sampling import NumericCheck, SampledTruth
+from symderiv.check.transposes import slip_transpose
 from symderiv.check.truth import fold_definitions
 from symderiv.check.variables import free_indices
 from symderiv.ml.functions import sigmoid
@@ -143,45 +144,11 @@ def _inner_name(sampled: SampledTruth, u: sp.Basic) -> tuple[sp.Basic, bool]:
     if folded != u and (folded.is_Symbol or isinstance(folded, sp.Indexed)):
         return folded, True
     sizes = set(sampled.sizes())
-    idx = sorted((s for s in u.free_symbols if s.is_integer and s != sampled.component
+    idx = sorted((s for s in u.free_symbols if s.is_integer and s not in sampled.free
                   and s not in sizes), key=str)
     base = sp.Symbol("z" if any(isinstance(a, sigmoid) and a.args[0] == u
                                 for a in sampled.function.atoms(sigmoid)) else "u")
     return (sp.IndexedBase(base)[tuple(idx)] if idx else base), False
-
-
-def slip_transpose(sampled: SampledTruth, claim: sp.Basic, num: NumericCheck) -> Slip | None:
-    """A matrix used transposed, or taken as symmetric ((A + A^T)θ written as 2Aθ)."""
-    truth = sampled.truth
-    bases = sorted({a.base for a in truth.atoms(sp.Indexed) if len(a.indices) == 2}, key=str)
-    for base in bases:
-        swapped = truth.replace(lambda e, b=base: isinstance(e, sp.Indexed) and e.base == b,
-                                lambda e, b=base: b[e.indices[1], e.indices[0]])
-        if sampled.matches(swapped, num):
-            return slip_kinds.TransposeSlip(base.label)
-    for base in bases:
-        if _equal_when_symmetric(sampled, claim, base):
-            return slip_kinds.SymmetricSlip(base.label)
-    return None
-
-
-def _equal_when_symmetric(sampled: SampledTruth, claim: sp.Basic, base: sp.IndexedBase) -> bool:
-    """Claim and truth agree once `base` is replaced by its symmetric part."""
-
-    def symmetrise(expr):
-        return expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base == base,
-                            lambda e: (base[e.indices] + base[e.indices[1], e.indices[0]]) / 2)
-
-    truth = symmetrise(sampled.truth)
-    claim_s = symmetrise(claim)
-    with mpmath.workdps(sampled.settings.dps):
-        for sample in sampled.samples:
-            try:
-                if not close(real_value(claim_s, sample.point), real_value(truth, sample.point), 1e-9):
-                    return False
-            except Undefined:
-                return False
-    return True
 
 
 def slip_sum(sampled: SampledTruth, claim: sp.Basic, num: NumericCheck) -> Slip | None:

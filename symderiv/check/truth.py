@@ -1,6 +1,6 @@
 """The true derivative a claim is checked against, its printable form and its worked derivation.
 
-Kronecker deltas left by `diff` are collapsed by the engine's own `collapse_kronecker`.
+Kronecker deltas left by `diff` are collapsed by the engine's own `collapse_kronecker` (whole_matrices.py).
 """
 from __future__ import annotations
 
@@ -8,22 +8,26 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from symderiv.calculus.differentiate import diff
 from symderiv.calculus.engine import Derivation, derive
-from symderiv.calculus.kronecker import collapse_kronecker
+from symderiv.calculus.matrices.forms import MatrixContext, MatrixForm, gradient_form
 from symderiv.calculus.simplify import fold, textbook
+from symderiv.check.whole_matrices import Wholes, diff_whole, of_function
 from symderiv.core.errors import SymderivError, TimeLimitError
 from symderiv.core.limits import time_limit
 from symderiv.core.problem import Problem
 
 
-def true_derivative(problem: Problem, var: sp.Basic) -> sp.Basic:
-    """∂f/∂var with every definition substituted.
+def true_derivative(problem: Problem, var: sp.Basic, wholes: Wholes | None = None) -> sp.Basic:
+    """∂f/∂var with every definition substituted (matrices held whole in `wholes`' stand-ins).
 
     `sympy.diff` (through the registry for what SymPy cannot differentiate) is the oracle the deriver
-    is tested against, so verify takes the truth from it.
+    is tested against, so verify takes the truth from it; det X and X⁻¹, which it cannot
+    differentiate by an entry X_kj, go through Jacobi's formula and d(X⁻¹) (whole_matrices.py).
     """
-    return collapse_kronecker(diff(nest_sums(problem.expanded()), var))
+    function = nest_sums(problem.expanded())
+    if wholes is None:
+        wholes = of_function(function)
+    return diff_whole(wholes.hide(function), var, wholes)
 
 
 def nest_sums(expr: sp.Basic) -> sp.Basic:
@@ -61,4 +65,19 @@ def true_derivation(latex_or_problem: str | Problem, where: Sequence[str], varia
     try:
         return derive(latex_or_problem, wrt=[variable], where=list(where))
     except SymderivError:
+        return None
+
+
+def truth_matrix_form(problem: Problem, display: sp.Basic, truth: sp.Basic, free: tuple[sp.Symbol, ...],
+                      variable: str) -> MatrixForm | None:
+    """The true derivative of a vector or matrix variable in matrix form ((A + Aᵀ)x, X⁻ᵀ), checked
+    numerically against the index form by the matrix forms' own check; None when none is found.
+    `display` and `truth` are the index form with intermediates and expanded (matrices held whole)."""
+    if not free:
+        return None
+    try:
+        with time_limit(2.0, "the matrix form of the true derivative"):
+            ctx = MatrixContext.of(problem, problem.definitions)
+            return gradient_form(ctx, display, truth, free, variable)
+    except (SymderivError, ValueError, TypeError, NotImplementedError):
         return None

@@ -8,7 +8,11 @@ common slip (chain factor dropped, σ' taken as σ, exponent not lowered, …); 
 reproduces the claim at every point is named. All of it is numeric, never string matching.
 
 Index claims (`\\sum_i (\\hat{y}_i - y_i) x_{ik}`) are evaluated with their sums unrolled on random
-small sizes (n, d in 2..4) and random, non-symmetric data, so `(A + A^T)θ` is never taken for `2Aθ`.
+small sizes that differ per size symbol (n = 4, d = 3, …) and random, non-symmetric data, so
+`(A + A^T)θ` is never taken for `2Aθ` (unless A is declared symmetric). Claims in matrix notation
+(`X^T(\\hat{y} - y)`, `X^{-T}`) are read in the problem's own terms first (problem_terms.py): the
+claim's X is the problem's rows x_i, its sizes are the problem's, and a claim of the wrong shape is
+wrong without a counterexample.
 
 The results are typed (results.py); `symderiv.output.verify_report` prints them.
 """
@@ -53,7 +57,7 @@ def verify(latex_or_problem: str | Problem, wrt: str | None, claim: str | sp.Bas
         problem = load_problem(latex_or_problem, where)
         checker = Checker(problem, wrt, settings)
         claim_expr = claim if isinstance(claim, sp.Basic) else parse_claim(claim, problem)
-        result = checker.check(claim_expr)
+        result = replace(checker.check(claim_expr), truth_matrix=checker.matrix_form())
     if explain and result.verdict == "wrong":
         result = replace(result, derivation=true_derivation(latex_or_problem, where, result.variable))
     return result
@@ -89,7 +93,8 @@ def verify_steps(text: str, latex: str | Problem | None = None, wrt: str | None 
                 raise VerifyError(f"line {n}: {exc}") from None
             result = checker.check(expr, prove=False)
             out.append(StepLine(n, rhs.strip(), result.verdict != "wrong", result))
-        return StepsResult(tuple(out), checker.var_name, checker.display, checker.truth)
+        return StepsResult(tuple(out), checker.var_name, checker.display, checker.wholes.show(checker.truth),
+                           checker.matrix_form())
 
 
 __all__ = ["DEFAULT_SETTINGS", "SLIP_KINDS", "VERDICTS", "Checker", "Counterexample", "Settings", "Slip",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -44,7 +45,7 @@ def parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable("table")
     md.use(front_matter_plugin)
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
-    md.block.ruler.at("math_block", math_block_dollar(allow_blank_lines=True), _INTERRUPTS)
+    md.block.ruler.at("math_block", _quiet_when_silent(math_block_dollar(allow_blank_lines=True)), _INTERRUPTS)
     md.use(amsmath_plugin)
     md.block.ruler.at("amsmath", _amsmath_block, _INTERRUPTS)
     md.inline.ruler.before("escape", "math_paren", _paren_inline)
@@ -63,6 +64,24 @@ def escaped(src: str, pos: int) -> bool:
     while pos - n - 1 >= 0 and src[pos - n - 1] == "\\":
         n += 1
     return n % 2 == 1
+
+
+def _quiet_when_silent(rule: Callable[[StateBlock, int, int, bool], bool]
+                       ) -> Callable[[StateBlock, int, int, bool], bool]:
+    """A block rule that leaves no token behind when asked only whether it matches (`silent`, as a
+    paragraph, list or quote asks before a line interrupts it). mdit-py-plugins 0.7's `$$` rule pushes
+    its token even then, so a `$$…$$` line right under a paragraph came out two or three times."""
+
+    def quiet(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if not silent:
+            return rule(state, start, end, silent)
+        count, line = len(state.tokens), state.line
+        found = rule(state, start, end, silent)
+        del state.tokens[count:]
+        state.line = line
+        return found
+
+    return quiet
 
 
 def _amsmath_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:

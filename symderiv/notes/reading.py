@@ -221,6 +221,30 @@ def definition_names(problem: Problem) -> set[str]:
     return names
 
 
+def declaration_names(tex: str) -> tuple[str, ...] | None:
+    """The names a formula that only declares shapes gives a shape to (`W \\in \\mathbb{R}^{k \\times d}`
+    -> ("W",), `x_i \\in \\mathbb{R}^d` -> ("x",), `A = A^T` -> ("A",)); None for any other formula."""
+    from symderiv.core.errors import SymderivError
+    from symderiv.parsing.declarations import read_declaration
+    from symderiv.parsing.lexer import tokenize
+    from symderiv.parsing.parser import is_declaration
+    from symderiv.parsing.statements import split_statements
+
+    if not is_declaration(tex):
+        return None
+    try:
+        found = [read_declaration(st) for st in split_statements(tokenize(tex), tex)]
+    except SymderivError:
+        return None
+    return tuple(dict.fromkeys(name for d in found if d is not None for name in d.names))
+
+
+def used_names(problem: Problem) -> set[str]:
+    """Names a formula uses that a definition or a declaration elsewhere could be about: those of
+    `definition_names` and every vector or matrix name (`X` under `\\log\\det X`)."""
+    return definition_names(problem) | {name for name, _ in problem.shapes}
+
+
 def is_definition(problem: Problem) -> bool:
     return (problem.kind == "function" and not problem.args
             and isinstance(problem.lhs, (sp.Symbol, sp.Indexed)))

@@ -3,7 +3,9 @@
 The note is read by `reading.py` (its formulas, where each derivation goes, what is not to be
 differentiated); here each formula is worked, and `writing.py` puts the note back together. A
 derivation goes after the block that holds its formula, so the definitions written under a loss
-(`\\hat{y}_i = \\sigma(\\theta^T x_i)`) come before it and are used as its `where`.
+(`\\hat{y}_i = \\sigma(\\theta^T x_i)`) come before it and are used as its `where`, with the definitions
+those use in turn (a network's layers) and the declarations of the shapes its names have
+(`$W \\in \\mathbb{R}^{k \\times d}$`, declarations.py), which are not worked on their own.
 
 Formulas that are not to be differentiated (updates, the gradient's definition, Hessian entries,
 claims such as `f'(x) = 2x`, bare symbols) stay as they are and are listed at the end of the note
@@ -18,6 +20,7 @@ every formula's own limit and ends the command.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import time
@@ -28,15 +31,18 @@ import sympy as sp
 
 from symderiv.core.errors import SymderivError, TimeLimitError
 from symderiv.core.limits import time_limit
-from symderiv.core.problem import scalar_symbols
+from symderiv.core.problem import Problem, scalar_symbols
+from symderiv.notes.declarations import NEARBY_LINES, Declarations, Declared, Where, nearest
 from symderiv.notes.reading import (
     Formula,
     classify,
+    declaration_names,
     definition_names,
     deindex,
     find_formulas,
     is_definition,
     strip_worked,
+    used_names,
 )
 from symderiv.notes.writing import assemble
 from symderiv.output.phrases import phrase
@@ -44,11 +50,9 @@ from symderiv.output.plots import function_png
 
 if TYPE_CHECKING:
     from symderiv.calculus.engine import Derivation
-    from symderiv.core.problem import Problem
 
 PROGRESS_MIN = 5           # a progress line on stderr from this many formulas on
 NOTE_TIMEOUT = 10.0        # seconds per formula
-NEARBY_LINES = 15          # a definition this close under a formula belongs to it
 HESSIAN_SHARE = 0.5        # of a formula's time, the most the derivation with its Hessian may take
 BONUS_RESERVE = 0.1        # of a formula's time, kept back from the analysis (a bonus) to finish the formula
 
@@ -78,31 +82,37 @@ def work_note(text: str, lang: str = "en", out_path: str = "note.worked.md", plo
     formulas = find_formulas(text)
     parsed, spent = _read_all(formulas, timeout)
     definitions = [(f, p) for f, p in zip(formulas, parsed, strict=True)
-                   if not isinstance(p, Exception) and is_definition(p) and classify(f, p) is None]
-    worker = _Worker(text, lang, out_path, plots, timeout, definitions)
+                   if isinstance(p, Problem) and is_definition(p) and classify(f, p) is None]
+    declarations = [(f, p) for f, p in zip(formulas, parsed, strict=True) if isinstance(p, Declared)]
+    worker = _Worker(text, lang, out_path, plots, timeout, definitions, declarations)
     outcomes = []
     total = len(formulas)
     for n, (f, p) in enumerate(zip(formulas, parsed, strict=True)):
         if progress is not None and total >= PROGRESS_MIN:
             print(f"[{n + 1}/{total}] {' '.join(f.tex.split())[:70]}", file=progress, flush=True)
         outcomes.append(worker.work_within(f, p, timeout - spent[n]))
+    outcomes = [Outcome(o.formula, reason=worker.declarations.reason(o.formula)) if o.formula in worker.declarations
+                else o for o in outcomes]
     worked = [(o.formula.insert_at, o.markdown) for o in outcomes if o.markdown]
     skipped = [(o.formula, o.reason) for o in outcomes if o.reason]
     return assemble(text, worked, skipped, total, lang), worker.files
 
 
-def _read_all(formulas: list[Formula], timeout: float) -> tuple[list[Problem | SymderivError], list[float]]:
-    """Each formula parsed (or the error that stopped it) and the seconds that took, each under `timeout`."""
+def _read_all(formulas: list[Formula], timeout: float
+              ) -> tuple[list[Problem | Declared | SymderivError], list[float]]:
+    """Each formula parsed (a declaration of shapes, or the error that stopped it) and the seconds
+    that took, each under `timeout`."""
     from symderiv.parsing.parser import parse
 
-    parsed: list[Problem | SymderivError] = []
+    parsed: list[Problem | Declared | SymderivError] = []
     spent = []
     for f in formulas:
         began = time.monotonic()
-        result: Problem | SymderivError
+        result: Problem | Declared | SymderivError
         try:
             with time_limit(timeout, "reading the formula"):
-                result = parse(f.tex)
+                names = declaration_names(f.tex)
+                result = Declared(names) if names is not None else parse(f.tex)
         except SymderivError as exc:
             result = exc
         except Exception as exc:  # a formula we cannot read is skipped, not fatal
@@ -114,13 +124,14 @@ def _read_all(formulas: list[Formula], timeout: float) -> tuple[list[Problem | S
 
 class _Worker:
     def __init__(self, text: str, lang: str, out_path: str, plots: bool, timeout: float,
-                 definitions: list[tuple[Formula, Problem]]):
+                 definitions: list[tuple[Formula, Problem]], declarations: list[tuple[Formula, Declared]]):
         self.text = text
         self.lang = lang
         self.out_path = out_path
         self.plots = plots
         self.timeout = timeout
         self.definitions = definitions      # [(Formula, Problem)]
+        self.declarations = Declarations(declarations, lang)
         self.files: list[tuple[str, bytes]] = []
         self.worked: dict[tuple, Outcome] = {}  # canonical formula -> first outcome
         self.functions: list[Outcome] = []     # worked functions, in note order (for claims)
@@ -133,7 +144,7 @@ class _Worker:
         """Seconds left for the formula being worked, less `keep` (never below a millisecond)."""
         return max(self.deadline - time.monotonic() - keep, 1e-3)
 
-    def work_within(self, f: Formula, problem: Problem | SymderivError, budget: float) -> Outcome:
+    def work_within(self, f: Formula, problem: Problem | Declared | SymderivError, budget: float) -> Outcome:
         """The formula worked in at most `budget` seconds, or listed with the reason "time limit"."""
         if isinstance(problem, TimeLimitError) or budget <= 0:
             return self.out_of_time(f)
@@ -147,7 +158,9 @@ class _Worker:
     def out_of_time(self, f: Formula) -> Outcome:
         return Outcome(f, reason=self.p("skip_time_limit", seconds=f"{self.timeout:g}"))
 
-    def work(self, f: Formula, problem: Problem | SymderivError) -> Outcome:
+    def work(self, f: Formula, problem: Problem | Declared | SymderivError) -> Outcome:
+        if isinstance(problem, Declared):
+            return Outcome(f)       # its reason in the closing list, once every formula is worked
         if isinstance(problem, Exception):
             return Outcome(f, reason=self.p("skip_unreadable", error=_short(problem)))
         key = classify(f, problem)
@@ -167,12 +180,11 @@ class _Worker:
 
     # -- deriving
     def derive(self, f: Formula, problem: Problem) -> Outcome:
-        from symderiv.parsing.parser import parse
-
         where, note = self.where_for(f, problem)
         try:
             if where:
-                problem = parse(f.tex, [w for w, _ in where])
+                problem, where, misfits = self.declarations.parse_with(f.tex, where)
+                note = " ".join([note, *misfits]).strip()
             d = self._derive(problem)
         except TimeLimitError:
             raise
@@ -180,10 +192,15 @@ class _Worker:
             return Outcome(f, reason=self.p("skip_failed", error=_short(exc)))
         if all(g.result == 0 for g in d.gradient) and not problem.expanded().is_number:
             return Outcome(f, reason=self.p("skip_constant", vars=", ".join(f"${_tex_name(v)}$" for v in d.variables)))
-        for _, df in where:        # the definitions under a loss are read before its derivation
+        self.place(f, where)
+        return Outcome(f, markdown=self.worked_markdown(f, d, where, note), problem=problem, derivation=d)
+
+    def place(self, f: Formula, where: Where) -> None:
+        """The definitions and declarations under a formula are read before its derivation."""
+        for _, df in where:
             if df.start > f.start and df.line - f.line <= NEARBY_LINES:
                 f.insert_at = max(f.insert_at, df.insert_at)
-        return Outcome(f, markdown=self.worked_markdown(f, d, where, note), problem=problem, derivation=d)
+        self.declarations.used(f.line, where)
 
     def _derive(self, problem: Problem) -> Derivation:
         """With the Hessian if it comes in its share of the time, else without it."""
@@ -194,25 +211,27 @@ class _Worker:
         except SymderivError:
             return derive(problem, timeout=self.remaining())
 
-    def where_for(self, f: Formula, problem: Problem) -> tuple[list[tuple[str, Formula]], str]:
+    def where_for(self, f: Formula, problem: Problem) -> tuple[Where, str]:
         """Definitions from the note for the names `problem` uses: the nearest one after the
         formula (the lines under a loss), else the nearest before it; an indexed definition is
-        used for one sample (`ŷ_i` -> `ŷ`) when the formula uses the name without the index."""
-        if is_definition(problem):
-            return [], ""
+        used for one sample (`ŷ_i` -> `ŷ`) when the formula uses the name without the index.
+        Then the declarations of the names the formula and those definitions use (declarations.py)."""
         from symderiv.parsing.parser import parse
 
-        names = definition_names(problem)
-        chosen, note = [], ""
-        for name in sorted(names):
-            cands = [(df, dp) for df, dp in self.definitions if dp.name == name and df is not f]
-            if not cands:
+        chosen: Where = []
+        note, names = "", used_names(problem)
+        pending = sorted(definition_names(problem)) if not is_definition(problem) else []
+        seen: set[str] = set()
+        while pending:       # the definitions the chosen ones use too (ŷ = Vh + c, h = σ(a), a = Wx + b)
+            name = pending.pop(0)
+            if name in seen:
                 continue
-            after = [c for c in cands if c[0].start > f.start]
-            before = [c for c in cands if c[0].start < f.start]
-            df, dp = (after[0] if after and (after[0][0].line - f.line) <= NEARBY_LINES else
-                      before[-1] if before else after[0])
-            tex = df.tex
+            seen.add(name)
+            by_formula = {id(df): dp for df, dp in self.definitions if dp.name == name and df is not f}
+            df = nearest(f, [df for df, _ in self.definitions if id(df) in by_formula])
+            if df is None:
+                continue
+            dp, tex = by_formula[id(df)], df.tex
             used_plain = any(s.name == name for s in scalar_symbols(problem.expanded()))
             if isinstance(dp.lhs, sp.Indexed) and used_plain:
                 idx = str(dp.lhs.indices[0])
@@ -223,16 +242,18 @@ class _Worker:
                     continue
                 note = self.p("single_sample", name=_tex_of(dp.lhs))
             chosen.append((tex, df))
-        return chosen, note
+            names |= used_names(dp)
+            pending += sorted(definition_names(dp) - seen)
+        return chosen + self.declarations.for_names(f, names), note
 
     # -- text
-    def worked_markdown(self, f: Formula, d: Derivation, where: list[tuple[str, Formula]], note: str) -> str:
+    def worked_markdown(self, f: Formula, d: Derivation, where: Where, note: str) -> str:
         from symderiv.output.render import render
 
         parts = [f"**symderiv · {self.p('worked_for', formula=_function_tex(d.problem))}**"]
-        if where:
-            lines = ", ".join(f"{self.p('line', n=df.line)}" for _, df in where)
-            parts.append(f"*{self.p('definitions_from_note', lines=lines)}{' ' + note if note else ''}*")
+        sources = " ".join(s for s in (self.declarations.sources(where), note) if s)
+        if sources:
+            parts.append(f"*{sources}*")
         parts.append(render(d, "md", lang=self.lang, embedded=True))
         for claim in self.claim_lines(d):
             parts.append(claim)
@@ -261,8 +282,8 @@ class _Worker:
     def analysis(self, d: Derivation) -> str:
         from symderiv.output.analysis_report import analysis_markdown
 
-        if len(d.variables) > 2:
-            return ""
+        if len(d.variables) > 2 or any(len(g.index) > 1 for g in d.gradient):
+            return ""     # the analysis reads a matrix variable as one scalar: better nothing than that
         budget = self.remaining(keep=BONUS_RESERVE * self.timeout)
         try:
             text = analysis_markdown(d.problem, self.lang, timeout=budget).strip()
@@ -275,24 +296,35 @@ class _Worker:
     def work_claim(self, f: Formula, problem: Problem) -> Outcome | None:
         """`\\frac{d}{d\\theta} \\sigma(\\theta^T x) = …`: work the expression under the derivative
         and check the claimed result against it (a named function's claim is checked elsewhere)."""
-        from symderiv.core.problem import Problem
         from symderiv.output.printing import latex
 
+        where, note = self.declarations.for_names(f, used_names(problem)), ""
+        if where:            # `where $A \in \mathbb{S}^d$` under the claim: A is symmetric in it
+            try:
+                problem, where, misfits = self.declarations.parse_with(f.tex, where)
+                note = " ".join(misfits)
+            except TimeLimitError:
+                raise
+            except SymderivError:
+                where = []
         lhs = problem.lhs
         if not isinstance(lhs, sp.Derivative) or lhs.expr.atoms(sp.core.function.AppliedUndef) \
                 or len(lhs.variable_count) != 1 or lhs.variable_count[0][1] != 1:
             return None
         name = str(_base_name(lhs.variables[0]))
-        sub = Problem(source=f.tex, expr=lhs.expr, kind="expression", variables=(name,),
-                      vectors=problem.vectors, sizes=problem.sizes, latex=latex(lhs.expr),
-                      claims=((lhs, problem.expr),))
+        # the claim's own problem, the expression under the derivative (shapes, sizes and vectors kept)
+        sub = dataclasses.replace(problem, source=f.tex, expr=lhs.expr, kind="expression", name=None, args=(),
+                                  lhs=None, definitions=(), variables=(name,), variables_note="",
+                                  latex=latex(lhs.expr), relation="", claims=((lhs, problem.expr),),
+                                  conditions=(), also=())
         try:
             d = self._derive(sub)
         except TimeLimitError:
             raise
         except SymderivError:
             return None
-        return Outcome(f, markdown=self.worked_markdown(f, d, [], ""), problem=sub, derivation=d)
+        self.place(f, where)
+        return Outcome(f, markdown=self.worked_markdown(f, d, where, note), problem=sub, derivation=d)
 
     def claim_lines(self, d: Derivation) -> list[str]:
         out = []

@@ -60,6 +60,28 @@ PHRASES: dict[str, dict[str, str]] = {
         "idx_data": ("numeric minimum on the data ({source}: {n} samples × {d} features), Newton's method in "
                      "{iters} iterations"),
         "idx_hint": "give data (--data FILE.csv) to find the minimum numerically",
+        "mat_forms": ("f is quadratic in {x}: ∇f = {grad}, and its Hessian ∇²f = {hess} does not depend on {x} "
+                      "(both matrix forms checked against their index forms on random data)"),
+        "mat_variable": ("variable: {x} (no variables given: the vector the function is quadratic in, by "
+                         "convention; write f({x}) = … to choose another)"),
+        "mat_affine": "∇f = {g} does not depend on the variable: f is affine, with critical points only where ∇f = 0",
+        "mat_stationary": "critical points: ∇f = 0, that is {equation}",
+        "mat_solution": ("when {H} is invertible there is exactly one: {solution} (∇f = 0 there, checked on "
+                         "random data)"),
+        "mat_solution_unique": "{H} is invertible, so there is exactly one: {solution}",
+        "mat_gram_convex": ("the Hessian {H} is positive semidefinite for every value of the data (vᵀMᵀMv = ‖Mv‖² ≥ 0 "
+                            "for each Gram term MᵀM, vᵀv ≥ 0 for I): f is convex, and each critical point is a "
+                            "global minimum"),
+        "mat_gram_concave": ("−∇²f = −({H}) is positive semidefinite for every value of the data: f is concave, and "
+                             "each critical point is a global maximum"),
+        "mat_gram_if_convex": ("the Hessian {H} is a sum of positive semidefinite terms (Gram matrices MᵀM, I) when "
+                               "{conditions}: then f is convex; otherwise this is not proved"),
+        "mat_gram_if_concave": ("−∇²f = −({H}) is a sum of positive semidefinite terms when {conditions}: then f is "
+                                "concave; otherwise this is not proved"),
+        "mat_depends": ("the Hessian {H} is constant but depends on the data: f is convex exactly when {H} is positive "
+                        "semidefinite (the critical point a global minimum when it is positive definite), concave "
+                        "when it is negative semidefinite, and neither when it is indefinite (a saddle point); "
+                        "which one holds depends on the values of the data"),
         "semi_convex": "positive semidefinite", "semi_concave": "negative semidefinite",
         "semi_convex_strict": "positive definite", "semi_concave_strict": "negative definite",
         # optimize: why a run stopped, what happened on the way, where η came from
@@ -153,6 +175,22 @@ PHRASES: dict[str, dict[str, str]] = {
         "idx_linear": "∇L = Σ_i g'(z_i) a_i = 0（g'(z) = {g1}）关于 {params} 是线性的（正规方程），解取决于数据",
         "idx_data": "数据上的数值极小值点（{source}：{n} 个样本 × {d} 个特征），牛顿法 {iters} 次迭代",
         "idx_hint": "提供数据（--data FILE.csv）可数值求出极小值点",
+        "mat_forms": ("f 是 {x} 的二次函数：∇f = {grad}，Hessian 矩阵 ∇²f = {hess} 与 {x} 无关"
+                      "（两个矩阵形式都已在随机数据上与分量形式核对）"),
+        "mat_variable": "变量：{x}（未指定变量：按惯例取函数关于它为二次的向量；要指定其他变量，请写成 f({x}) = …）",
+        "mat_affine": "∇f = {g} 与变量无关：f 是仿射函数，只有当 ∇f = 0 时才有临界点",
+        "mat_stationary": "临界点满足 ∇f = 0，即 {equation}",
+        "mat_solution": "当 {H} 可逆时临界点唯一：{solution}（已在随机数据上验证此处 ∇f = 0）",
+        "mat_solution_unique": "{H} 可逆，临界点唯一：{solution}",
+        "mat_gram_convex": ("对任意数据，Hessian 矩阵 {H} 都是半正定的（每个 Gram 项 MᵀM 满足 vᵀMᵀMv = ‖Mv‖² ≥ 0，"
+                            "I 满足 vᵀv ≥ 0）：f 是凸函数，每个临界点都是全局极小值点"),
+        "mat_gram_concave": "对任意数据，−∇²f = −({H}) 都是半正定的：f 是凹函数，每个临界点都是全局极大值点",
+        "mat_gram_if_convex": ("当 {conditions} 时，Hessian 矩阵 {H} 是若干半正定项（Gram 矩阵 MᵀM、I）之和，"
+                               "f 是凸函数；否则无法证明"),
+        "mat_gram_if_concave": "当 {conditions} 时，−∇²f = −({H}) 是若干半正定项之和，f 是凹函数；否则无法证明",
+        "mat_depends": ("Hessian 矩阵 {H} 是常数矩阵，但取决于数据：当且仅当 {H} 半正定时 f 是凸函数"
+                        "（正定时临界点是全局极小值点），半负定时是凹函数，不定时既不凸也不凹（临界点是鞍点）；"
+                        "属于哪种情况取决于数据的取值"),
         "semi_convex": "半正定", "semi_concave": "半负定", "semi_convex_strict": "正定", "semi_concave_strict": "负定",
         "opt_not_reached": "{iters} 次迭代内未达到 ‖∇L‖ ≤ {tol}",
         "opt_reached": "迭代 {k} 次后 ‖∇L‖ ≤ {tol}",

@@ -26,7 +26,10 @@ from symderiv.analysis.results import (
     Direction,
     Equals,
     Listing,
+    MatrixEquation,
+    MatrixValue,
     Minors,
+    Nonnegative,
     Numbers,
     Phrase,
     Point,
@@ -39,6 +42,8 @@ from symderiv.core.errors import SymderivError
 from symderiv.core.limits import DEFAULT_TIMEOUT
 from symderiv.core.problem import Problem
 from symderiv.output.analysis_phrases import COMPOSITION_RULES, PHRASES
+from symderiv.output.printing import latex as matrix_latex
+from symderiv.output.printing import text as matrix_text
 from symderiv.output.templating import environment
 
 # ------------------------------------------------------------------ phrases and their values
@@ -127,6 +132,12 @@ _VALUE_PRINTERS: dict[type, Callable[[Any, str, str], str]] = {
     SigmoidForm: _sigmoid_form,
     Composition: _composition,
     Point: _point,
+    MatrixValue: lambda m, style, lang: _math(matrix_text(m.expr), matrix_latex(m.expr), style),
+    MatrixEquation: lambda e, style, lang: _math(
+        f"{matrix_text(e.lhs)}{'*' if e.starred else ''} = {matrix_text(e.rhs)}",
+        f"{matrix_latex(e.lhs)}{'^{*}' if e.starred else ''} = {matrix_latex(e.rhs)}", style),
+    Nonnegative: lambda c, style, lang: _math(", ".join(f"{matrix_text(e)} ≥ 0" for e in c.exprs),
+                                              ", ".join(f"{matrix_latex(e)} \\geq 0" for e in c.exprs), style),
     Direction: lambda d, style, lang: "(" + ", ".join(short_number(v) for v in d.values) + ")",
     Equals: lambda e, style, lang: f"{e.name} = {short_number(e.value)}",
     Listing: lambda li, style, lang: ", ".join(str(e) for e in li.items),
@@ -152,7 +163,7 @@ def render_text(a: Analysis, lang: str = "en") -> str:
     names = list(a.variables)
     lines = [phrase_text(a.method, lang)]
     lines += [phrase_text(n, lang) for n in a.notes]
-    if not a.critical_points and not a.indexed and not any(n.key == "family" for n in a.notes):
+    if not a.critical_points and not _symbolic(a):
         lines.append(t["no_points"])
     for p in a.critical_points:
         lines.append(f"{_coords(names, p.values, p.exact)}: {t[p.kind]}")
@@ -171,7 +182,7 @@ def render_markdown(a: Analysis, lang: str = "en", heading: str = "###") -> str:
     pts = [{"coords": _coords(names, p.values, p.exact, "md"), "kind": t[p.kind], "eigen": _eigenvalues(p, "md"),
             "note": phrase_text(p.note, lang, "md") if p.note else ""}
            for p in a.critical_points]
-    ctx = {"heading": heading, "t": t, "indexed": a.indexed or any(n.key == "family" for n in a.notes),
+    ctx = {"heading": heading, "t": t, "indexed": _symbolic(a),
            "method": phrase_text(a.method, lang, "md"), "notes": [phrase_text(n, lang, "md") for n in a.notes],
            "points": pts, "verdict": _verdict(a.convexity.verdict, lang),
            "reason": phrase_text(a.convexity.reason, lang, "md")}
@@ -197,7 +208,21 @@ def render_json(a: Analysis) -> str:
            "critical_points": points,
            "convexity": {"verdict": a.convexity.verdict, "reason": phrase_text(a.convexity.reason),
                          "witness": witness}}
+    q = a.quadratic
+    if q is not None:
+        obj["matrix"] = {"variable": q.variable, "gradient": _matrix_json(q.gradient),
+                         "hessian": _matrix_json(q.hessian),
+                         "solution": None if q.solution is None else _matrix_json(q.solution)}
     return json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default)
+
+
+def _matrix_json(m: sp.Basic) -> dict[str, str]:
+    return {"latex": matrix_latex(m), "sympy": sp.srepr(m)}
+
+
+def _symbolic(a: Analysis) -> bool:
+    """Whether the critical points are described rather than listed (data, a family, a matrix form)."""
+    return a.indexed or a.quadratic is not None or any(n.key == "family" for n in a.notes)
 
 
 def analysis_markdown(problem: Problem, lang: str = "en", timeout: float = DEFAULT_TIMEOUT) -> str:

@@ -196,13 +196,28 @@ class SlipPrinter:
         return S("slip_chain", partial=_partial(s), factor=M("= ", s.factor), where=_where(s))
 
     def _print_TransposeSlip(self, s: slips.TransposeSlip) -> Sentence:
+        if s.gradient:
+            return self._transposed_gradient(s)
         return S("slip_transpose", a=M(s.matrix), at=M(s.matrix, T))
 
     def _print_SymmetricSlip(self, s: slips.SymmetricSlip) -> Sentence:
-        a, theta = s.matrix, Fixed(r"\theta", "θ")
-        identity = M(Fixed(r"\frac{\partial}{\partial \theta} \theta^T ", "∂/∂θ θᵀ "), a, " ", theta, " = (", a,
-                     " + ", a, T, ")", theta)
-        return S("slip_symmetric", a=M(a), identity=identity, two=M("2", a, theta), condition=M(a, T, " = ", a))
+        a = s.matrix
+        condition = M(a, T, " = ", a)
+        size = s.size if s.size is not None else sp.Symbol("d")
+        declaration = M(a, Fixed(r" \in \mathbb{S}^{", " ∈ 𝕊^"), size, Fixed("}", ""))
+        if s.general is not None:
+            return S("slip_symmetric", a=M(a), condition=condition, general=M(s.general), declaration=declaration)
+        return S("slip_symmetric_plain", a=M(a), condition=condition, declaration=declaration)
+
+    def _transposed_gradient(self, s: slips.TransposeSlip) -> Sentence:
+        """∂f/∂X written transposed (X⁻¹ for X⁻ᵀ), and whether it is right for a symmetric X."""
+        x = s.matrix
+        partial = M(Fixed(r"\frac{\partial f}{\partial ", "∂f/∂"), x, Fixed("}", ""))
+        entry = M(Fixed(r"\frac{\partial f}{\partial ", "∂f/∂"), x, Fixed("_{kj}}", "_kj"))
+        symmetric: Sentence | str = ""
+        if s.symmetric:
+            symmetric = S("slip_transposed_symmetric", x=M(x), condition=M(x, T, " = ", x))
+        return S("slip_transposed_gradient", partial=partial, entry=entry, x=M(x), symmetric=symmetric)
 
     def _print_SumSlip(self, s: slips.SumSlip) -> Sentence:
         return S("slip_sum", sum=M(Fixed(r"\sum_{", "Σ_{"), s.index, "=", s.lower, "}^", Sup(s.upper)))

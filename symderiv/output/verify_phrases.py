@@ -72,8 +72,25 @@ PHRASES: dict[str, dict[str, str]] = {
         "slip_sigmoid": "the derivative of the sigmoid is {right}, not {wrong}",
         "slip_chain": "you are missing the factor {partial} {factor} from the chain rule{where}",
         "slip_where": " ({definition})",
-        "slip_transpose": "{a} appears transposed: swap its indices (use {at} where you wrote {a})",
-        "slip_symmetric": "you treated {a} as symmetric: {identity}, which is {two} only when {condition}",
+        "slip_transpose": ("a missing transpose: {a} appears transposed; swap its indices (use {at} where you "
+                           "wrote {a})"),
+        "slip_symmetric": ("correct only if {a} is symmetric ({condition}), and {a} is not declared symmetric: in "
+                           "general the derivative is {general} (if {a} is symmetric, say so: {declaration})"),
+        "slip_symmetric_plain": ("correct only if {a} is symmetric ({condition}), and {a} is not declared symmetric "
+                                 "(if it is, say so: {declaration})"),
+        "slip_transposed_gradient": ("a missing transpose: your result is the transpose of {partial}, whose entry "
+                                     "(k, j) is {entry}, so that it has the shape of {x}{symmetric}"),
+        "slip_transposed_symmetric": "; it is correct for a symmetric {x} ({condition}), not in general",
+        # a claim of the wrong shape
+        "shape_wrong": "the claim has the wrong shape: {why}; {partial} is {expected}, the shape of {var}",
+        "shape_wrong_md": "The claim has the wrong shape: {why}; {partial} is {expected}, the shape of {var}.",
+        "shape_is": "it is {claim}",
+        "shape_uses": "it uses {uses}",
+        "shape_use": "{name} as {used} (here {name} is {shape})",
+        "shape_and": " and ",
+        "shape_clash": "its sizes contradict each other",
+        "matrix_form": "  in matrix form: {form}",
+        "matrix_form_md": "In matrix form:",
         "slip_sum": ("the sum {sum} was dropped: your result is one summand; the derivative of a sum over "
                      "samples is the sum of the summands' derivatives"),
         "slip_power": ("power rule: {identity} (exponent lowered by one), you used the exponent {used} "
@@ -140,8 +157,23 @@ PHRASES: dict[str, dict[str, str]] = {
         "slip_sigmoid": "sigmoid 函数的导数是 {right}，而不是 {wrong}",
         "slip_chain": "按链式法则还要乘以内层函数的导数 {partial} {factor}{where}，你漏掉了这个因子",
         "slip_where": "（{definition}）",
-        "slip_transpose": "{a} 的转置用错了：交换它的两个下标（把你写的 {a} 换成 {at}）",
-        "slip_symmetric": "你把 {a} 当成了对称矩阵：{identity}，只有当 {condition} 时才等于 {two}",
+        "slip_transpose": "漏了转置：{a} 的转置用错了，交换它的两个下标（把你写的 {a} 换成 {at}）",
+        "slip_symmetric": ("只有当 {a} 是对称矩阵（{condition}）时你的结果才正确，而题目并没有说 {a} 对称："
+                           "一般情况下导数是 {general}（若 {a} 确实对称，请声明 {declaration}）"),
+        "slip_symmetric_plain": ("只有当 {a} 是对称矩阵（{condition}）时你的结果才正确，而题目并没有说 {a} 对称"
+                                 "（若确实对称，请声明 {declaration}）"),
+        "slip_transposed_gradient": ("漏了转置：你的结果是 {partial} 的转置；{partial} 的第 (k, j) 个元素是 {entry}，"
+                                     "形状与 {x} 相同{symmetric}"),
+        "slip_transposed_symmetric": "；只有当 {x} 对称（{condition}）时你的结果才正确，一般情况下不对",
+        "shape_wrong": "所给结果的形状不对：{why}；{partial} 是 {expected}，与 {var} 的形状相同",
+        "shape_wrong_md": "所给结果的形状不对：{why}；{partial} 是 {expected}，与 {var} 的形状相同。",
+        "shape_is": "它是 {claim}",
+        "shape_uses": "它把 {uses}",
+        "shape_use": "{name} 当作 {used}（这里 {name} 是 {shape}）",
+        "shape_and": "，把 ",
+        "shape_clash": "它的各个尺寸互相矛盾",
+        "matrix_form": "  矩阵形式：{form}",
+        "matrix_form_md": "矩阵形式：",
         "slip_sum": "漏掉了求和 {sum}：你的结果只是其中一项；对样本求和的导数等于各项导数之和",
         "slip_power": "按幂法则 {identity}（指数减一），你用的指数却是 {used}（其中 {u}）",
         "slip_product": "{product} 中缺少对 {factor} 求导（{derivative}）的那一项；乘积法则是 {rule}",

@@ -14,9 +14,11 @@ import json
 import mpmath
 import sympy as sp
 
-from symderiv.check.results import Counterexample, Slip, StepsResult, VerifyResult
+from symderiv.calculus.matrices.forms import MatrixForm
+from symderiv.check.results import Counterexample, Shape, ShapeMismatch, Slip, StepsResult, VerifyResult
 from symderiv.core.errors import SymderivError
-from symderiv.output.printing import latex
+from symderiv.output.matrix_view import matrix_view
+from symderiv.output.printing import latex, text
 from symderiv.output.slip_sentences import slip_words
 from symderiv.output.verify_phrases import words
 
@@ -30,7 +32,9 @@ __all__ = ["counterexample_json", "explanation", "report", "result_json", "slip_
 def explanation(result: VerifyResult, style: str = "text", lang: str = "en") -> str:
     """The one sentence a learner reads first."""
     if result.verdict == "wrong":
-        return slip_words(result.slip, style, lang) if result.slip else words("differs", lang)
+        if result.slip:
+            return slip_words(result.slip, style, lang)
+        return shape_words(result.shape, style, lang) if result.shape else words("differs", lang)
     if result.verdict == "correct":
         key = f"proved_{result.method}" + ("_md" if style == "md" else "")
         how = words(key, lang) if result.method in ("structural", "cancel", "simplify") else result.method
@@ -96,6 +100,66 @@ def counterexample_json(cx: Counterexample) -> dict:
 
 
 # ----------------------------------------------------------------------------------------------
+# shapes and matrix forms
+# ----------------------------------------------------------------------------------------------
+
+def _shape(shape: Shape, style: str) -> str:
+    rows, cols = shape
+    return f"${latex(rows)} \\times {latex(cols)}$" if style == "md" else f"{text(rows)} × {text(cols)}"
+
+
+def _symbol(name: sp.Basic, style: str) -> str:
+    return f"${latex(name)}$" if style == "md" else text(name)
+
+
+def shape_words(m: ShapeMismatch, style: str = "text", lang: str = "en") -> str:
+    """Why a claim has the wrong shape: the names it uses with other sizes, or its own shape, against
+    the shape of the derivative (the variable's)."""
+    parts = []
+    if m.uses:
+        uses = words("shape_and", lang).join(
+            words("shape_use", lang, name=_symbol(u.name, style), used=_shape(u.used, style),
+                  shape=_shape(u.shape, style)) for u in m.uses)
+        parts.append(words("shape_uses", lang, uses=uses))
+    if m.claim_shape is not None:
+        parts.append(words("shape_is", lang, claim=_shape(m.claim_shape, style)))
+    if not parts:
+        parts.append(words("shape_clash", lang))
+    var = m.variable.base.label if isinstance(m.variable, sp.Indexed) else m.variable
+    partial = (f"$\\frac{{\\partial f}}{{\\partial {latex(var)}}}$" if style == "md" else f"∂f/∂{text(var)}")
+    key = "shape_wrong_md" if style == "md" else "shape_wrong"
+    return words(key, lang, why=words("list_sep", lang).join(parts), partial=partial,
+                 expected=_shape(m.expected, style), var=_symbol(var, style))
+
+
+def _matrix_text(form: MatrixForm | None, lang: str) -> list[str]:
+    """The truth in matrix form and one line per symbol it uses, for a terminal."""
+    if form is None:
+        return []
+    view = matrix_view(form, lang, plain=True)
+    return [words("matrix_form", lang, form=view.matrix), *(f"    {line}" for line in view.symbols)]
+
+
+def _matrix_md(form: MatrixForm | None, lang: str) -> list[str]:
+    if form is None:
+        return []
+    view = matrix_view(form, lang)
+    return ["", words("matrix_form_md", lang), "", "$$", view.matrix, "$$", "", *(f"- {line}" for line in view.symbols)]
+
+
+def _matrix_json(form: MatrixForm | None) -> dict | None:
+    return None if form is None else {"latex": latex(form.matrix), "sympy": sp.srepr(form.matrix)}
+
+
+def shape_json(m: ShapeMismatch) -> dict:
+    """{"claim": [rows, cols] or None, "expected": [rows, cols], "uses": [{name, used, shape}]}."""
+    def dims(shape: Shape | None) -> list[str] | None:
+        return None if shape is None else [str(shape[0]), str(shape[1])]
+    return {"claim": dims(m.claim_shape), "expected": dims(m.expected),
+            "uses": [{"name": str(u.name), "used": dims(u.used), "shape": dims(u.shape)} for u in m.uses]}
+
+
+# ----------------------------------------------------------------------------------------------
 # one claim
 # ----------------------------------------------------------------------------------------------
 
@@ -105,10 +169,23 @@ def render_text(result: VerifyResult, lang: str = "en") -> str:
     cx = result.counterexample
     if result.verdict == "wrong" and cx is not None:
         lines += _wrong_text(result, cx, words("claimed", lang, value=_claimed(cx, lang)), lang)
+    elif result.shape is not None:
+        lines += _shape_text(result, lang)
     else:
         lines.append(explanation(result, "text", lang))
     lines.append(words("true_derivative", lang, latex=latex(result.truth_display)))
+    lines += _matrix_text(result.truth_matrix, lang)
     return "\n".join(lines) + "\n"
+
+
+def _shape_text(result: VerifyResult, lang: str) -> list[str]:
+    """A claim of the wrong shape: its likely slip (found at equal sizes), then its shapes."""
+    assert result.shape is not None
+    out = []
+    if result.slip is not None:
+        out.append(words("likely_slip", lang, kind=_kind(result.slip, lang)) + words("slip_dash", lang)
+                   + slip_words(result.slip, "text", lang))
+    return [*out, shape_words(result.shape, "text", lang)]
 
 
 def _wrong_text(result: VerifyResult, cx: Counterexample, claimed: str, lang: str) -> list[str]:
@@ -126,9 +203,13 @@ def render_md(result: VerifyResult, lang: str = "en") -> str:
     cx = result.counterexample
     if result.verdict == "wrong" and cx is not None:
         lines += [_slip_md(result.slip, lang), "", counterexample_md(cx, lang), ""]
+    elif result.shape is not None:
+        lines += ([_slip_md(result.slip, lang), ""] if result.slip is not None else [])
+        lines += [shape_words(result.shape, "md", lang), ""]
     else:
         lines += [explanation(result, "md", lang), ""]
     lines += [words("true_derivative_md", lang), "", "$$", latex(result.truth_display), "$$"]
+    lines += _matrix_md(result.truth_matrix, lang)
     return "\n".join(lines) + "\n"
 
 
@@ -140,13 +221,20 @@ def _slip_md(slip: Slip | None, lang: str) -> str:
 def result_json(result: VerifyResult) -> dict:
     """The verdict as the JSON object `verify --format json` prints."""
     cx = result.counterexample
-    return {
+    truth = {"latex": latex(result.truth_display), "sympy": sp.srepr(result.truth_display)}
+    matrix = _matrix_json(result.truth_matrix)
+    if matrix is not None:
+        truth["matrix"] = matrix
+    data = {
         "verdict": result.verdict,
         "slip": result.slip.kind if result.slip else None,
         "explanation": explanation(result),
         "counterexample": None if cx is None else counterexample_json(cx),
-        "truth": {"latex": latex(result.truth_display), "sympy": sp.srepr(result.truth_display)},
+        "truth": truth,
     }
+    if result.shape is not None:
+        data["shape_mismatch"] = shape_json(result.shape)
+    return data
 
 
 def _kind(slip: Slip | None, lang: str = "en") -> str:
@@ -180,8 +268,11 @@ def render_steps_text(res: StepsResult, lang: str = "en") -> str:
     cx = bad.result.counterexample if bad is not None and bad.result else None
     if bad is not None and bad.result and cx is not None:
         out += _wrong_text(bad.result, cx, words("line_value", lang, n=bad.n, value=_claimed(cx, lang)), lang)
+    elif bad is not None and bad.result and bad.result.shape is not None:
+        out += _shape_text(bad.result, lang)
     out.append(words("final_line", lang, answer=words("yes" if res.final_correct else "no", lang)))
     out.append(words("true_derivative", lang, latex=latex(res.truth_display)))
+    out += _matrix_text(res.truth_matrix, lang)
     return "\n".join(out) + "\n"
 
 
@@ -194,8 +285,12 @@ def render_steps_md(res: StepsResult, lang: str = "en") -> str:
     cx = bad.result.counterexample if bad is not None and bad.result else None
     if bad is not None and bad.result and cx is not None:
         out += [_slip_md(bad.result.slip, lang), "", counterexample_md(cx, lang, bad.n), ""]
+    elif bad is not None and bad.result and bad.result.shape is not None:
+        out += ([_slip_md(bad.result.slip, lang), ""] if bad.result.slip is not None else [])
+        out += [shape_words(bad.result.shape, "md", lang), ""]
     out += [words("final_line_md", lang, answer=words("yes" if res.final_correct else "no", lang)), "",
             words("true_derivative_md", lang), "", "$$", latex(res.truth_display), "$$"]
+    out += _matrix_md(res.truth_matrix, lang)
     return "\n".join(out) + "\n"
 
 
@@ -220,6 +315,9 @@ def steps_json(res: StepsResult) -> dict:
     if cx is not None:
         data["explanation"] = slip_words(slip)
         data["counterexample"] = counterexample_json(cx)
+    elif bad is not None and bad.result is not None and bad.result.shape is not None:
+        data["explanation"] = explanation(bad.result)
+        data["shape_mismatch"] = shape_json(bad.result.shape)
     return data
 
 

@@ -254,3 +254,16 @@ def test_softmax_regression_general_and_one_hot() -> None:
     sizes = {sp.Symbol("n"): n, sp.Symbol("d"): d, sp.Symbol("K"): K}      # matched by name
     got = numeric.evaluate_matrix(m, sizes, {"X": X, "Y": Y, "W": W0}, {})
     assert np.allclose(got, numeric.central_difference(loss, W0), atol=1e-6)
+
+
+def test_a_missing_transpose_under_log_det_is_caught() -> None:
+    """Data under det are positive definite but not symmetric, so X⁻¹ cannot pass for X⁻ᵀ."""
+    d = derive(r"\log\det X", "X")
+    g = d.gradient[0]
+    assert g.matrix is not None
+    ctx = MatrixContext.of(d.problem, d.intermediates)
+    assert ctx is not None
+    X = next(m for m, _ in g.matrix.data)
+    sizes = dict(zip(g.index, X.shape, strict=True))
+    assert check(ctx, MatrixForm(sp.Inverse(X), (), g.matrix.data), g.expanded, g.index, sizes) is None
+    assert check(ctx, MatrixForm(g.matrix.matrix, (), g.matrix.data), g.expanded, g.index, sizes) is not None

@@ -68,7 +68,10 @@ def test_one_size_per_name_whatever_the_assumptions():
 def test_random_data_shapes_and_the_vector_convention(data):
     assert data["x"].shape == (DP,) and data["y"].shape == (NP,)  # one column → 1-D
     assert data["X"].shape == (NP, DP) and data["W"].shape == (HP, DP)
-    assert np.all(np.linalg.eigvalsh(data["S"]) > 0) and np.allclose(data["S"], data["S"].T)
+    # positive definite (its symmetric part) but not symmetric: X⁻¹ must not pass for X⁻ᵀ
+    S = data["S"]
+    assert np.all(np.linalg.eigvalsh((S + S.T) / 2) > 0) and np.linalg.det(S) > 0
+    assert not np.allclose(S, S.T)
     pairs = random_data([("A", ("d", "d")), ("r", (1, d + 1))], SIZES, np.random.default_rng(0), symmetric={"A"})
     assert np.allclose(pairs["A"], pairs["A"].T) and pairs["r"].shape == (1, DP + 1)
     with pytest.raises(ValueError, match="square"):

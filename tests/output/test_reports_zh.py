@@ -56,6 +56,7 @@ EVERY_SLIP = [
     slips.Base10LogSlip(), slips.StrayLn10Slip(), slips.MissingLn10Slip(),
     slips.LogInnerSlip(_x, sp.sin(_x), _u, False, sp.cos(_x)), slips.SigmoidSlip(),
     slips.ChainSlip(_x, _x**2, _u, False, 2 * _x), slips.TransposeSlip(_A), slips.SymmetricSlip(_A),
+    slips.TransposeSlip(_A, gradient=True, symmetric=(_A,)), slips.SymmetricSlip(_A, general=_A),
     slips.SumSlip(_i, 1, _n), slips.PowerSlip(3, 3, _x), slips.ProductSlip(_x * sp.sin(_x), sp.sin(_x), sp.cos(_x)),
     slips.ConstantFactorSlip(sp.Rational(1, 2)), slips.ConstantFactorSlip(sp.Integer(2)),
     slips.ConstantFactorSlip(sp.Rational(2, 3)), slips.ConstantFactorSlip(sp.Float(1.2345678)),

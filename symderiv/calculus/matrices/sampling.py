@@ -46,7 +46,8 @@ def random_data(shapes: Mapping[str, Shape] | Iterable[tuple[str, Shape]], sizes
                 positive_definite: Collection[str] = frozenset()) -> dict[str, Array]:
     """Standard-normal data per `name: (rows, cols)` (a mapping or pairs); (r, 1) gives a 1-D vector.
     A size is an int, a size symbol or expression, or a size's name (`"d"`, as JSON `"shapes"` has it).
-    Positive-definite data are `a aᵀ + r I`: `log det` and inverses are defined and well conditioned."""
+    Positive-definite data are `a aᵀ + r I` plus a skew part (none when symmetric): `log det` and inverses
+    are defined and well conditioned, and a missing transpose still shows."""
     table, concrete = _by_name(sizes), dict(shapes.items() if isinstance(shapes, Mapping) else shapes)
     unknown = (set(symmetric) | set(positive_definite)) - set(concrete)
     if unknown:
@@ -58,7 +59,10 @@ def random_data(shapes: Mapping[str, Shape] | Iterable[tuple[str, Shape]], sizes
             raise ValueError(f"{name} is {rows}×{cols}: only a square matrix is symmetric")
         a = rng.standard_normal((rows, cols))
         if name in positive_definite:
-            a = a @ a.T + rows * np.eye(rows)
+            # a positive-definite symmetric part (det > 0: log det is real) plus, unless declared
+            # symmetric, a skew part: with symmetric data X⁻¹ would pass for X⁻ᵀ
+            skew = rng.standard_normal((rows, rows))
+            a = a @ a.T + rows * np.eye(rows) + (0 if name in symmetric else (skew - skew.T) / 2)
         elif name in symmetric:
             a = (a + a.T) / 2
         out[name] = a[:, 0].copy() if cols == 1 else a
