@@ -328,22 +328,23 @@ class _HeldBuilder(_Builder):
 
 
 def _rename_clashing_sums(expr: sp.Basic, var: sp.Basic) -> sp.Basic:
-    """Every Σ_k … whose bound index is also the free index of var (θ_k) renamed Σ_j …, so the
-    result reads e^{z_k} / Σ_j e^{z_j} rather than reusing k for two things."""
-    if not isinstance(var, sp.Indexed) or not expr.has(sp.Sum):
+    """Every Σ_k … (or Π_k …) whose bound index is also the free index of var (θ_k, W_lm) renamed
+    Σ_j …, so the result reads e^{z_k} / Σ_j e^{z_j} rather than reusing k for two things (and
+    ∂/∂W_lm of Π_m e^{W_km x_im} does not read the bound m as the free one)."""
+    if not isinstance(var, sp.Indexed) or not expr.has(sp.Sum, sp.Product):
         return expr
     free = var.free_symbols
 
     def clashes(e: sp.Basic) -> bool:
-        return isinstance(e, sp.Sum) and any(lim[0] in free for lim in e.limits)
+        return isinstance(e, (sp.Sum, sp.Product)) and any(lim[0] in free for lim in e.limits)
 
-    def rename(e: sp.Sum) -> sp.Sum:
+    def rename(e: sp.Sum | sp.Product) -> sp.Sum | sp.Product:
         return _rename_bound(e, [lim[0] for lim in e.limits if lim[0] in free], var)
 
     return expr.replace(clashes, rename)
 
 
-def _rename_bound(s: sp.Sum, clash: Sequence[sp.Symbol], var: sp.Basic) -> sp.Sum:
+def _rename_bound(s: sp.Sum | sp.Product, clash: Sequence[sp.Symbol], var: sp.Basic) -> sp.Sum | sp.Product:
     """Σ_k f(k) -> Σ_j f(j) with j fresh (not free in s nor in var), for every clashing index."""
     from symderiv.calculus.simplify import GENERATED_INDICES
     taken = {x.name for x in s.atoms(sp.Symbol) | var.atoms(sp.Symbol)}
@@ -358,7 +359,7 @@ def _rename_bound(s: sp.Sum, clash: Sequence[sp.Symbol], var: sp.Basic) -> sp.Su
             limits.append((new, *tuple(lim[1:])))
         else:
             limits.append(tuple(lim))
-    return sp.Sum(body, *limits)
+    return type(s)(body, *limits)
 
 
 def _has_whole(expr: sp.Basic, var: sp.Indexed) -> bool:

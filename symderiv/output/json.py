@@ -12,6 +12,7 @@ from typing import Any
 import sympy as sp
 
 from symderiv.calculus.matrices.forms import matrix_names
+from symderiv.calculus.matrices.kron import LAYOUT
 from symderiv.calculus.results import Derivation, Partial
 from symderiv.core.problem import Problem
 from symderiv.output.printing import latex
@@ -88,6 +89,8 @@ class JsonPrinter:
             h["index"] = blocks[0][0] if len(blocks) == 1 else blocks
         if len(d.hessian) == 1 and d.hessian[0][0].matrix is not None:
             h["matrix"] = matrix_json(d.hessian[0][0].matrix.matrix)
+            if len(d.gradient[0].index) == 2:   # a matrix variable: Kd × Kd, vec(W) stacking W's rows
+                h["layout"] = LAYOUT
         return h
 
     def step(self, step: Step, wrt: sp.Basic, shape: list[int | str]) -> dict[str, Any]:

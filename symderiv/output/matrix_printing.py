@@ -49,6 +49,10 @@ class MatrixPrinting:
         args = sorted(_hadamard_factors(expr), key=_hadamard_rank)
         return self._fmt["odot"].join(self._operand(a) for a in args)
 
+    def _print_KroneckerProduct(self, expr: sp.KroneckerProduct) -> str:
+        # ⊗ in order (it does not commute): (A + Aᵀ) ⊗ I, I ⊗ (VᵀV)
+        return self._fmt["otimes"].join(self._operand(a) for a in expr.args)
+
     def _print_HadamardPower(self, expr: sp.HadamardPower) -> str:
         return self._fmt["hpow"].format(b=self._operand(expr.base), e=self._print(expr.exp))
 
@@ -133,9 +137,10 @@ def _negated(t: sp.MatMul) -> sp.MatrixExpr:
     return body if coeff == 1 else sp.MatMul(coeff, *matrices)
 
 
-LATEX_SPELLING = {"apply": r"{f}\left({x}\right)", "odot": r" \odot ", "hpow": r"{b}^{{\circ {e}}}",
+LATEX_SPELLING = {"apply": r"{f}\left({x}\right)", "odot": r" \odot ",
+                  "otimes": r" \otimes ", "hpow": r"{b}^{{\circ {e}}}",
                   "tr": r"\operatorname{{tr}}\left({x}\right)", "inv": "^{-1}", "inv_t": "^{-T}",
                   "det": r"\det\left({x}\right)", "t": "^{T}", "sub": "{base}_{{{idx}}}"}
-TEXT_SPELLING = {"apply": "{f}({x})", "odot": " ⊙ ", "hpow": "{b}^∘{e}", "tr": "tr({x})", "inv": "⁻¹",
+TEXT_SPELLING = {"apply": "{f}({x})", "odot": " ⊙ ", "otimes": " ⊗ ", "hpow": "{b}^∘{e}", "tr": "tr({x})", "inv": "⁻¹",
                  "inv_t": "⁻ᵀ", "det": "det({x})", "t": "ᵀ",
                  "sub": "{base}_{idx}"}

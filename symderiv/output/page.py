@@ -173,12 +173,21 @@ def _section(d: Derivation, g: Partial, steps: StepPrinter, name: str, leibniz: 
 
 
 def _hessian_view(d: Derivation, name: str, lang: str) -> VectorView | None:
-    """∇²_θ L = Σ_i … = XᵀSX for one vector variable, when its matrix form passed the check."""
+    """∇²_θ L = Σ_i … = XᵀSX for one vector variable, ∇²_W L = (A + Aᵀ) ⊗ I for one matrix variable
+    (with the sentence stating the layout), when its matrix form passed the check."""
     e = d.hessian[0][0] if d.hessian else None
     if e is None or e.matrix is None:
         return None
     view = matrix_view(e.matrix, lang)
-    per_sample = hessian_vector_form(e.result, d.gradient[0].wrt, e.wrt)
+    g = d.gradient[0]
+    if len(g.index) == 2:        # a matrix variable: its Kd × Kd Kronecker form, with the layout said
+        rows, cols = d.shape_of(g.variable)
+        k, j, l_, m = (latex(i) for i in (*g.index, *e.index))
+        layout = phrase("kron_layout", lang, v=latex(_base(g.wrt)), rows=latex(rows), cols=latex(cols),
+                        k=k, j=j, l=l_, m=m)
+        return VectorView(rf"\nabla^{{2}}_{{{latex(_base(e.wrt))}}} {name}", "", view.matrix, "",
+                          (layout, *view.symbols), view.checked)
+    per_sample = hessian_vector_form(e.result, g.wrt, e.wrt)
     return VectorView(rf"\nabla^{{2}}_{{{latex(_base(e.wrt))}}} {name}",
                       latex(per_sample.per_sample) if per_sample is not None else "", view.matrix, "",
                       view.symbols, view.checked)

@@ -12,7 +12,7 @@ from symderiv.calculus.matrices.forms import MatrixForm
 from symderiv.calculus.results import Derivation, Partial
 from symderiv.core.problem import Problem
 from symderiv.output.matrix_view import matrix_view, missing_matrix_form
-from symderiv.output.phrases import phrase
+from symderiv.output.phrases import phrase, text_phrase
 from symderiv.output.printing import text
 from symderiv.output.steps import Step, TextStepPrinter
 
@@ -92,6 +92,12 @@ class TextPrinter:
         if len(d.gradient) == 1 and len(g.index) == 1 and e.matrix is not None:
             vf = hessian_vector_form(e.result, g.wrt, e.wrt)
             lines += self.matrix_form(e.matrix, vf.per_sample if vf is not None else None)
+        elif len(d.gradient) == 1 and len(g.index) == 2 and e.matrix is not None:
+            rows, cols = d.shape_of(g.variable)
+            lines += self.matrix_form(e.matrix, None)
+            k, j, l_, m = (text(i) for i in (*g.index, *e.index))
+            lines.append("    " + text_phrase("kron_layout_plain", self.lang, v=text(g.wrt.base.label),
+                                              rows=text(rows), cols=text(cols), k=k, j=j, l=l_, m=m))
         return lines
 
 

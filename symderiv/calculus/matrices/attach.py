@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import sympy as sp
 
 from symderiv.calculus.matrices.forms import MatrixContext, MatrixForm, check, gradient_form
+from symderiv.calculus.matrices.kron import kronecker_hessian
 from symderiv.calculus.matrices.signals import error_signals, name_signals
 from symderiv.calculus.matrices.tidy import fold_named
 from symderiv.calculus.results import Partial
@@ -19,7 +20,8 @@ def with_matrix_forms(problem: Problem, intermediates: Sequence[Definition], gra
                       hessian: tuple[tuple[Partial, ...], ...] | None
                       ) -> tuple[tuple[Partial, ...], tuple[tuple[Partial, ...], ...] | None, Shapes]:
     """(gradient, Hessian, shapes) with `matrix` set on every entry that has a checked form:
-    the gradient of a vector or matrix variable, and the Hessian block of one vector variable."""
+    the gradient of a vector or matrix variable, the Hessian block of one vector variable, and the
+    Kd × Kd Kronecker form (kron.py, rows of W stacked) of the Hessian of one matrix variable."""
     if not any(g.index for g in gradient):
         return gradient, hessian, ()
     ctx = MatrixContext.of(problem, intermediates)
@@ -29,6 +31,11 @@ def with_matrix_forms(problem: Problem, intermediates: Sequence[Definition], gra
     if hessian is not None and len(gradient) == 1 and len(gradient[0].index) == 1:
         block = hessian[0][0]
         hessian = ((_with_form(ctx, block, (*gradient[0].index, *block.index), gradient[0].variable),),)
+    elif hessian is not None and len(gradient) == 1 and len(gradient[0].index) == 2:
+        block = hessian[0][0]
+        form = kronecker_hessian(ctx, block.result, block.expanded, (*gradient[0].index, *block.index),
+                                 gradient[0].variable)
+        hessian = ((dataclasses.replace(block, matrix=form),),) if form is not None else hessian
     introduced = {d.name for d in intermediates} - ctx.user_names      # z_i, named for the chain rule only
     # under the names the matrix forms use: the rows x_i of data are the matrix X
     shapes = tuple(sorted((ctx.rename.get(name, name), shape if len(shape) == 2 else (shape[0], sp.Integer(1)))

@@ -164,13 +164,21 @@ def _named_definitions(ctx: MatrixContext, body: sp.Basic, introduced: list[Defi
 
 
 def check(ctx: MatrixContext, form: MatrixForm, expanded: sp.Basic, free: tuple[sp.Basic, ...],
-          free_sizes: dict[sp.Basic, sp.Basic], one_hot: frozenset[str] = frozenset()) -> MatrixForm | None:
+          free_sizes: dict[sp.Basic, sp.Basic], one_hot: frozenset[str] = frozenset(),
+          square: bool = False) -> MatrixForm | None:
     """Evaluate the form and the index form at random data; the form back with where it was
-    checked, or None when they disagree anywhere (or cannot be evaluated)."""
+    checked, or None when they disagree anywhere (or cannot be evaluated). `square`: the index
+    form has free (k, j, l, m) of a K×d matrix variable, read as the Kd × Kd matrix whose entry
+    ((k − 1)d + j, (l − 1)d + m) is its (k, j, l, m) entry (vec stacking the rows, kron.py)."""
     from symderiv.calculus.matrices import numeric
     for seed in (20261204, 7):       # two draws of data: agreeing by accident twice is out of reach
         try:
             got, want, sizes = _both_values(ctx, form, expanded, free, free_sizes, seed, one_hot)
+            if square:
+                rows, cols = want.shape[0], want.shape[1]
+                if want.shape != (rows, cols, rows, cols):
+                    return None
+                want = want.reshape(rows * cols, rows * cols)     # C order: row-major vec
         except Exception:    # a form that cannot be evaluated is not checked, so not printed
             return None
         if not numeric.agree(got, want):      # shapes must agree too: a transposed gradient fails

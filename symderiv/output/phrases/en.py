@@ -72,6 +72,16 @@ PAGE = {
     "matrix_checked": "Checked against the index form at {sizes}, on random data.",
     "matrix_missing": "No matrix form passed the numerical check: the index form above is the result.",
     "matrix_layout": "A gradient has the shape of its variable.",
+    "kron_layout": ("Layout: ${v}$ is read as the vector $\\operatorname{vec}({v})$ that stacks the rows of ${v}$ "
+                    "(row-major), entry ${v}_{{k}{j}}$ at position $({k} - 1){cols} + {j}$; the Hessian is the "
+                    "${rows}{cols} \\times {rows}{cols}$ matrix of $\\partial^2 / \\partial {v}_{{k}{j}} \\partial"
+                    " {v}_{{l}{m}}$, "
+                    "block $({k}, {l})$ of size ${cols} \\times {cols}$, so $A_{{k}{l}} B_{{j}{m}}$ is $A \\otimes"
+                    " B$."),
+    "kron_layout_plain": ("Layout: vec({v}) stacks the rows of {v} (row-major), entry {v}_{k}{j} at position"
+                          " ({k}−1)·{cols} + {j}; "
+                          "the Hessian is {rows}{cols} × {rows}{cols}, block ({k}, {l}) of size {cols} × {cols}, "
+                          "so A_{k}{l} B_{j}{m} is A ⊗ B."),
     "gradient": "Gradient",
     "hessian": "Hessian",
     "hessian_entry": "Second derivative ${name}$",

@@ -65,6 +65,16 @@ PAGE = {
     "matrix_checked": "已在 {sizes} 的随机数据上与分量形式逐项核对。",
     "matrix_missing": "没有矩阵形式通过数值核对：以上分量形式即为结果。",
     "matrix_layout": "梯度与其变量形状相同。",
+    "kron_layout": ("排列方式：把 ${v}$ 按行堆叠成向量 $\\operatorname{vec}({v})$（行优先），元素 ${v}_{{k}{j}}$ "
+                    "位于第 $({k} - 1){cols} + {j}$ 个位置；"
+                    "Hessian 是 $\\partial^2 / \\partial {v}_{{k}{j}} \\partial {v}_{{l}{m}}$ "
+                    "组成的 ${rows}{cols} \\times {rows}{cols}$ 矩阵，"
+                    "第 $({k}, {l})$ 块大小为 ${cols} \\times {cols}$，"
+                    "因此 $A_{{k}{l}} B_{{j}{m}}$ 即 $A \\otimes B$。"),
+    "kron_layout_plain": ("排列方式：vec({v}) 按行堆叠 {v}（行优先），"
+                          "元素 {v}_{k}{j} 位于第 ({k}−1)·{cols} + {j} 个位置；"
+                          "Hessian 为 {rows}{cols} × {rows}{cols} 矩阵，第 ({k}, {l}) 块大小为 {cols} × {cols}，"
+                          "因此 A_{k}{l} B_{j}{m} 即 A ⊗ B。"),
     "gradient": "梯度",
     "hessian": "Hessian 矩阵",
     "hessian_entry": "二阶导数 ${name}$",
