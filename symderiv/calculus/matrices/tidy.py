@@ -76,19 +76,29 @@ def _drop(t: sp.MatrixExpr, side: int) -> sp.MatrixExpr:
 
 def _name_diagonals(m: sp.MatrixExpr, taken: set[str]) -> tuple[sp.MatrixExpr, list[Named]]:
     """diag(c) between two matrices gets a name (XᵀSX, S = diag(c)), as textbooks write it."""
+    found = [diag for diag in sorted(m.atoms(DiagMatrix), key=sp.default_sort_key)
+             if not _reads_as_it_is(diag.args[0])]
+    return _name_each(m, found, DIAGONAL_NAMES, taken)
+
+
+def _reads_as_it_is(arg: sp.Basic) -> bool:
+    """diag(μ), diag(Y𝟏) read as they are: no name needed."""
+    return isinstance(arg, sp.MatrixSymbol) or (isinstance(arg, sp.MatMul) and len(arg.args) == 2
+                                                 and isinstance(arg.args[1], sp.OneMatrix))
+
+
+def _name_each(m: sp.MatrixExpr, found: list[sp.MatrixExpr], names: Sequence[str],
+               taken: set[str]) -> tuple[sp.MatrixExpr, list[Named]]:
+    """Each expression of `found` replaced by the next free name of `names`, in order."""
     named: list[Named] = []
-    for diag in sorted(m.atoms(DiagMatrix), key=sp.default_sort_key):
-        arg = diag.args[0]
-        if isinstance(arg, sp.MatrixSymbol) or (isinstance(arg, sp.MatMul) and len(arg.args) == 2
-                                                 and isinstance(arg.args[1], sp.OneMatrix)):
-            continue      # diag(μ), diag(Y𝟏) read as they are
-        name = next((n for n in DIAGONAL_NAMES if n not in taken), None)
+    for e in found:
+        name = next((n for n in names if n not in taken), None)
         if name is None:
             break
         taken.add(name)
-        s = sp.MatrixSymbol(name, *diag.shape)
-        named.append((s, diag))
-        m = m.xreplace({diag: s})
+        symbol = sp.MatrixSymbol(name, *e.shape)
+        named.append((symbol, e))
+        m = m.xreplace({e: symbol})
     return m, named
 
 
@@ -173,19 +183,10 @@ def _flat_product(args: list[sp.Basic]) -> sp.MatrixExpr:
 
 def _name_means(m: sp.MatrixExpr, taken: set[str]) -> tuple[sp.MatrixExpr, list[Named]]:
     """exp(Xθ) -> μ: the mean of a Poisson (log-link) model, named as textbooks do."""
-    named: list[Named] = []
-    for f in sorted(m.atoms(ElementwiseApplyFunction), key=sp.default_sort_key):
-        if f.function.expr != sp.exp(f.function.variables[0]) or not isinstance(f.expr, sp.MatMul) \
-                or f.shape[1] != 1:
-            continue
-        name = next((n for n in MEAN_NAMES if n not in taken), None)
-        if name is None:
-            break
-        taken.add(name)
-        mu = sp.MatrixSymbol(name, *f.shape)
-        named.append((mu, f))
-        m = m.xreplace({f: mu})
-    return m, named
+    found = [f for f in sorted(m.atoms(ElementwiseApplyFunction), key=sp.default_sort_key)
+             if f.function.expr == sp.exp(f.function.variables[0]) and isinstance(f.expr, sp.MatMul)
+             and f.shape[1] == 1]
+    return _name_each(m, found, MEAN_NAMES, taken)
 
 
 def _is_lone(t: sp.Basic) -> bool:
