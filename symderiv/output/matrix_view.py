@@ -38,8 +38,8 @@ def matrix_view(form: MatrixForm, lang: str = "en", plain: bool = False) -> Matr
     for target, value in form.definitions:
         rows = softmax_argument(value)
         if target.name in shared:
-            users = ", ".join(f"${latex(sp.Symbol(v))}$" if not plain else text(sp.Symbol(v))
-                              for v in shared[target.name])
+            users = ("、" if lang == "zh" else ", ").join(
+                f"${latex(sp.Symbol(v))}$" if not plain else text(sp.Symbol(v)) for v in shared[target.name])
             lines.append(say("matrix_signal", lang, name=show(target), value=show(value), users=users))
         elif rows is not None:
             lines.append(say("matrix_softmax_rows", lang, name=show(target), value=show(rows),

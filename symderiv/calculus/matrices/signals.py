@@ -49,8 +49,12 @@ def error_signals(forms: Sequence[sp.MatrixExpr], taken: set[str], layers: Seque
             value = value.xreplace({earlier.appears_as: earlier.replacement,
                                     sp.Transpose(earlier.appears_as).doit(): sp.Transpose(earlier.replacement).doit()})
         head = "Delta" if batch else "delta"
-        layer = layers[len(signals) - 1] if signals and len(signals) - 1 < len(layers) else str(len(signals))
-        symbol = sp.MatrixSymbol(_fresh(head if not signals else f"{head}_{layer}", taken), *value.shape)
+        # a signal that holds a hidden layer's output h is that layer's, δ_h; the output's is δ
+        present = {m.name.lower() for m in value.atoms(sp.MatrixSymbol)}
+        layer = next((name for name in layers if name.lower() in present), None)
+        if layer is None and signals:
+            layer = layers[len(signals) - 1] if len(signals) - 1 < len(layers) else str(len(signals))
+        symbol = sp.MatrixSymbol(_fresh(head if layer is None else f"{head}_{layer}", taken), *value.shape)
         signals.append(Signal(symbol, value, e, symbol.T if batch else symbol))
     return signals
 
