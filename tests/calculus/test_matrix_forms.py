@@ -267,3 +267,9 @@ def test_a_missing_transpose_under_log_det_is_caught() -> None:
     sizes = dict(zip(g.index, X.shape, strict=True))
     assert check(ctx, MatrixForm(sp.Inverse(X), (), g.matrix.data), g.expanded, g.index, sizes) is None
     assert check(ctx, MatrixForm(g.matrix.matrix, (), g.matrix.data), g.expanded, g.index, sizes) is not None
+
+
+def test_a_hidden_layer_signal_keeps_its_layer_name_when_asked_alone() -> None:
+    d = derive(MLP, ["W", "b"], where=MLP_WHERE)
+    got = {g.variable: latex(g.matrix.matrix) for g in d.gradient if g.matrix is not None}
+    assert got == {"W": r"\delta_{h} x^{T}", "b": r"\delta_{h}"}
