@@ -61,25 +61,19 @@ def _with_signals(ctx: MatrixContext, gradient: tuple[Partial, ...]) -> tuple[Pa
                for sig in error_signals(forms, taken, layers)]
     if not signals:
         return gradient
-    users = {sig.symbol.name: tuple(g.variable for g in gradient if g.matrix is not None
-                                    and name_signals(g.matrix.matrix, signals)[0].has(sig.symbol))
-             for sig in signals}
+    renamed = {g.variable: name_signals(g.matrix.matrix, signals) for g in gradient if g.matrix is not None}
+    users = {sig.symbol.name: tuple(v for v, (m, _) in renamed.items() if m.has(sig.symbol)) for sig in signals}
     out = []
     for g in gradient:
-        if g.matrix is None:
+        if g.matrix is None or renamed[g.variable][0] == g.matrix.matrix:
             out.append(g)
             continue
-        m, used = name_signals(g.matrix.matrix, signals)
-        if m == g.matrix.matrix:
-            out.append(g)
-            continue
+        m, used = renamed[g.variable]
         shared = tuple((s.name, users[s.name]) for s, _ in used)
         have = {s for s, _ in g.matrix.definitions}
         needed = [(s, v) for s, v in dict(pool).items() if s not in have and any(b.has(s) for _, b in used)]
         form = MatrixForm(m, (*g.matrix.definitions, *needed, *used), g.matrix.data, shared=shared)
-        sizes = dict(zip(g.index, ctx.shapes[g.variable] * (2 if len(ctx.shapes[g.variable]) == 1 else 1),
-                         strict=False))
-        checked = check(ctx, form, g.expanded, g.index, sizes)
+        checked = check(ctx, form, g.expanded, g.index, ctx.free_sizes(g.variable, g.index))
         out.append(dataclasses.replace(g, matrix=checked) if checked is not None else g)
     return tuple(out)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import sympy as sp
@@ -73,13 +74,21 @@ class MatrixContext:
             return None
         return cls(problem, tuple(intermediates), shapes, matrix_names(shapes))
 
+    @cached_property
     def written_sums(self) -> frozenset[sp.MatrixExpr]:
-        """The sums of matrices in the loss as the user wrote it (X − UVᵀ, Ax − b), when it translates."""
+        """The sums of matrices in the loss as the user wrote it (X − UVᵀ, Ax − b), when it translates
+        (translated once per derivation: every form of it asks)."""
         try:
             loss = Translator(Symbols(self.rename, {})).term(self.problem.expanded(), (), {})
         except NotTranslatable:
             return frozenset()
         return frozenset(loss.matrix.atoms(sp.MatAdd))
+
+    def free_sizes(self, variable: str, free: tuple[sp.Basic, ...]) -> dict[sp.Basic, sp.Basic]:
+        """The size of each free index of ∂f/∂variable: the variable's shape, twice over for the
+        Hessian block of a vector (∂²f/∂θ_k∂θ_l)."""
+        shape = self.shapes[variable]
+        return dict(zip(free, shape if len(free) == len(shape) else shape * 2, strict=False))
 
     @property
     def user_names(self) -> set[str]:
@@ -107,8 +116,7 @@ def gradient_form(ctx: MatrixContext | None, result: sp.Basic, expanded: sp.Basi
     ∂f/∂W_kj or a Hessian block ∂²f/∂θ_k∂θ_l), or None."""
     if ctx is None or not free or variable not in ctx.shapes:
         return None
-    var_shape = ctx.shapes[variable]
-    sizes = dict(zip(free, var_shape if len(free) == len(var_shape) else var_shape * 2, strict=False))
+    sizes = ctx.free_sizes(variable, free)
     introduced = [d for d in ctx.intermediates if d.name not in ctx.user_names]
     body = substitute_definitions(result, introduced)
     symbols = Symbols(ctx.rename, {})
@@ -116,7 +124,7 @@ def gradient_form(ctx: MatrixContext | None, result: sp.Basic, expanded: sp.Basi
         term = Translator(symbols).term(body, free, sizes)
         named = _named_definitions(ctx, body, introduced, symbols)
         taken = {s.name for s, _ in named} | set(ctx.shapes) | set(ctx.rename.values())
-        matrix, extra = textbook_matrix(term.matrix, taken, ctx.problem.symmetric, ctx.written_sums())
+        matrix, extra = textbook_matrix(term.matrix, taken, ctx.problem.symmetric, ctx.written_sums)
         matrix = fold_named(matrix, named)
     except NotTranslatable:
         return None

@@ -146,7 +146,7 @@ def _split_limits(factors: list[sp.Basic], limits: tuple[sp.Tuple, ...]) -> sp.B
 def _tidy(ctx: MatrixContext, m: sp.MatrixExpr, taken: set[str],
           extra: list[tuple[sp.MatrixSymbol, sp.MatrixExpr]]) -> sp.MatrixExpr:
     """One Kronecker factor spelt the textbook way ((A + Aᵀ), VᵀV), its named matrices kept."""
-    tidy, named = textbook_matrix(m, taken, ctx.problem.symmetric, ctx.written_sums())
+    tidy, named = textbook_matrix(m, taken, ctx.problem.symmetric, ctx.written_sums)
     taken |= {s.name for s, _ in named}
     extra += named
     return tidy
