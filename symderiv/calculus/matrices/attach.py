@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from symderiv.calculus.matrices.forms import MatrixContext, MatrixForm, check, gradient_form
+from symderiv.calculus.matrices.forms import MatrixContext, MatrixForm, check, gradient_form, padded
 from symderiv.calculus.matrices.kron import kronecker_hessian
 from symderiv.calculus.matrices.signals import error_signals, name_signals
 from symderiv.calculus.matrices.tidy import fold_named
@@ -38,7 +38,7 @@ def with_matrix_forms(problem: Problem, intermediates: Sequence[Definition], gra
         hessian = ((dataclasses.replace(block, matrix=form),),) if form is not None else hessian
     introduced = {d.name for d in intermediates} - ctx.user_names      # z_i, named for the chain rule only
     # under the names the matrix forms use: the rows x_i of data are the matrix X
-    shapes = tuple(sorted((ctx.rename.get(name, name), shape if len(shape) == 2 else (shape[0], sp.Integer(1)))
+    shapes = tuple(sorted((ctx.rename.get(name, name), padded(shape))
                           for name, shape in ctx.shapes.items() if name not in introduced))
     return grad, hessian, shapes
 

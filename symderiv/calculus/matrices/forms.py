@@ -165,7 +165,7 @@ def _named_definitions(ctx: MatrixContext, body: sp.Basic, introduced: list[Defi
         expr = substitute_definitions(d.expr, introduced)
         sizes = {i: s for i, s in zip(d.indices, ctx.shapes.get(d.name, ()), strict=False)}
         term = Translator(symbols).term(expr, d.indices, sizes)
-        target = symbols.symbol(d.name, *_padded(ctx.shapes[d.name]))
+        target = symbols.symbol(d.name, *padded(ctx.shapes[d.name]))
         out.insert(0, (target, textbook_matrix(term.matrix, set(ctx.shapes), ctx.problem.symmetric)[0]))
         pending += [e for e in ctx.problem.definitions if _uses(expr, e) and e.name not in done]
     return out
@@ -209,7 +209,7 @@ def _both_values(ctx: MatrixContext, form: MatrixForm, expanded: sp.Basic, free:
     rng = np.random.default_rng(seed)
     # a matrix under det or an inverse gets positive-definite data: log det is real, inverses well conditioned
     held = {m.name for e in expanded.atoms(sp.Determinant, sp.Inverse) for m in e.atoms(sp.MatrixSymbol)}
-    data = numeric.random_data([(k, _padded(v)) for k, v in ctx.shapes.items()], sizes, rng,
+    data = numeric.random_data([(k, padded(v)) for k, v in ctx.shapes.items()], sizes, rng,
                                symmetric=ctx.problem.symmetric & set(ctx.shapes),
                                positive_definite=held & set(ctx.shapes))
     for label in one_hot:
@@ -241,7 +241,7 @@ def _uses(expr: sp.Basic, d: Definition) -> bool:
                                                                  and expr.has(d.target))
 
 
-def _padded(shape: Shape) -> tuple[sp.Basic, sp.Basic]:
+def padded(shape: Shape) -> tuple[sp.Basic, sp.Basic]:
     """A vector's shape as (rows, 1)."""
     return (shape[0], sp.Integer(1)) if len(shape) == 1 else (shape[0], shape[1])
 
