@@ -11,6 +11,8 @@ from collections.abc import Callable
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
+from symderiv.calculus.matrices.translate import SampleRow
+
 
 class MatrixPrinting:
     """The node types of matrix calculus; `_fmt` holds the few spellings that differ per format."""
@@ -49,6 +51,10 @@ class MatrixPrinting:
         args = sorted(_hadamard_factors(expr), key=_hadamard_rank)
         return self._fmt["odot"].join(self._operand(a) for a in args)
 
+    def _print_SampleRow(self, expr: SampleRow) -> str:
+        """x_i, p_i: the i-th row of X, P as a column (a per-sample Hessian block)."""
+        return self._print(sp.Symbol(f"{expr.row_name()}_{expr.index}"))
+
     def _print_KroneckerProduct(self, expr: sp.KroneckerProduct) -> str:
         # ⊗ in order (it does not commute): (A + Aᵀ) ⊗ I, I ⊗ (VᵀV)
         return self._fmt["otimes"].join(self._operand(a) for a in expr.args)
@@ -72,7 +78,7 @@ class MatrixPrinting:
 
     def _operand_power(self, m: sp.Basic, sup: str) -> str:
         s = self._print(m)
-        return (s if isinstance(m, sp.MatrixSymbol) else self._group(s)) + sup
+        return (s if isinstance(m, (sp.MatrixSymbol, SampleRow)) else self._group(s)) + sup
 
     def _print_Transpose(self, expr: sp.Transpose) -> str:
         arg = expr.arg

@@ -14,6 +14,7 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from symderiv.calculus.matrices.forms import MatrixForm
 from symderiv.calculus.matrices.tidy import softmax_rows
+from symderiv.calculus.matrices.translate import SampleRow
 from symderiv.output.phrases import phrase, text_phrase
 from symderiv.output.printing import latex, text
 
@@ -46,6 +47,8 @@ def matrix_view(form: MatrixForm, lang: str = "en", plain: bool = False) -> Matr
                              softmax="softmax" if plain else r"\operatorname{softmax}"))
         else:
             lines.append(say("matrix_defined", lang, name=show(target), value=show(value)))
+    for row in sorted({r for r in form.matrix.atoms(SampleRow) if r.parent in named}, key=str):
+        lines.append(say("matrix_sample_row", lang, row=show(row), name=show(row.parent), i=show(row.index)))
     if form.one_hot is not None:
         labels, simple = form.one_hot
         row_sums = labels * sp.OneMatrix(labels.shape[1], 1)

@@ -16,6 +16,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from symderiv.calculus.forms import SampleSum
+from symderiv.calculus.matrices.translate import SampleRow
 from symderiv.ml.functions import ML_FUNCTIONS
 from symderiv.output.matrix_printing import LATEX_SPELLING, TEXT_SPELLING, MatrixPrinting
 
@@ -58,6 +59,8 @@ class _FormPrinting:
             return ""
         if coeff == -1:
             return "- "
+        if isinstance(coeff, sp.Trace) and isinstance(coeff.arg, sp.MatMul):
+            return self._group(self._print(coeff)) + " "     # a product used as a number: (y_iᵀ𝟏)
         return self._print(coeff) + " "
 
     def _matrix_factor(self, m: sp.Basic) -> str:
@@ -88,7 +91,8 @@ class _FormPrinting:
         c = ""
         if coeff != 1:
             c = self._print_named(*sample_names(coeff, i, vectors=False))
-            c = (self._group(c) if isinstance(coeff, sp.Add) else c) + " "
+            grouped = isinstance(coeff, sp.Add) or (isinstance(coeff, sp.Trace) and isinstance(coeff.arg, sp.MatMul))
+            c = (self._group(c) if grouped else c) + " "
         return f"{self._sum_head(i, lo, hi)} {c}{' '.join(self._print(m) for m in matrices)}".replace("  ", " ")
 
     def _undefined_derivative(self, expr: sp.Basic) -> tuple[str, sp.Basic, int] | None:
@@ -385,7 +389,7 @@ class PlainPrinter(MatrixPrinting, _FormPrinting, StrPrinter):
     def _print_Transpose(self, expr) -> str:
         arg = expr.args[0]
         s = self._print(arg)
-        return (s if isinstance(arg, sp.MatrixSymbol) else f"({s})") + "ᵀ"
+        return (s if isinstance(arg, (sp.MatrixSymbol, SampleRow)) else f"({s})") + "ᵀ"
 
     def _print_OneMatrix(self, expr) -> str:
         return "1"

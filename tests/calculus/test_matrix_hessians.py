@@ -100,7 +100,7 @@ def test_softmax_hessian_index_form_matches_finite_differences() -> None:
         return (p * y.sum(axis=1, keepdims=True) - y).T @ x
 
     assert np.allclose(H, _fd_hessian(grad, W), atol=1e-5)
-    # Σ_i (diag(p_i) − p_i p_iᵀ) ⊗ x_i x_iᵀ (one-hot-free labels: scaled by Σ_k y_ik)
+    # Σ_i (diag(p_i) − p_i p_iᵀ) ⊗ x_i x_iᵀ (labels that are not one-hot: scaled by Σ_k y_ik)
     z = x @ W.T
     p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
     blocks = sum(y[i].sum() * np.kron(np.diag(p[i]) - np.outer(p[i], p[i]), np.outer(x[i], x[i])) for i in range(n))
@@ -117,3 +117,54 @@ def test_json_gives_matrix_layout_and_index_pairs(latex: str, wrt: str) -> None:
 def test_vector_variable_hessian_has_no_layout() -> None:
     h = derivation_json(symderiv.derive(r"\frac{1}{2}\|Ax - b\|_2^2", "x", hessian=True))["hessian"]
     assert "layout" not in h
+
+
+SOFTMAX_MATRIX = r"L(W) = -\sum_{i=1}^{n} y_i^T \log\operatorname{softmax}(W x_i)"
+
+
+def _softmax_blocks(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Σ_i (Σ_k y_ik)(diag(p_i) − p_i p_iᵀ) ⊗ x_i x_iᵀ, computed in plain numpy."""
+    z = x @ w.T
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    return sum(y[i].sum() * np.kron(np.diag(p[i]) - np.outer(p[i], p[i]), np.outer(x[i], x[i]))
+               for i in range(len(x)))
+
+
+@pytest.mark.parametrize("latex", [SOFTMAX, SOFTMAX_MATRIX])
+def test_softmax_hessian_has_its_per_sample_kronecker_form(latex: str) -> None:
+    """Both spellings of softmax regression: Σ_i (y_iᵀ𝟏)(diag(p_i) − p_i p_iᵀ) ⊗ x_i x_iᵀ, checked,
+    and equal to the same blocks computed in numpy at sizes the check did not use."""
+    from symderiv.calculus.matrices.forms import _substituted
+    d = symderiv.derive(latex, "W", hessian=True)
+    form = d.hessian[0][0].matrix
+    assert form is not None and form.checked_at
+    rng = np.random.default_rng(11)
+    n, k, dd = 6, 3, 4
+    x, y, w = rng.normal(size=(n, dd)), rng.random(size=(n, k)), rng.normal(size=(k, dd))
+    got = evaluate_matrix(_substituted(form), {sp.Symbol("n"): n, sp.Symbol("K"): k, sp.Symbol("d"): dd},
+                          {"X": x, "Y": y, "W": w}, {})
+    assert np.allclose(got, _softmax_blocks(x, y, w), atol=1e-10)
+    assert form.one_hot is not None            # with one-hot labels the weight y_iᵀ𝟏 is 1
+    page = symderiv.render(d, "text")
+    assert "(diag(p_i) - p_i p_iᵀ) ⊗ x_i x_iᵀ" in page
+    assert "p_i: the i-th row of P, as a column" in page
+
+
+def test_softmax_block_form_with_a_wrong_sign_is_rejected() -> None:
+    """The check is not vacuous: diag(p_i) + p_i p_iᵀ in place of − fails against the index form."""
+    d = symderiv.derive(SOFTMAX_MATRIX, "W", hessian=True)
+    block = d.hessian[0][0]
+    form = block.matrix
+    assert form is not None
+    wrong = form.matrix.replace(lambda e: isinstance(e, sp.MatMul) and e.as_coeff_matrices()[0] == -1,
+                                lambda e: sp.MatMul(*e.as_coeff_matrices()[1]))
+    assert wrong != form.matrix
+    ctx = MatrixContext.of(d.problem, d.intermediates)
+    assert ctx is not None
+    g = d.gradient[0]
+    free = (*g.index, *block.index)
+    rows, cols = dict(d.shapes)["W"]
+    sizes = dict(zip(free, (rows, cols, rows, cols), strict=True))
+    assert check(ctx, form, block.expanded, free, sizes, square=True) is not None
+    assert check(ctx, MatrixForm(wrong, form.definitions, form.data), block.expanded, free, sizes, square=True) is None

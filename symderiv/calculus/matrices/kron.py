@@ -11,17 +11,21 @@ that is 2 I ⊗ VᵀV, and tr(XᵀAX) by X gives (A_kl + A_lk) δ_jm, that is (A
 
 Each factor is translated by the rules of translate.py (A with free indices (k, l), B with (j, m))
 and the whole form is checked, like every form, against the 4-index index form at random sizes
-(reshaped row-major to Kd × Kd): a term that does not split into a (k, l) part times a (j, m) part
-— a sum over samples whose summand ties both pairs, as softmax regression's Σ_i (diag(p_i) −
-p_i p_iᵀ) ⊗ x_i x_iᵀ — raises `NotTranslatable`, and the Hessian keeps its index form only.
+(reshaped row-major to Kd × Kd). A sum over the samples whose summand splits for each sample is
+Σ_i w_i (A_i ⊗ B_i) (samples.py: softmax regression's Σ_i (diag(p_i) − p_i p_iᵀ) ⊗ x_i x_iᵀ); any
+other factor that ties both pairs raises `NotTranslatable`, and the Hessian keeps its index form.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy as sp
 
+from symderiv.calculus.forms import SampleSum
 from symderiv.calculus.matrices.forms import MatrixContext, MatrixForm, _data, _named_definitions, check
+from symderiv.calculus.matrices.samples import SampleTerm, merge_split_products, name_sample_softmax, sample_terms
 from symderiv.calculus.matrices.tidy import fold_named, textbook_matrix
-from symderiv.calculus.matrices.translate import NotTranslatable, Symbols, Translator
+from symderiv.calculus.matrices.translate import NotTranslatable, SampleRow, Symbols, Translator, _as_scalar
 from symderiv.core.problem import substitute_definitions
 
 LAYOUT = "row-major"     # vec(W) stacks W's rows: W_kj at position (k − 1)d + j
@@ -36,7 +40,7 @@ def kronecker_hessian(ctx: MatrixContext | None, result: sp.Basic, expanded: sp.
     k, j, l_, m = free
     sizes = {k: rows, l_: rows, j: cols, m: cols}
     introduced = [d for d in ctx.intermediates if d.name not in ctx.user_names]
-    body = substitute_definitions(result, introduced)
+    body = merge_split_products(substitute_definitions(result, introduced))
     symbols = Symbols(ctx.rename, {})
     taken = set(ctx.shapes) | set(ctx.rename.values())
     try:
@@ -44,32 +48,42 @@ def kronecker_hessian(ctx: MatrixContext | None, result: sp.Basic, expanded: sp.
         taken |= {s.name for s, _ in named}
         extra: list[tuple[sp.MatrixSymbol, sp.MatrixExpr]] = []
         pairs = []
-        for coeff, left, right in kronecker_terms(body, (k, l_), (j, m)):
+        per_sample: dict[tuple[sp.Basic, ...], list[sp.MatrixExpr]] = {}
+        for piece in kronecker_terms(body, (k, l_), (j, m), variable):
+            if isinstance(piece, SampleTerm):
+                key, a = _sample_blocks(piece, symbols, sizes, (k, l_), (j, m))
+                per_sample.setdefault(key, []).append(a)
+                continue
+            coeff, left, right = piece
             a = Translator(symbols).term(left, (k, l_), sizes).matrix
             b = Translator(symbols).term(right, (j, m), sizes).matrix
             pairs.append((_scaled(coeff, a), b))
-        if not pairs:
+        terms = [_kron(_tidy(ctx, a, taken, extra), _tidy(ctx, b, taken, extra)) for a, b in _grouped(pairs)]
+        terms += [_sample_sum(key, blocks, taken, extra) for key, blocks in per_sample.items()]
+        if not terms:
             matrix: sp.MatrixExpr = sp.ZeroMatrix(rows * cols, rows * cols)
         else:
-            terms = [_kron(_tidy(ctx, a, taken, extra), _tidy(ctx, b, taken, extra)) for a, b in _grouped(pairs)]
             matrix = fold_named(terms[0] if len(terms) == 1 else sp.MatAdd(*terms), named)
     except NotTranslatable:
         return None
     except (sp.ShapeError, ValueError, TypeError, NotImplementedError):   # SymPy refusing a rewrite: no form
         return None
-    form = MatrixForm(matrix, (*named, *extra), _data(ctx, symbols))
-    return check(ctx, form, expanded, free, sizes, square=True)
+    form = check(ctx, MatrixForm(matrix, (*named, *extra), _data(ctx, symbols)), expanded, free, sizes, square=True)
+    return _with_one_hot_weights(ctx, form, expanded, free, sizes) if form is not None else None
 
 
-def kronecker_terms(expr: sp.Basic, left: tuple[sp.Basic, sp.Basic], right: tuple[sp.Basic, sp.Basic]
-                    ) -> list[tuple[sp.Expr, sp.Basic, sp.Basic]]:
+def kronecker_terms(expr: sp.Basic, left: tuple[sp.Basic, sp.Basic], right: tuple[sp.Basic, sp.Basic],
+                    variable: str = "") -> list[tuple[sp.Expr, sp.Basic, sp.Basic] | SampleTerm]:
     """expr = Σ c · A · B with A depending only on the indices `left` (k, l), B only on `right`
     (j, m): the (c, A, B) of each term. Factors of a Σ that do not depend on its variable come out
-    of it first (Σ_p 2 δ_kl V_pj V_pm -> 2 δ_kl Σ_p V_pj V_pm); a factor tying both pairs raises."""
-    out = []
+    of it first (Σ_p 2 δ_kl V_pj V_pm -> 2 δ_kl Σ_p V_pj V_pm); a sum over the samples whose summand
+    splits for each sample is a list of `SampleTerm`s (samples.py); any other factor that ties both
+    pairs raises."""
+    out: list[tuple[sp.Expr, sp.Basic, sp.Basic] | SampleTerm] = []
     for term in sp.Add.make_args(sp.expand(expr, deep=False, mul=True, multinomial=False, power_exp=False,
                                            power_base=False, log=False)):
         coeff, a, b = sp.Integer(1), sp.Integer(1), sp.Integer(1)
+        tied = []
         for f in sp.Mul.make_args(_pull_out(term)):
             on = f.free_symbols & {*left, *right}
             if not on:
@@ -78,11 +92,55 @@ def kronecker_terms(expr: sp.Basic, left: tuple[sp.Basic, sp.Basic], right: tupl
                 a *= f
             elif on <= set(right):
                 b *= f
+            elif isinstance(f, sp.Sum):
+                tied.append(f)
             else:
                 raise NotTranslatable("a factor that ties the rows and the columns of the variable")
-        if coeff != 0:
+        if tied:
+            if len(tied) > 1:
+                raise NotTranslatable("a product of two sums over the samples")
+            out += [replace(t, weight=coeff * t.weight, left=a * t.left, right=b * t.right)   # δ_kl Σ_i … = Σ_i δ_kl …
+                    for t in sample_terms(tied[0], left, right, variable)]
+        elif coeff != 0:
             out.append((coeff, a, b))
     return out
+
+
+def _sample_blocks(piece: SampleTerm, symbols: Symbols, sizes: dict[sp.Basic, sp.Basic],
+                   left: tuple[sp.Basic, sp.Basic], right: tuple[sp.Basic, sp.Basic]
+                   ) -> tuple[tuple[sp.Basic, ...], sp.MatrixExpr]:
+    """((i, n, weight_i, B_i), A_i) of one per-sample term, each read with the sample i held fixed."""
+    def held() -> Translator:
+        return Translator(symbols).holding(piece.sample, piece.size)
+    a = held().term(piece.left, left, sizes).matrix
+    b = held().term(piece.right, right, sizes).matrix
+    number, weight = sp.sympify(_as_scalar(held().term(piece.weight, (), {}).matrix)).as_coeff_Mul()
+    return (piece.sample, piece.size, weight, b), _scaled(number, a)      # the sign rides on the block
+
+
+def _sample_sum(key: tuple[sp.Basic, ...], blocks: list[sp.MatrixExpr], taken: set[str],
+                extra: list[tuple[sp.MatrixSymbol, sp.MatrixExpr]]) -> sp.MatrixExpr:
+    """Σ_i w_i (A_i ⊗ B_i), the blocks A_i of one (w_i, B_i) added (diag(p_i) − p_i p_iᵀ)."""
+    i, size, weight, b = key
+    a, named = name_sample_softmax(blocks[0] if len(blocks) == 1 else sp.MatAdd(*blocks), i, taken)
+    extra += named
+    return SampleSum(_kron(_scaled(weight, a), b), (i, 1, size))
+
+
+def _with_one_hot_weights(ctx: MatrixContext, form: MatrixForm, expanded: sp.Basic, free: tuple[sp.Basic, ...],
+                          sizes: dict[sp.Basic, sp.Basic]) -> MatrixForm:
+    """Σ_i (y_iᵀ𝟏) … is Σ_i … when the labels' rows are one-hot (y_iᵀ𝟏 = 1), itself checked so."""
+    weights = {t for t in form.matrix.atoms(sp.Trace) if isinstance(t.arg, sp.MatMul) and len(t.arg.args) == 2
+               and isinstance(t.arg.args[0], sp.Transpose) and isinstance(t.arg.args[0].arg, SampleRow)
+               and isinstance(t.arg.args[1], sp.OneMatrix)}
+    if len(weights) != 1:
+        return form
+    (weight,) = weights
+    labels = weight.arg.args[0].arg.parent
+    label = dict((m.name, name) for m, name in form.data).get(labels.name, labels.name)
+    simple = MatrixForm(form.matrix.xreplace({weight: sp.Integer(1)}), form.definitions, form.data)
+    alt = check(ctx, simple, expanded, free, sizes, frozenset({label}), square=True)
+    return replace(form, one_hot=(labels, alt.matrix)) if alt is not None else form
 
 
 def _kron(a: sp.MatrixExpr, b: sp.MatrixExpr) -> sp.MatrixExpr:
@@ -90,6 +148,8 @@ def _kron(a: sp.MatrixExpr, b: sp.MatrixExpr) -> sp.MatrixExpr:
     coeff = sp.Integer(1)
     factors = []
     for f in (a, b):
+        if isinstance(f, sp.MatMul):
+            f = f.doit(deep=False)      # nested products flattened: w·(c·A) -> (wc)·A
         if isinstance(f, sp.MatMul):
             c, mats = f.as_coeff_matrices()
             coeff *= c

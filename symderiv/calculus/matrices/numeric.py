@@ -30,6 +30,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalMatrix, DiagonalOf
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symderiv.calculus.forms import SampleSum
 from symderiv.calculus.matrices.sampling import (
     MissingValue,
     Size,
@@ -39,6 +40,7 @@ from symderiv.calculus.matrices.sampling import (
     random_scalars,
     random_sizes,
 )
+from symderiv.calculus.matrices.translate import SampleRow
 from symderiv.ml.functions import gelu, relu, sigmoid, softplus
 from symderiv.ml.registry import entry_for
 
@@ -267,6 +269,26 @@ def _apply(ev: _Evaluator, e: ElementwiseApplyFunction, scope: _Scope) -> Any:
     return np.broadcast_to(ev.value(function.expr, inner), arg.shape)
 
 
+def _sample_sum(ev: _Evaluator, e: SampleSum, scope: _Scope) -> Any:
+    """Σ_i body, one sample at a time (the body holds rows x_i = SampleRow(X, i))."""
+    i, lo, hi = e.limits
+    first = int(_integers(ev.value(lo, scope), f"the lower limit of {i}"))
+    last = int(_integers(ev.value(hi, scope), f"the upper limit of {i}"))
+    total: Any = np.zeros((ev.size(e.rows), ev.size(e.cols)))
+    for v in range(first, last + 1):
+        total = total + ev.value(e.body, scope.bind(i, _Binding(("sample", v), np.int64(v))))
+    return total
+
+
+def _sample_row(ev: _Evaluator, e: SampleRow, scope: _Scope) -> Any:
+    """x_i: row i (1-based) of the parent, as a column."""
+    arr = np.asarray(ev.value(e.parent, scope), dtype=float)
+    v = int(_integers(ev.value(e.index, scope), f"the sample index of {e}"))
+    if not 1 <= v <= arr.shape[0]:
+        raise ValueError(f"row {v} of a matrix with {arr.shape[0]} rows")
+    return arr[v - 1, :].reshape(-1, 1)
+
+
 def _sympy_fallback(ev: _Evaluator, e: sp.MatrixExpr, scope: _Scope) -> Any:
     """A node type without a numpy rule: SymPy's explicit matrix at the data (slow, but complete)."""
     if scope.bindings:
@@ -328,6 +350,8 @@ _HANDLERS: dict[type, Handler] = {
     sp.HadamardPower: _binary(lambda m, p: np.power(m, np.asarray(p, dtype=float))),
     sp.KroneckerProduct: _nary(np.kron),
     ElementwiseApplyFunction: _apply,
+    SampleSum: _sample_sum,
+    SampleRow: _sample_row,
     DiagMatrix: _unary(lambda v: np.diag(np.ravel(v))),
     DiagonalMatrix: _unary(lambda m: np.diag(np.diag(m))),
     DiagonalOf: _unary(lambda m: np.diag(m).reshape(-1, 1)),

@@ -93,7 +93,14 @@ class Translator:
     def __init__(self, symbols: Symbols) -> None:
         self.symbols = symbols
         self.scope: dict[Index, sp.Basic] = {}
+        self.fixed: set[Index] = set()      # sample indices held fixed: X_ip is entry p of x_i
         self._fresh = 0
+
+    def holding(self, sample: Index, size: sp.Basic) -> Translator:
+        """The same translator with the sample index `sample` (1..size) held fixed."""
+        self.fixed.add(sample)
+        self.scope[sample] = size
+        return self
 
     # -- entry point
     def term(self, expr: sp.Basic, free: tuple[Index, ...], sizes: Mapping[Index, sp.Basic]) -> Term:
@@ -161,6 +168,8 @@ class Translator:
         if any(not isinstance(i, sp.Symbol) for i in idx) or len(idx) > 2:
             raise NotTranslatable("an entry with a fixed index")
         label = str(e.base.label)
+        if self.fixed & set(idx):
+            return self._sample_row(label, idx)
         if len(idx) == 2 and idx[0] == idx[1]:
             # A_jj: the diagonal of A, a vector over j (summed: the trace)
             size = self.size(idx[0])
@@ -168,6 +177,13 @@ class Translator:
         if len(idx) == 1:
             return Term(self.symbols.symbol(label, self.size(idx[0]), sp.Integer(1)), idx[0], None)
         return Term(self.symbols.symbol(label, self.size(idx[0]), self.size(idx[1])), idx[0], idx[1])
+
+    def _sample_row(self, label: str, idx: tuple[sp.Basic, ...]) -> Term:
+        """X_ip with the sample i held fixed: entry p of x_i, the i-th row of X as a column."""
+        if len(idx) != 2 or idx[0] not in self.fixed or idx[1] in self.fixed:
+            raise NotTranslatable("an entry with its sample index in another place")
+        matrix = self.symbols.symbol(label, self.size(idx[0]), self.size(idx[1]))
+        return Term(SampleRow(matrix, idx[0]), idx[1], None)
 
     def element(self, e: MatrixElement) -> Term:
         """(X⁻¹)_ab: an entry of a matrix held whole (its matrix symbols registered by name)."""
@@ -342,6 +358,30 @@ def _as_scalar(m: sp.MatrixExpr) -> sp.Expr:
     if isinstance(m, _Scalar):
         return m.args[0]
     return sp.Trace(m)
+
+
+class SampleRow(sp.MatrixExpr):
+    """x_i: the i-th row of M as a column (M_ip with the sample i held fixed, p the entry)."""
+
+    def __new__(cls, matrix: sp.MatrixExpr, index: sp.Symbol) -> SampleRow:
+        return sp.Basic.__new__(cls, matrix, index)
+
+    @property
+    def parent(self) -> sp.MatrixExpr:
+        return self.args[0]
+
+    @property
+    def index(self) -> sp.Symbol:
+        return self.args[1]
+
+    @property
+    def shape(self) -> tuple[sp.Basic, sp.Basic]:
+        return (self.parent.shape[1], sp.Integer(1))
+
+    def row_name(self) -> str:
+        """The name the rows of M go by: x for X, p for P."""
+        name = str(getattr(self.parent, "name", "M"))
+        return name.lower() if name.lower() != name else f"{name}_row"
 
 
 class _Scalar(sp.MatrixExpr):

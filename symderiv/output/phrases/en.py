@@ -63,6 +63,7 @@ PAGE = {
     "matrix_signal": "${name} = {value}$: an error signal, computed once and used by the gradients of {users}",
     "matrix_softmax_rows": ("${name} = {softmax}({value})$: the softmax of each row "
                             "(each row of ${name}$ sums to 1)"),
+    "matrix_sample_row": "${row}$: the ${i}$-th row of ${name}$, as a column",
     "matrix_one_hot": ("with one-hot labels (each row of ${name}$ sums to 1, ${ones} = {one}$) this is "
                        "${form}$, checked with one-hot ${name}$"),
     "matrix_rows": "${name}$: the ${rows} {times} {cols}$ matrix whose ${i}$-th row is ${row}$",

@@ -56,6 +56,7 @@ PAGE = {
     "matrix_defined": "${name} = {value}$",
     "matrix_signal": "${name} = {value}$：误差信号，只算一次，{users} 的梯度共用",
     "matrix_softmax_rows": "${name} = {softmax}({value})$：对每一行做 softmax（${name}$ 的每行之和为 1）",
+    "matrix_sample_row": "${row}$：${name}$ 的第 ${i}$ 行（写成列向量）",
     "matrix_one_hot": ("标签为 one-hot 时（${name}$ 每行之和为 1，${ones} = {one}$）上式即 ${form}$，"
                        "已用 one-hot 的 ${name}$ 核对"),
     "matrix_rows": "${name}$：${rows} {times} {cols}$ 矩阵，第 ${i}$ 行为 ${row}$",
