@@ -56,8 +56,10 @@ class MatrixPrinting:
         return self._print(sp.Symbol(f"{expr.row_name()}_{expr.index}"))
 
     def _print_KroneckerProduct(self, expr: sp.KroneckerProduct) -> str:
-        # ⊗ in order (it does not commute): (A + Aᵀ) ⊗ I, I ⊗ (VᵀV)
-        return self._fmt["otimes"].join(self._operand(a) for a in expr.args)
+        # ⊗ in order (it does not commute): (A + Aᵀ) ⊗ I_d, I_k ⊗ (VᵀV) — an identity with its size,
+        # since the two sides of ⊗ have different sizes
+        return self._fmt["otimes"].join(self._print(sp.Symbol(f"I_{a.rows}")) if isinstance(a, sp.Identity)
+                                        else self._operand(a) for a in expr.args)
 
     def _print_HadamardPower(self, expr: sp.HadamardPower) -> str:
         return self._fmt["hpow"].format(b=self._operand(expr.base), e=self._print(expr.exp))
