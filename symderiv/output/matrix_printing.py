@@ -64,6 +64,10 @@ class MatrixPrinting:
     def _print_HadamardPower(self, expr: sp.HadamardPower) -> str:
         return self._fmt["hpow"].format(b=self._operand(expr.base), e=self._print(expr.exp))
 
+    def _print_MatPow(self, expr: sp.MatPow) -> str:
+        """A², (Aᵀ)²: a power of a square matrix, its base grouped unless it is a name."""
+        return self._operand_power(expr.base, self._fmt["pow"].format(e=self._print(expr.exp)))
+
     def _print_Trace(self, expr: sp.Trace) -> str:
         arg = expr.arg
         if arg.shape == (1, 1):
@@ -148,7 +152,7 @@ def _negated(t: sp.MatMul) -> sp.MatrixExpr:
 LATEX_SPELLING = {"apply": r"{f}\left({x}\right)", "odot": r" \odot ",
                   "otimes": r" \otimes ", "hpow": r"{b}^{{\circ {e}}}",
                   "tr": r"\operatorname{{tr}}\left({x}\right)", "inv": "^{-1}", "inv_t": "^{-T}",
-                  "det": r"\det\left({x}\right)", "t": "^{T}", "sub": "{base}_{{{idx}}}"}
+                  "det": r"\det\left({x}\right)", "t": "^{T}", "pow": "^{{{e}}}", "sub": "{base}_{{{idx}}}"}
 TEXT_SPELLING = {"apply": "{f}({x})", "odot": " ⊙ ", "otimes": " ⊗ ", "hpow": "{b}^∘{e}", "tr": "tr({x})", "inv": "⁻¹",
-                 "inv_t": "⁻ᵀ", "det": "det({x})", "t": "ᵀ",
+                 "inv_t": "⁻ᵀ", "det": "det({x})", "t": "ᵀ", "pow": "^{e}",
                  "sub": "{base}_{idx}"}

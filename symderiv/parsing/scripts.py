@@ -15,6 +15,8 @@ from symderiv.parsing.symbols import Value, index_symbol, indexed_base, number, 
 MAX_POWER_BITS = 20_000   # a literal power a**b with more bits than this is refused, not computed
 
 
+_MAX_MATRIX_POWER = 8       # A^k for k ≤ 8 as a product; larger powers are not what a loss writes
+
 class ScriptsMixin(Grammar):
     """`^` and `_` after a value or a command, and `!`."""
 
@@ -103,7 +105,17 @@ class ScriptsMixin(Grammar):
         if exponent == 2 and base.rank == 1:
             col = base if base.kind == "col" else base.transpose()
             return multiply(col.transpose(), col, self.r.ix, self.r.dims)
-        raise self.error("powers of vectors or matrices are not supported", caret)
+        if base.kind == "mat" and isinstance(exponent, sp.Integer) and 2 <= exponent <= _MAX_MATRIX_POWER:
+            # X^3 = XXX, a product of square matrices (the sizes of a non-square X refuse it)
+            self.r.reading(f"read {base.label}^{exponent} as the matrix product of {exponent} factors {base.label}")
+            out: Value = base
+            try:
+                for _ in range(int(exponent) - 1):
+                    out = multiply(out, base, self.r.ix, self.r.dims)
+            except ValueError as exc:
+                raise self.error(f"a power of a matrix needs a square matrix ({exc})", caret) from None
+            return out
+        raise self.error("powers of vectors or matrices are not supported (only A^{-1}, v^2 and A^2, A^3, …)", caret)
 
     def _labelled(self, base: Value, label: str) -> Value:
         if isinstance(base, sp.Symbol):

@@ -314,6 +314,10 @@ COOKBOOK = [
     C("cookbook-119-trace-square", r"\operatorname{tr}((AXB + C)(AXB + C)^T)", "X",
       lambda r: {"A": g(r, K, N), "B": g(r, D, M), "C": g(r, K, M)}, lambda r: g(r, N, D),
       lambda v, p: float(np.sum((p["A"] @ v @ p["B"] + p["C"]) ** 2)), "Matrix Cookbook (119): 2Aᵀ(AXB + C)Bᵀ"),
+    C("cookbook-107-trace-AX2", r"\operatorname{tr}(X^2 B)", "X", lambda r: {"B": g(r, D, D)}, lambda r: g(r, D, D),
+      lambda v, p: float(np.trace(v @ v @ p["B"])), "Matrix Cookbook (107): (XB + BX)ᵀ"),
+    C("quadratic-A2", "x^T A^2 x", "x", lambda r: {"A": g(r, D, D)}, lambda r: g(r, D),
+      lambda v, p: float(v @ p["A"] @ p["A"] @ v), "(A² + (Aᵀ)²)x"),
     C("cookbook-129-norm", r"\|x - a\|_2", "x", lambda r: {"a": g(r, D)}, lambda r: g(r, D),
       lambda v, p: float(np.linalg.norm(v - p["a"])), "Matrix Cookbook (129): (x − a)/‖x − a‖₂"),
 ]

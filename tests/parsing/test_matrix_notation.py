@@ -215,3 +215,20 @@ def test_a_claimed_matrix_is_read_by_entries() -> None:
     claim = parse_expression("a b^T", p)
     assert {str(a.base.label) for a in claim.atoms(sp.Indexed)} == {"a", "b"}
     assert len([s for s in claim.free_symbols if s.is_integer]) == 2   # its row and column
+
+
+# --------------------------------------------------------------------------- powers of a square matrix
+@pytest.mark.parametrize(("latex", "want"), [
+    (r"\operatorname{tr}(A^2)", lambda a: np.trace(a @ a)),
+    (r"\operatorname{tr}(A^3)", lambda a: np.trace(a @ a @ a)),
+])
+def test_a_power_of_a_square_matrix_is_a_product_and_says_so(latex: str, want) -> None:
+    p = parse(latex)
+    assert close(value(latex, {"A": A44}), want(A44))
+    assert any("matrix product" in r for r in p.readings)
+
+
+def test_a_power_of_a_non_square_matrix_is_refused_with_a_caret() -> None:
+    with pytest.raises(ParseError, match="square matrix") as exc:
+        parse(r"\operatorname{tr}(W^2)", where=[r"W \in \mathbb{R}^{k \times d}"])
+    assert exc.value.column is not None
