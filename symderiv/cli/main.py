@@ -16,7 +16,7 @@ import threading
 from types import ModuleType
 
 from symderiv.cli.command import Outcome
-from symderiv.cli.options import UsageError, join_dash_values
+from symderiv.cli.options import UsageError, join_dash_values, unmark
 from symderiv.core.errors import SymderivError
 
 # sub-command -> (module with `configure_cli(parser, name)` and `run_cli(args) -> Outcome`, help)
@@ -83,7 +83,7 @@ _STOPPED: dict[type[BaseException], tuple[str, int]] = {
 def _main(argv: list[str]) -> int:
     try:
         parser = build_parser()
-        args = parser.parse_args(join_dash_values(parser, argv))
+        args = unmark(parser.parse_args(join_dash_values(parser, argv)))
         if not args.command:
             parser.print_help()
             return 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from collections.abc import Sequence
 
 from symderiv.core.errors import SymderivError
@@ -53,7 +54,8 @@ def add_common(parser: argparse.ArgumentParser, formats: Sequence[str], default_
 
 
 def join_dash_values(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
-    """`--start -1,1` -> `--start=-1,1` for options that take exactly one value."""
+    """`--start -1,1` -> `--start=-1,1` for options that take exactly one value, and a word that starts
+    with `-` but is no option (`-x^2`, a formula) marked as a value (`unmark` takes the mark off)."""
     takes_value = {opt for action in _all_actions(parser) if action.nargs is None and action.option_strings
                    and not isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction))
                    for opt in action.option_strings if opt.startswith("--")}
@@ -69,9 +71,27 @@ def join_dash_values(parser: argparse.ArgumentParser, argv: Sequence[str]) -> li
             out.append(f"{word}={following}")
             n += 2
             continue
-        out.append(word)
+        if word.startswith("-") and word != "-" and word.split("=")[0] not in known and not _LONG_OPTION.match(word):
+            out.append(POSITIONAL_MARK + word)       # `-x^2`, `-\sin(3x)`: a formula, not an option
+        else:
+            out.append(word)
         n += 1
     return out
+
+
+POSITIONAL_MARK = " "     # argparse reads a word that starts with a space as a value; unmarked after parsing
+_LONG_OPTION = re.compile(r"--[A-Za-z][A-Za-z0-9-]*(=.*)?\Z")
+
+
+def unmark(args: argparse.Namespace) -> argparse.Namespace:
+    """The values `join_dash_values` marked, as the user typed them (carets count from their start)."""
+    for name, value in vars(args).items():
+        if isinstance(value, str) and value.startswith(POSITIONAL_MARK + "-"):
+            setattr(args, name, value[len(POSITIONAL_MARK):])
+        elif isinstance(value, list):
+            setattr(args, name, [v[len(POSITIONAL_MARK):] if isinstance(v, str) and v.startswith(POSITIONAL_MARK + "-")
+                                 else v for v in value])
+    return args
 
 
 def _all_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:

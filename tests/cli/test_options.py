@@ -37,6 +37,28 @@ def test_dash_values_are_joined_only_for_options_that_take_one():
         "derive", "x^2", "--hessian", "--format", "json"]
 
 
+@pytest.mark.parametrize(("argv", "shown"), [
+    (["derive", "-x^2"], "-x²"),
+    (["derive", "--wrt", "x", r"-\sin(3x)"], "-sin(3·x)"),
+    (["derive", "-x", "--format", "text"], "-x"),
+    (["parse", "-x^2 + 1"], "-x"),
+])
+def test_a_formula_that_starts_with_a_minus_is_read_as_typed(argv, shown, capsys):
+    assert cli.main(argv) == 0
+    assert shown in capsys.readouterr().out
+
+
+def test_an_error_in_a_formula_that_starts_with_a_minus_points_at_its_own_column(capsys):
+    assert cli.main(["derive", "-x^2 +"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert "(column 6)" in err[0] and err[1] == "-x^2 +" and err[2] == "     ^"
+
+
+def test_an_unknown_long_option_is_still_a_usage_error(capsys):
+    assert cli.main(["derive", "x^2", "--bogus"]) == 2
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
 def test_readme_optimize_example_runs(capsys):
     code = cli.main(["optimize", "f(x, y) = (1 - x)^2 + 100(y - x^2)^2", "--start", "-1,1", "--method", "both"])
     out = capsys.readouterr().out
