@@ -59,8 +59,8 @@ class _FormPrinting:
             return ""
         if coeff == -1:
             return "- "
-        if isinstance(coeff, sp.Trace) and isinstance(coeff.arg, sp.MatMul):
-            return self._group(self._print(coeff)) + " "     # a product used as a number: (y_iᵀ𝟏)
+        if isinstance(coeff, sp.Add) or (isinstance(coeff, sp.Trace) and isinstance(coeff.arg, sp.MatMul)):
+            return self._group(self._print(coeff)) + " "     # (y_i − vᵀh_i) diag(…), (y_iᵀ𝟏) (…)
         return self._print(coeff) + " "
 
     def _matrix_factor(self, m: sp.Basic) -> str:

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MATRIX_CHECK = ROOT.parent / "shared" / "checks" / "matrix_check.py"
 TOL = 1e-5                 # relative, as matrix_check.py measures it
 TIMEOUT = 10.0             # seconds per derivation
-MIN_MATRIX_OK = 78   # measured 2026-12-04: 78 of 83 (1 index only, 4 not read: det of an expression); raise it as features land
+MIN_MATRIX_OK = 78   # measured 2026-12-04: 78 of 83 (1 index only, 4 not read: det of an expression)
 MIN_CASES = 45
 
 

@@ -168,3 +168,24 @@ def test_softmax_block_form_with_a_wrong_sign_is_rejected() -> None:
     sizes = dict(zip(free, (rows, cols, rows, cols), strict=True))
     assert check(ctx, form, block.expanded, free, sizes, square=True) is not None
     assert check(ctx, MatrixForm(wrong, form.definitions, form.data), block.expanded, free, sizes, square=True) is None
+
+
+def test_two_layer_network_hessian_by_w_is_a_per_sample_kronecker_sum() -> None:
+    """Σ_i (y_i − vᵀσ(W x_i))² by W: a checked Σ_i A_i ⊗ x_i x_iᵀ, equal to finite differences of
+    the gradient computed in numpy at sizes the check did not use."""
+    from symderiv.calculus.matrices.forms import _substituted
+    d = symderiv.derive(r"\sum_{i=1}^{n} (y_i - v^T \sigma(W x_i))^2", "W", hessian=True)
+    form = d.hessian[0][0].matrix
+    assert form is not None and "SampleSum" in type(form.matrix).__name__
+    rng = np.random.default_rng(5)
+    n, m, dd = 5, 3, 2
+    x, y, v, w = rng.normal(size=(n, dd)), rng.normal(size=n), rng.normal(size=m), rng.normal(size=(m, dd))
+
+    def grad(wm: np.ndarray) -> np.ndarray:
+        h = 1 / (1 + np.exp(-x @ wm.T))
+        r = y - h @ v
+        return -2 * ((r[:, None] * h * (1 - h) * v).T @ x)
+
+    sizes = {sp.Symbol("n"): n, sp.Symbol("m"): m, sp.Symbol("d"): dd}
+    got = evaluate_matrix(_substituted(form), sizes, {"X": x, "y": y, "v": v, "W": w}, {})
+    assert np.allclose(got, _fd_hessian(grad, w), atol=1e-5)

@@ -23,7 +23,13 @@ import sympy as sp
 
 from symderiv.calculus.forms import SampleSum
 from symderiv.calculus.matrices.forms import MatrixContext, MatrixForm, _data, _named_definitions, check
-from symderiv.calculus.matrices.samples import SampleTerm, merge_split_products, name_sample_softmax, sample_terms
+from symderiv.calculus.matrices.samples import (
+    SampleTerm,
+    merge_split_products,
+    name_sample_softmax,
+    sample_terms,
+    tidy_block,
+)
 from symderiv.calculus.matrices.tidy import fold_named, textbook_matrix
 from symderiv.calculus.matrices.translate import NotTranslatable, SampleRow, Symbols, Translator, _as_scalar
 from symderiv.core.problem import substitute_definitions
@@ -123,6 +129,7 @@ def _sample_sum(key: tuple[sp.Basic, ...], blocks: list[sp.MatrixExpr], taken: s
     """Σ_i w_i (A_i ⊗ B_i), the blocks A_i of one (w_i, B_i) added (diag(p_i) − p_i p_iᵀ)."""
     i, size, weight, b = key
     a, named = name_sample_softmax(blocks[0] if len(blocks) == 1 else sp.MatAdd(*blocks), i, taken)
+    a, b = tidy_block(a), tidy_block(b)
     extra += named
     return SampleSum(_kron(_scaled(weight, a), b), (i, 1, size))
 

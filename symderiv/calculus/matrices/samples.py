@@ -36,10 +36,10 @@ def sample_terms(s: sp.Sum, left: tuple[sp.Basic, ...], right: tuple[sp.Basic, .
     (1/Σ_r e^{w_rᵀx_i}, the softmax's normaliser), else into the weight (Σ_q y_iq)."""
     bound = {lim[0]: lim for lim in s.limits}
     out = []
-    for term in sp.Add.make_args(sp.expand(s.function, deep=False, mul=True, power_exp=False, power_base=False,
-                                           log=False, multinomial=False)):
+    sides = (frozenset(left), frozenset(right))
+    for factors in _products(s.function, sides):
         weight, a, b, own = sp.Integer(1), sp.Integer(1), sp.Integer(1), sp.Integer(1)
-        for f in sp.Mul.make_args(term):
+        for f in factors:
             on = f.free_symbols & {*left, *right}
             if not on:
                 if _holds(f, variable):
@@ -62,6 +62,31 @@ def sample_terms(s: sp.Sum, left: tuple[sp.Basic, ...], right: tuple[sp.Basic, .
         weight = sp.Sum(weight, *others) if others else weight
         out.append(SampleTerm(i, bound[i][2], weight, a * own, b))
     return out
+
+
+def _products(e: sp.Basic, sides: tuple[frozenset[sp.Basic], frozenset[sp.Basic]]) -> list[list[sp.Basic]]:
+    """e as a sum of products none of whose factors ties the two sides: a factor that does is
+    factored (v_l σ x_ip − σ² v_l x_ip -> x_ip v_l (σ − σ²)) or, failing that, distributed."""
+    out: list[list[sp.Basic]] = [[]]
+    for f in sp.Mul.make_args(e):
+        on = f.free_symbols
+        if not (on & sides[0] and on & sides[1]):
+            out = [[*o, f] for o in out]
+            continue
+        factored = sp.factor_terms(f)
+        if isinstance(factored, sp.Mul) and factored != f:
+            sub = _products(factored, sides)
+        elif isinstance(f, sp.Add):
+            sub = [p for a in f.args for p in _products(a, sides)]
+        else:
+            raise NotTranslatable("a factor of one sample that ties the rows and the columns of the variable")
+        out = [o + p for o in out for p in sub]
+        if len(out) > _MAX_PRODUCTS:
+            raise NotTranslatable("too many terms once the blocks are separated")
+    return out
+
+
+_MAX_PRODUCTS = 64
 
 
 def _holds(f: sp.Basic, variable: str) -> bool:
@@ -115,6 +140,35 @@ def name_sample_softmax(m: sp.MatrixExpr, sample: sp.Symbol, taken: set[str]
         return m, []
     taken.add("P")
     return out, [(probabilities, softmax_rows(e.func(e.function, scores)))]
+
+
+def tidy_block(m: sp.Basic) -> sp.Basic:
+    """A per-sample block spelt as one would: σ(x_iᵀWᵀ) -> σ(W x_i)ᵀ (a row as the transpose of a
+    column), diag(u) 𝟏 -> u (so diag(u) 𝟏 wᵀ = u wᵀ)."""
+    if not isinstance(m, sp.Basic) or not m.args:
+        return m
+    m = m.func(*[tidy_block(a) for a in m.args])
+    if isinstance(m, ElementwiseApplyFunction) and m.shape[0] == 1 and m.shape[1] != 1:
+        return sp.Transpose(m.func(m.function, _transposed(m.expr)))
+    if isinstance(m, sp.HadamardProduct) and all(isinstance(a, sp.Transpose) or a.shape[0] == 1 for a in m.args) \
+            and m.shape[0] == 1:
+        return sp.Transpose(sp.HadamardProduct(*[_transposed(a) for a in m.args]))
+    if isinstance(m, sp.MatMul):
+        coeff, factors = m.as_coeff_matrices()
+        kept: list[sp.Basic] = []
+        for f in factors:
+            if isinstance(f, sp.OneMatrix) and kept and isinstance(kept[-1], DiagMatrix) and f.shape[1] == 1:
+                kept[-1] = kept[-1].args[0]
+                continue
+            kept.append(f)
+        if len(kept) != len(factors):
+            return sp.MatMul(coeff, *kept) if coeff != 1 else (sp.MatMul(*kept) if len(kept) > 1 else kept[0])
+    return m
+
+
+def _transposed(m: sp.Basic) -> sp.Basic:
+    """mᵀ written with the transpose pushed in: (x_iᵀWᵀ)ᵀ = W x_i."""
+    return m.arg if isinstance(m, sp.Transpose) else sp.Transpose(m).doit(deep=False)
 
 
 def _is_exp(m: sp.Basic) -> bool:

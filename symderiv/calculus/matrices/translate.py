@@ -179,7 +179,11 @@ class Translator:
         return Term(self.symbols.symbol(label, self.size(idx[0]), self.size(idx[1])), idx[0], idx[1])
 
     def _sample_row(self, label: str, idx: tuple[sp.Basic, ...]) -> Term:
-        """X_ip with the sample i held fixed: entry p of x_i, the i-th row of X as a column."""
+        """X_ip with the sample i held fixed: entry p of x_i, the i-th row of X as a column; y_i,
+        entry i of the vector y, a number (the vector y registered, so that the form names it)."""
+        if len(idx) == 1:           # y_i: entry i of the vector y, a number for this sample
+            vector = self.symbols.symbol(label, self.size(idx[0]), sp.Integer(1))
+            return Term(_scalar_matrix(sp.IndexedBase(vector.name)[idx[0]]), None, None)
         if len(idx) != 2 or idx[0] not in self.fixed or idx[1] in self.fixed:
             raise NotTranslatable("an entry with its sample index in another place")
         matrix = self.symbols.symbol(label, self.size(idx[0]), self.size(idx[1]))
