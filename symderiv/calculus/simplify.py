@@ -27,8 +27,17 @@ def textbook(expr: sp.Basic, definitions: Sequence[Definition] = (), var: sp.Bas
         # e^z/(1 + e^z) -> σ(z), kept only when it reads shorter (Σ_j e^{z_j} is no sigmoid)
         candidate = _common_factor(fold(tidy(fold(sigmoid_form(e), definitions)), definitions))
         if sp.count_ops(candidate) <= sp.count_ops(plain):
-            return candidate
-    return plain
+            return exp_of_sums(candidate)
+    return exp_of_sums(plain)
+
+
+def exp_of_sums(e: sp.Basic) -> sp.Basic:
+    """Π_p e^{a_p} -> e^{Σ_p a_p}: SymPy's expand turns e^{w_kᵀx_i} into a product of exponentials,
+    which reads worse and differentiates by the product rule into split products."""
+    if not e.has(sp.Product):
+        return e
+    return e.replace(lambda x: isinstance(x, sp.Product) and isinstance(x.function, sp.exp),
+                     lambda x: sp.exp(sp.Sum(x.function.args[0], *x.limits)))
 
 
 def _common_factor(e: sp.Basic) -> sp.Basic:
