@@ -65,6 +65,8 @@ def join_dash_values(parser: argparse.ArgumentParser, argv: Sequence[str]) -> li
     n = 0
     while n < len(words):
         word = words[n]
+        if word == "--":              # everything after it is a value already
+            return out + words[n:]
         following = words[n + 1] if n + 1 < len(words) else None
         if (word in takes_value and following is not None and following.startswith("-")
                 and following != "-" and following.split("=")[0] not in known):
