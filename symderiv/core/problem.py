@@ -90,6 +90,25 @@ def _rename_bound(expr: sp.Basic, clashing: set[sp.Symbol], atom: sp.Basic) -> s
 INEQUALITIES = ("<", "≤", ">", "≥", "≠", "≈")
 
 
+class Reading(str):
+    """A judgment call on notation: its English sentence (the string itself, as JSON and tests
+    read it) and the phrase key and values it was said with, so that a page can say it in its
+    own language with its math typeset. `values`: (name, LaTeX spelling, plain spelling)."""
+
+    key: str
+    values: tuple[tuple[str, str, str], ...]
+
+    def __new__(cls, text: str, key: str = "", values: tuple[tuple[str, str, str], ...] = ()) -> Reading:
+        self = super().__new__(cls, text)
+        self.key = key
+        self.values = values
+        return self
+
+    def spelled(self, spelling: str) -> dict[str, str]:
+        """The values in one spelling: "latex" or "text"."""
+        return {name: (latex if spelling == "latex" else text) for name, latex, text in self.values}
+
+
 @dataclass(frozen=True)
 class Problem:
     """What was parsed.
@@ -122,7 +141,7 @@ class Problem:
     sizes: tuple[tuple[sp.Symbol, sp.Basic], ...] = ()          # ((index_symbol, upper_bound), ...)
     latex: str = ""            # the function body as the user wrote it
     relation: str = ""
-    readings: tuple[str, ...] = ()
+    readings: tuple[str, ...] = ()             # Reading instances where the parser said them
     claims: tuple[tuple[sp.Basic, sp.Basic], ...] = ()
     conditions: tuple[tuple[sp.Basic, str, sp.Basic], ...] = ()
     also: tuple[sp.Basic, ...] = ()

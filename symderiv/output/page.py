@@ -21,7 +21,7 @@ from symderiv.calculus.rules import ChainThroughRule
 from symderiv.calculus.simplify import fold
 from symderiv.core.problem import Definition, Problem
 from symderiv.output.matrix_view import matrix_view, missing_matrix_form
-from symderiv.output.phrases import phrase
+from symderiv.output.phrases import phrase, reading_sentence
 from symderiv.output.printing import latex
 from symderiv.output.steps import RulePrinter, Step, StepPrinter
 from symderiv.output.templating import join_terms, paren
@@ -196,7 +196,7 @@ def _hessian_view(d: Derivation, name: str, lang: str) -> VectorView | None:
 def _note(d: Derivation, note: str, lang: str) -> str:
     if note.startswith("no variables given"):
         return phrase("by_convention", lang, vars=", ".join(f"${latex(sp.Symbol(v))}$" for v in d.variables))
-    return note
+    return reading_sentence(note, lang)
 
 
 def _named(problem: Problem, result: sp.Basic) -> str:

@@ -12,7 +12,7 @@ from symderiv.calculus.matrices.forms import MatrixForm
 from symderiv.calculus.results import Derivation, Partial
 from symderiv.core.problem import Problem
 from symderiv.output.matrix_view import matrix_view, missing_matrix_form
-from symderiv.output.phrases import phrase, text_phrase
+from symderiv.output.phrases import phrase, reading_sentence, text_phrase
 from symderiv.output.printing import text
 from symderiv.output.steps import Step, TextStepPrinter
 
@@ -41,7 +41,7 @@ class TextPrinter:
     def derivation(self, d: Derivation) -> str:
         steps = TextStepPrinter(d.intermediates, lang=self.lang, name=d.problem.name)
         lines = [self.problem(d.problem)]
-        lines += [f"{self.label('note')}{self.colon}{n}" for n in d.notes]
+        lines += [f"{self.label('note')}{self.colon}{reading_sentence(n, self.lang, plain=True)}" for n in d.notes]
         for g in d.gradient:
             lines += self.partial(d, g, steps)
         if d.hessian:

@@ -133,7 +133,7 @@ class ArithmeticMixin(Grammar):
             return self.promote(value.args[1], other).map(lambda e: -e)
         if other.kind == "col":
             sign = -1 if isinstance(value, sp.Mul) and len(value.args) == 2 and value.args[0] == -1 else 1
-            row = self.as_vector(value.args[1] if sign < 0 else value, f"added to {other.label}")
+            row = self.as_vector(value.args[1] if sign < 0 else value, f"{value} + {other.label}")
             if row is not None:
                 return row.map(lambda e: sign * e)
         return value

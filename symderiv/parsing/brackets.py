@@ -9,6 +9,7 @@ from symderiv.ml import notation as N
 from symderiv.parsing.grammar import Grammar
 from symderiv.parsing.lexer import Token
 from symderiv.parsing.linalg import Tensor, squared_entries
+from symderiv.parsing.reading_phrases import said
 from symderiv.parsing.symbols import ELLIPSIS, Value, index_symbol
 
 
@@ -140,7 +141,7 @@ class BracketsMixin(Grammar):
                 raise self.error(f"the {'induced 1-' if p == 1 else 'spectral '}norm of a matrix is not "
                                  "supported; write \\|M\\|_F for the Frobenius norm", open_tok)
             if p != "F":
-                self.r.reading(f"read \\|{value.label or 'M'}\\| of a matrix as the Frobenius norm")
+                self.r.reading(said("frobenius", norm=f"\\|{value.label or 'M'}\\|"))
         elif p == 1:
             j = self.r.ix.fresh(value.dims[0])
             return sp.Sum(sp.Abs(value.entry(j)), (j, 1, value.dims[0]))

@@ -16,6 +16,7 @@ from symderiv.parsing.cursor import matching
 from symderiv.parsing.grammar import Grammar
 from symderiv.parsing.lexer import Token
 from symderiv.parsing.linalg import Tensor
+from symderiv.parsing.reading_phrases import said
 from symderiv.parsing.symbols import Value
 
 _CONDITIONS = {"<": sp.Lt, ">": sp.Gt, "le": sp.Le, "leq": sp.Le, "ge": sp.Ge, "geq": sp.Ge,
@@ -130,14 +131,14 @@ class CallsMixin(Grammar):
         if fname in self.r.functions or (fname not in ("sigma",) and base_name in self.r.functions):
             return _undefined(fname)
         if fname == "Gamma" and nargs == 1:
-            self.r.reading(f"read {self.spelled(t, base_name)}(…) as Euler's gamma function Γ")
+            self.r.reading(said("gamma", src=self.spelled(t, base_name), dots=("\\ldots", "…"), gamma=("\\Gamma", "Γ")))
             return sp.gamma
         known: Callable[..., Value] | None = (
             N.ML_NAMED.get(fname.lower()) if fname not in N.GREEK or fname == "sigma" else None)
         if known is not None and nargs == 1:
             return known
         if t.kind == "cmd" and t.text in N.FONTS and t.text not in N.BOLD_FONTS:
-            self.r.reading(f"reading {self.spelled(t, base_name)} as an undefined function {fname}")
+            self.r.reading(said("undefined_function", src=self.spelled(t, base_name), name=fname))
         return _undefined(fname)
 
     def spelled(self, t: Token, name: str) -> str:

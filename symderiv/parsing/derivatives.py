@@ -12,6 +12,7 @@ from symderiv.parsing.grammar import Grammar
 from symderiv.parsing.lexer import Token
 from symderiv.parsing.linalg import Tensor
 from symderiv.parsing.operators import plain
+from symderiv.parsing.reading_phrases import math, said
 from symderiv.parsing.symbols import Value, display_name, unique
 
 
@@ -60,8 +61,10 @@ class DerivativesMixin(Grammar):
             target = sp.Function(fname)(*unique(variables))
             if operator_form:
                 src = self.source[t.pos:self.t[self.n - 1].end]
-                self.r.reading(f"read {src} as the derivative of a function {plain(target)}: "
-                               f"{fname} is taken to depend on {', '.join(map(plain, unique(variables)))}")
+                variables_ = unique(variables)
+                self.r.reading(said("derivative_function", src=src, target=math(target, plain(target)), name=fname,
+                                    variables=(", ".join(sp.latex(v) for v in variables_),
+                                               ", ".join(map(plain, variables_)))))
         return sp.Derivative(target, *variables, evaluate=False)
 
     def _numerator_call(self) -> None:

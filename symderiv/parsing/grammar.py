@@ -221,11 +221,12 @@ class Grammar(TokenCursor, ABC):
         """The matrix argument whose rows `name_k` stands for, else None."""
 
     @abstractmethod
-    def as_vector(self, v: Value, product: str, subscripted: bool = True, after: bool = False) -> Tensor | None:
+    def as_vector(self, v: Value, product: str | tuple[str, str], subscripted: bool = True,
+                  after: bool = False) -> Tensor | None:
         """v as a vector where an operation needs one, else None."""
 
     @abstractmethod
-    def as_matrix(self, v: Value, product: str | None) -> Tensor | None:
+    def as_matrix(self, v: Value, product: str | tuple[str, str] | None) -> Tensor | None:
         """v as a matrix where an operation needs one, else None."""
 
     @abstractmethod

@@ -17,6 +17,7 @@ from symderiv.ml import notation as N
 from symderiv.parsing.grammar import Grammar
 from symderiv.parsing.lexer import Token
 from symderiv.parsing.linalg import Tensor, entrywise, trace
+from symderiv.parsing.reading_phrases import said
 from symderiv.parsing.symbols import Value, index_symbol, indexed_base
 
 HADAMARD = {"odot": "⊙", "circ": "∘", "oslash": "⊘"}
@@ -78,7 +79,7 @@ class MatrixOpsMixin(Grammar):
     def _matrix_operation(self, op: str, arg: Value, at: Token) -> Value:
         if not isinstance(arg, Tensor) and op != "trace":
             found = (self.as_matrix(arg, None) if op == "diag" else None) \
-                or self.as_vector(arg, f"{op} of {arg}", subscripted=True)
+                or self.as_vector(arg, (rf"\operatorname{{{op}}}({arg})", f"{op}({arg})"), subscripted=True)
             if found is None:
                 raise self.error(f"{op} needs a vector or a matrix", at)
             arg = found
@@ -111,7 +112,7 @@ class MatrixOpsMixin(Grammar):
                 s = self.r.ix.fresh(arg.dims[0])
                 return sp.exp(arg.entry(r)) / sp.Sum(sp.exp(arg.entry(s)), (s, 1, arg.dims[0]))
             return Tensor(arg.kind, arg.dims, entry, label)
-        self.r.reading(f"read softmax of the matrix {arg.label} row by row")
+        self.r.reading(said("softmax_rows", matrix=arg.label))
 
         def row_entry(r: sp.Basic, c: sp.Basic) -> sp.Expr:
             s = self.r.ix.fresh(arg.dims[1])
@@ -157,8 +158,7 @@ class MatrixOpsMixin(Grammar):
             raise self.error("the inverse of a matrix variable is not supported yet "
                              f"({', '.join(variables)} is an argument of the function)", caret)
         label = f"({base.label or 'A'})^{{-1}}"
-        self.r.reading(f"read {label} as a matrix of its own: derivatives do not pass through the "
-                       f"inverse (of {', '.join(sorted(inside)) or base.label})")
+        self.r.reading(said("held_inverse", label=label, of=", ".join(sorted(inside)) or base.label))
         self.r.book.learn(label, "mat", (base.dims[1], base.dims[0]))
         inv = indexed_base(label)
         return Tensor("mat", base.dims[::-1], lambda a, b: inv[a, b], label)

@@ -9,6 +9,7 @@ from symderiv.core.errors import ParseError
 from symderiv.ml import notation as N
 from symderiv.parsing.grammar import Grammar
 from symderiv.parsing.lexer import Token
+from symderiv.parsing.reading_phrases import said
 from symderiv.parsing.symbols import (
     INDEX_LETTERS,
     Value,
@@ -140,7 +141,7 @@ class NamesMixin(Grammar):
             return self.matrix_call(op, t)
         known = N.ML_NAMED.get(name.lower()) if len(name) > 1 else None
         if known is None:
-            self.r.reading(f"reading \\{t.text}{{{name}}} as an undefined function {name}")
+            self.r.reading(said("undefined_function", src=f"\\{t.text}{{{name}}}", name=name))
             return self.apply_operator(t, sp.Function(name))
         return self.apply_operator(t, known)
 
@@ -227,7 +228,7 @@ class NamesMixin(Grammar):
             if matrix is not None:
                 spelled = f"{name}_{sub}"
                 if not any(r.startswith(f"read {name}_") and r.endswith(f"row of {matrix}") for r in self.r.readings):
-                    self.r.reading(f"read {spelled} as the {one}-th row of {matrix}")
+                    self.r.reading(said("matrix_row", row=spelled, i=one, matrix=matrix))
                 return self.matrix_row(matrix, index_symbol(one), spelled)
             if name in self.r.row_vectors:
                 return self.sample_row(name, index_symbol(one), f"{name}_{sub}")

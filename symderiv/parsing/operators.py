@@ -28,6 +28,7 @@ from symderiv.ml.registry import inverse_of
 from symderiv.parsing.grammar import Applied, Grammar
 from symderiv.parsing.lexer import Token
 from symderiv.parsing.linalg import Tensor
+from symderiv.parsing.reading_phrases import math, said
 from symderiv.parsing.symbols import Value
 
 # Commands that apply to what follows them: they end the juxtaposed argument of another name.
@@ -35,6 +36,7 @@ OPERATOR_COMMANDS = {"log", "lg", "ln", "exp", "max", "min", "sum", "prod", "int
                      "nabla", "partial", "lfloor", "lceil", "gcd", "lcm", "det", "operatorname"}
 MATRIX_COMMANDS = {"tr", "Tr", "trace", "diag"}   # `\\tr A` (physics packages define them)
 _EXPLICIT = {"cdot": "·", "times": "·", "ast": "·", "*": "·", "/": "/", "div": "/"}
+_LATEX_SIGN = {"·": r"\cdot"}
 _INTEGER_FUNCTIONS: dict[str, Callable[..., Value]] = {"gcd": sp.gcd, "lcm": sp.lcm}
 
 
@@ -48,6 +50,14 @@ def plain(value: Value, parenthesise: bool = False) -> str:
     text = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)\*(?=[A-Za-z(])", r"\1", text)
     text = re.sub(r"\bpi\b", "π", text.replace("**", "^").replace("*", "·"))
     return text
+
+
+def _latex(value: Value, parenthesise: bool = False) -> str:
+    """The LaTeX of a reading's value (a Tensor by its label)."""
+    if isinstance(value, Tensor):
+        return value.label or r"\text{a vector}"
+    text = math(value, plain(value))[0]
+    return rf"\left({text}\right)" if isinstance(value, sp.Add) and parenthesise else text
 
 
 def is_constant(value: Value) -> bool:
@@ -98,8 +108,9 @@ class OperatorsMixin(Grammar):
         inverse = inverse_of(fn) if power == -1 and isinstance(fn, type) else None
         if inverse is not None:
             fn, power = inverse.function, None
-            self.r.reading(f"read \\{t.text}^{{-1}} as the inverse function {inverse.name}, "
-                           f"not 1/{t.text}")
+            self.r.reading(said("inverse_function", src=f"\\{t.text}^{{-1}}",
+                                inverse=(f"\\operatorname{{{inverse.name}}}", inverse.name),
+                                reciprocal=(f"1/\\{t.text}", f"1/{t.text}")))
         return self.apply_operator(t, fn, power)
 
     def log(self, t: Token) -> Value:
@@ -184,7 +195,7 @@ class OperatorsMixin(Grammar):
     def state_application(self, app: Applied | None) -> None:
         """At the end of a product: `\\ln xy` is ln(xy), said when two factors are not constant."""
         if app is not None and app.variable_factors >= 2:
-            self._state(app, f"as {plain(app.value)}")
+            self._state(app, math(app.value, plain(app.value)))
 
     def state_product(self, app: Applied | None, op: Token | None, rhs: Value, after: Token) -> None:
         """An application followed by another factor: `\\sin 2x \\cos x`, `\\log x \\cdot y`,
@@ -194,7 +205,8 @@ class OperatorsMixin(Grammar):
         bracket = after.is_("punct", "(") or after.is_("punct", "[") or after.is_("cmd", "left")
         operator = self.starts_operator(after, self._index_of(after))
         sign = _EXPLICIT.get(op.text, "·") if op else "·"
-        whole = f"as {plain(app.value, True)}{sign}{plain(rhs, True)}"
+        whole = (f"{_latex(app.value, True)} {_LATEX_SIGN.get(sign, sign)} {_latex(rhs, True)}",
+                 f"{plain(app.value, True)}{sign}{plain(rhs, True)}")
         if (op is None and (bracket or app.factors >= 2 or app.variable_factors >= 2)) or (
                 op is not None and not operator):
             self._state(app, whole)
@@ -205,14 +217,14 @@ class OperatorsMixin(Grammar):
         """`\\ln xy \\cdot \\sin z`: the ambiguous argument alone, up to where it ends."""
         if app.variable_factors >= 2:
             src = self.source[app.start:self.t[app.end - 1].end].strip()
-            self.r.reading(f"read {src} as {plain(app.value)}")
+            self.r.reading(said("argument", src=src, value=math(app.value, plain(app.value))))
 
     def _index_of(self, tok: Token) -> int:
         return next(m for m, tk in enumerate(self.t) if tk is tok)
 
-    def _state(self, app: Applied, how: str) -> None:
+    def _state(self, app: Applied, value: tuple[str, str]) -> None:
         src = self.source[app.start:self.t[max(self.n - 1, 0)].end].strip()
-        self.r.reading(f"read {src} {how}")
+        self.r.reading(said("argument", src=src, value=value))
 
     # -- floors, ceilings, gcd and lcm
     def floor_ceiling(self, t: Token) -> Value:
@@ -240,5 +252,5 @@ class OperatorsMixin(Grammar):
             for a in args[1:]:
                 value = _INTEGER_FUNCTIONS[name](value, a)
             return value
-        self.r.reading(f"reading {spelled} of non-integers as an undefined function {name}")
+        self.r.reading(said("undefined_integer_function", src=spelled, name=name))
         return sp.Function(name)(*args)

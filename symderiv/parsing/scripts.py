@@ -10,6 +10,7 @@ from symderiv.ml import notation as N
 from symderiv.parsing.grammar import Grammar
 from symderiv.parsing.lexer import Token
 from symderiv.parsing.linalg import Tensor, multiply
+from symderiv.parsing.reading_phrases import said
 from symderiv.parsing.symbols import Value, index_symbol, indexed_base, number, real, subscript_name
 
 MAX_POWER_BITS = 20_000   # a literal power a**b with more bits than this is refused, not computed
@@ -107,7 +108,7 @@ class ScriptsMixin(Grammar):
             return multiply(col.transpose(), col, self.r.ix, self.r.dims)
         if base.kind == "mat" and isinstance(exponent, sp.Integer) and 2 <= exponent <= _MAX_MATRIX_POWER:
             # X^3 = XXX, a product of square matrices (the sizes of a non-square X refuse it)
-            self.r.reading(f"read {base.label}^{exponent} as the matrix product of {exponent} factors {base.label}")
+            self.r.reading(said("matrix_power", power=f"{base.label}^{exponent}", k=str(exponent), name=base.label))
             out: Value = base
             try:
                 for _ in range(int(exponent) - 1):

@@ -11,6 +11,9 @@ from typing import Any, TypeAlias
 
 import sympy as sp
 
+from symderiv.core.problem import Reading
+from symderiv.parsing.reading_phrases import said
+
 Value: TypeAlias = Any
 """What a step of the parser yields: a SymPy expression, a Tensor (a vector or a matrix in index
 form), an sp.Tuple (a list `(a, b)`) or ELLIPSIS. SymPy has no type information, hence Any."""
@@ -48,14 +51,16 @@ def number(text: str) -> sp.Rational:
     return sp.Integer(text)
 
 
-def scientific_reading(text: str) -> str | None:
+def scientific_reading(text: str) -> Reading | None:
     """`1e-3` -> "read 1e-3 as 0.001 (scientific notation: 1·10^-3)"; None for plain numbers."""
     if "e" not in text.lower():
         return None
     value = Decimal(text)
     shown = format(value, "f") if abs(value.adjusted()) <= 12 else format(value.normalize(), "E")
     mantissa, _, exponent = text.lower().partition("e")
-    return f"read {text} as {shown} (scientific notation: {mantissa}·10^{exponent.lstrip('+')})"
+    power = exponent.lstrip("+")
+    return said("scientific", number=(rf"\texttt{{{text}}}", text), value=shown,
+                notation=(rf"{mantissa} \cdot 10^{{{power}}}", f"{mantissa}·10^{power}"))
 
 
 def is_name(v: Value) -> bool:

@@ -17,6 +17,7 @@ import sympy as sp
 from symderiv.ml import notation as N
 from symderiv.parsing.grammar import Grammar
 from symderiv.parsing.linalg import Tensor
+from symderiv.parsing.reading_phrases import said
 from symderiv.parsing.sizes import STRONG, SizeConflict
 from symderiv.parsing.symbols import INDEX_LETTERS, SCALAR_NAMES, Value, index_symbol, indexed_base
 
@@ -104,7 +105,8 @@ class TensorsMixin(Grammar):
         return None
 
     # -- what a product needs
-    def as_vector(self, v: Value, product: str, subscripted: bool = True, after: bool = False) -> Tensor | None:
+    def as_vector(self, v: Value, product: str | tuple[str, str], subscripted: bool = True,
+                  after: bool = False) -> Tensor | None:
         """v as a vector where a product needs one: a plain lower-case name (`x`), or with
         `subscripted` a sample (`x_i`, x[i]: the i-th row of x); None when it is not one.
         `product` says where (`W x`, `added to yhat_i`), for the reading."""
@@ -113,9 +115,9 @@ class TensorsMixin(Grammar):
             return None
         kind, name, index = found
         if kind == "col":
-            self.r.learn("col", name, f"read {name} as a vector ({product})")
+            self.r.learn("col", name, said("vector", name=name, product=product))
             return self.vector_named(name)
-        self.r.learn("rows", name, f"read {name}_{index} as the {index}-th row of {name} ({product})")
+        self.r.learn("rows", name, said("sample_rows", row=f"{name}_{index}", i=str(index), product=product))
         return self.sample_row(name, index, f"{name}_{index}")
 
     def _vector_of(self, v: Value, subscripted: bool, after: bool = False) -> tuple[str, str, sp.Basic] | None:
@@ -135,12 +137,12 @@ class TensorsMixin(Grammar):
             return "rows", str(v.base.label), v.indices[0]
         return None
 
-    def as_matrix(self, v: Value, product: str | None) -> Tensor | None:
+    def as_matrix(self, v: Value, product: str | tuple[str, str] | None) -> Tensor | None:
         """v as a matrix where a product needs one (`W` before a vector), else None; stated
         with the product that needs it (None: nothing to state, `tr A`)."""
         if not self._matrix_of(v):
             return None
-        self.r.learn("mat", v.name, f"read {v.name} as a matrix ({product})" if product else None)
+        self.r.learn("mat", v.name, said("matrix", name=v.name, product=product) if product else None)
         return self.matrix_named(v.name)
 
     def _matrix_of(self, v: Value) -> bool:
@@ -153,7 +155,7 @@ class TensorsMixin(Grammar):
         if ta and not tb and a.kind in ("mat", "row"):
             product = f"{a.label} {_label(b)}"
             if isinstance(b, sp.Pow) and b.exp == -1 and self._matrix_of(b.base):   # `(x-μ)^T S^{-1}`
-                m = self.as_matrix(b.base, f"it is inverted: {_label(b.base)}^{{-1}}")
+                m = self.as_matrix(b.base, f"{_label(b.base)}^{{-1}}")
                 return a, self.inverse(m, self.tok) if m is not None else b
             m = self.as_matrix(b, product)
             if m is not None:

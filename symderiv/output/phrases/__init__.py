@@ -13,9 +13,18 @@ import os
 import re
 from dataclasses import dataclass
 
+from symderiv.core.problem import Reading
 from symderiv.output.phrases import en, zh
+from symderiv.parsing.reading_phrases import READINGS
 
-CATALOGUES: dict[str, dict[str, str]] = {"en": {**en.RULES, **en.PAGE}, "zh": {**zh.RULES, **zh.PAGE}}
+
+def _readings(lang: str) -> dict[str, str]:
+    """The parser's own sentences for its judgment calls (parsing/reading_phrases.py)."""
+    return {f"reading_{key}": sentence for key, sentence in READINGS[lang].items()}
+
+
+CATALOGUES: dict[str, dict[str, str]] = {"en": {**en.RULES, **en.PAGE, **_readings("en")},
+                                         "zh": {**zh.RULES, **zh.PAGE, **_readings("zh")}}
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,15 @@ def _with_identity(key: str, values: dict[str, object], spelling: str) -> dict[s
 def _fill(template: str, values: dict[str, object]) -> str:
     # one pass: a value's own braces (\sqrt{u}) are never taken for a placeholder ({u})
     return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
+
+
+def reading_sentence(note: str, lang: str = "en", plain: bool = False) -> str:
+    """A note of the parser's in the page's language, its math typeset (`plain`: the text page);
+    a note said without a key stays as it is."""
+    if isinstance(note, Reading) and note.key:
+        say = text_phrase if plain else phrase
+        return say(f"reading_{note.key}", lang, **note.spelled("text" if plain else "latex"))
+    return note
 
 
 def default_language() -> str:
