@@ -1,0 +1,79 @@
+"""The worker pool: one process per core, each request under its time limit, a stuck worker replaced.
+
+SymPy holds the GIL, so threads would let one heavy derivation stall every other request: the work
+runs in processes (pebble's ProcessPool, which can stop one task's process and start a new one in
+its place, which the standard library's ProcessPoolExecutor cannot). Inside the worker the CLI's own
+time limit stops the command cleanly (408); a worker stuck in one long C call past the limit and a
+grace period is killed (408 too). A request that cannot start within the time limit because every
+worker is busy, or that finds the queue full, gets 503: the server goes on either way.
+"""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import multiprocessing
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pebble
+
+from symderiv.web.jobs import run_command, warm_up
+
+GRACE = 2.0  # seconds a worker gets past its time limit before it is killed
+QUEUE_PER_WORKER = 8  # requests waiting per worker before new ones are turned away (503)
+
+
+@dataclass
+class Pool:
+    """Workers for the commands; `run` is awaited by the request handlers."""
+
+    workers: int
+    timeout: float
+    _pool: Any = field(init=False, repr=False)
+    _waiting: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        # spawn, not fork: the server process has threads (the time limits' watchdog, the event loop)
+        context = multiprocessing.get_context("spawn")
+        self._pool = pebble.ProcessPool(max_workers=self.workers, initializer=warm_up, context=context)
+
+    def close(self) -> None:
+        self._pool.stop()
+        self._pool.join(timeout=5)
+
+    async def run(self, argv: Sequence[str], steps: str | None = None, plot: bool = False,
+                  picture: bool = False, timeout: float | None = None) -> dict[str, Any]:
+        """The command's result dict (see symderiv.web.jobs), or a 408/503 one."""
+        limit = min(timeout or self.timeout, self.timeout)
+        if self._waiting >= self.workers * QUEUE_PER_WORKER:
+            return _busy("the server is busy (too many requests waiting); try again in a moment")
+        argv = list(argv)
+        argv.insert(argv.index("--") if "--" in argv else len(argv), f"--timeout={limit:g}")
+        future = self._pool.schedule(run_command, args=(argv,), kwargs={"steps": steps, "plot": plot,
+                                                                        "picture": picture},
+                                     timeout=limit + GRACE)
+        self._waiting += 1
+        try:
+            # waiting for a free worker counts too: at most one time limit in the queue, one running
+            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), 2 * limit + GRACE)
+        except asyncio.TimeoutError:
+            if future.cancel():  # never started: every worker was busy all along
+                return _busy(f"the server is busy: no worker was free within {limit:g} s; try again")
+            return _late(limit)
+        except concurrent.futures.TimeoutError:  # pebble killed the worker that overran its limit
+            return _late(limit)
+        except pebble.ProcessExpired as exc:
+            return {"status": 500, "error": f"the worker stopped (exit code {exc.exitcode}); try again",
+                    "column": None, "lines": []}
+        finally:
+            self._waiting -= 1
+
+
+def _busy(message: str) -> dict[str, Any]:
+    return {"status": 503, "error": message, "column": None, "lines": [f"error: {message}"]}
+
+
+def _late(limit: float) -> dict[str, Any]:
+    message = f"the computation took longer than {limit:g} s (time limit) and was stopped"
+    return {"status": 408, "error": message, "column": None, "lines": [f"error: {message}"]}
