@@ -63,10 +63,10 @@ def run_command(argv: Sequence[str], steps: str | None = None, plot: bool = Fals
                 path = os.path.join(tmp, "steps.md")
                 with open(path, "w", encoding="utf-8") as fh:
                     fh.write(steps)
-                argv += ["--steps", path]
+                _option(argv, f"--steps={path}")
             image = os.path.join(tmp, "plot.png")
             if plot:
-                argv += ["--plot", image]
+                _option(argv, f"--plot={image}")
             args = unmark(parser.parse_args(join_dash_values(parser, argv)))
             if getattr(args, "lang", None) is None:
                 args.lang = "en"
@@ -85,6 +85,11 @@ def run_command(argv: Sequence[str], steps: str | None = None, plot: bool = Fals
         return error_dict(exc)
     except Exception as exc:
         return error_dict(exc)
+
+
+def _option(argv: list[str], option: str) -> None:
+    """Add `--name=value` before the `--` that precedes the formula."""
+    argv.insert(argv.index("--") if "--" in argv else len(argv), option)
 
 
 def _function_png(args: argparse.Namespace) -> bytes | None:

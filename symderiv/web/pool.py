@@ -49,7 +49,7 @@ class Pool:
         if self._waiting >= self.workers * QUEUE_PER_WORKER:
             return _busy("the server is busy (too many requests waiting); try again in a moment")
         argv = list(argv)
-        argv.insert(argv.index("--") if "--" in argv else len(argv), f"--timeout={limit:g}")
+        argv.insert(argv.index("--") if "--" in argv else len(argv), f"--timeout={limit:g}")  # before the formula
         future = self._pool.schedule(run_command, args=(argv,), kwargs={"steps": steps, "plot": plot,
                                                                         "picture": picture},
                                      timeout=limit + GRACE)
