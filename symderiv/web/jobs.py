@@ -26,11 +26,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def warm_up() -> None:
-    """Import what every request needs once, when the worker starts, not in the first request."""
+    """Import what every request needs and work the built-in example once, when the worker starts:
+    the first derivation in a process pays for SymPy's caches and the matrix check's first use of
+    NumPy (about 2 s), which would otherwise be the first visitor's wait."""
     _parser()
-    import symderiv.calculus.engine
-    import symderiv.check.verify
-    import symderiv.output.pages  # noqa: F401
+    import symderiv.check.verify  # noqa: F401
+
+    run_command(["derive", "--format=md", "--timeout=20"])
+
+
+def ready() -> bool:
+    """A task that does nothing: scheduling it starts a worker (and its warm-up)."""
+    return True
 
 
 def error_dict(exc: BaseException) -> dict[str, Any]:

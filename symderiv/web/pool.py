@@ -18,7 +18,7 @@ from typing import Any
 
 import pebble
 
-from symderiv.web.jobs import run_command, warm_up
+from symderiv.web.jobs import ready, run_command, warm_up
 
 GRACE = 2.0  # seconds a worker gets past its time limit before it is killed
 QUEUE_PER_WORKER = 8  # requests waiting per worker before new ones are turned away (503)
@@ -37,6 +37,9 @@ class Pool:
         # spawn, not fork: the server process has threads (the time limits' watchdog, the event loop)
         context = multiprocessing.get_context("spawn")
         self._pool = pebble.ProcessPool(max_workers=self.workers, initializer=warm_up, context=context)
+        # pebble starts its workers at the first task: start them now, warming up while nobody waits
+        for _ in range(self.workers):
+            self._pool.schedule(ready)
 
     def close(self) -> None:
         self._pool.stop()
