@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import json
 import pathlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -105,7 +107,7 @@ def _form(request: Request) -> Form | Response:
     if len(request.url.query) > MAX_BODY:
         return _error(413, f"the address is longer than {MAX_BODY // 1024} KiB")
     try:
-        return from_query(request.query_params, request.query_params.getlist)
+        return from_query(request.query_params, request.query_params.getlist, request.app.state.lang)
     except RequestError as exc:
         return _error(400, str(exc))
 
@@ -147,12 +149,16 @@ async def result(request: Request) -> Response:
     return HTMLResponse(html, status_code=status)
 
 
-def create_app(workers: int, timeout: float) -> ASGIApp:
-    """The app, with a pool of `workers` processes and `timeout` seconds per request."""
+def create_app(workers: int, timeout: float, queue: int = 8, hosts: Sequence[str] = ("*",),
+               lang: str = "en") -> ASGIApp:
+    """The app, with a pool of `workers` processes, `timeout` seconds per request, `queue` requests
+    waiting per worker; it answers only requests addressed to `hosts` (a page elsewhere that
+    rebinds its own name to 127.0.0.1 is refused)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.pool = Pool(workers, timeout)
+        app.state.pool = Pool(workers, timeout, queue)
+        app.state.lang = lang
         try:
             yield
         finally:
@@ -164,5 +170,5 @@ def create_app(workers: int, timeout: float) -> ASGIApp:
         Route("/favicon.ico", lambda request: Response(status_code=204)),
         Route("/api/{command}", api, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-    ], lifespan=lifespan)
+    ], lifespan=lifespan, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))])
     return _Headers(app)

@@ -109,15 +109,15 @@ def _lang(value: Any) -> str:
     return str(value)
 
 
-def from_query(params: Mapping[str, Any], getlist: Any) -> Form:
+def from_query(params: Mapping[str, Any], getlist: Any, default_lang: str = "en") -> Form:
     """The page's URL (`/?latex=…&where=…&wrt=…&lang=zh`): unknown or odd values fall back to defaults."""
     mode = params.get("mode", "derive")
-    lang = params.get("lang", "en")
+    lang = params.get("lang", default_lang)
     return Form(mode=mode if mode in MODES else "derive", latex=_text(params.get("latex", ""), "latex"),
                 where=_lines(list(getlist("where")), "where"), wrt=_text(params.get("wrt", ""), "wrt"),
                 hessian=params.get("hessian", "") in ("1", "on", "true"), claim=_text(params.get("claim", ""), "claim"),
                 steps=params.get("steps", "").strip()[:MAX_FIELD], start=_text(params.get("start", ""), "start"),
-                lang=lang if lang in LANGS else "en")
+                lang=lang if lang in LANGS else default_lang)
 
 
 def has_work(form: Form) -> bool:

@@ -21,7 +21,7 @@ import pebble
 from symderiv.web.jobs import ready, run_command, warm_up
 
 GRACE = 2.0  # seconds a worker gets past its time limit before it is killed
-QUEUE_PER_WORKER = 8  # requests waiting per worker before new ones are turned away (503)
+QUEUE_PER_WORKER = 8  # default: requests waiting per worker before new ones are turned away (503)
 
 
 @dataclass
@@ -30,8 +30,9 @@ class Pool:
 
     workers: int
     timeout: float
+    queue: int = QUEUE_PER_WORKER
     _pool: Any = field(init=False, repr=False)
-    _waiting: int = field(default=0, init=False)
+    _waiting: int = field(default=0, init=False)  # requests in the pool: running or waiting
 
     def __post_init__(self) -> None:
         # spawn, not fork: the server process has threads (the time limits' watchdog, the event loop)
@@ -49,7 +50,7 @@ class Pool:
                   picture: bool = False, timeout: float | None = None) -> dict[str, Any]:
         """The command's result dict (see symderiv.web.jobs), or a 408/503 one."""
         limit = min(timeout or self.timeout, self.timeout)
-        if self._waiting >= self.workers * QUEUE_PER_WORKER:
+        if self._waiting >= self.workers * (1 + self.queue):
             return _busy("the server is busy (too many requests waiting); try again in a moment")
         argv = list(argv)
         argv.insert(argv.index("--") if "--" in argv else len(argv), f"--timeout={limit:g}")  # before the formula

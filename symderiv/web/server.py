@@ -30,7 +30,8 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(host: str, port: int, workers: int, timeout: float, open_browser: bool = False) -> None:
+def serve(host: str, port: int, workers: int, timeout: float, queue: int = 8, lang: str = "en",
+          open_browser: bool = False) -> None:
     """Serve the page and the API on host:port until interrupted."""
     sock = _bind(host, port)
     bound = sock.getsockname()[1]
@@ -39,8 +40,9 @@ def serve(host: str, port: int, workers: int, timeout: float, open_browser: bool
     print(f"symderiv: serving on {url} with {workers} worker(s); Ctrl-C stops", flush=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"symderiv: note: --host {host} makes the page reachable from other machines", file=sys.stderr)
-    config = uvicorn.Config(create_app(workers, timeout), log_level="warning", lifespan="on",
-                            limit_concurrency=workers * 16 + 8, timeout_keep_alive=5)
+    hosts = ["*"] if host in ("0.0.0.0", "::", "") else [host, "localhost", "127.0.0.1", "[::1]"]
+    config = uvicorn.Config(create_app(workers, timeout, queue, hosts, lang), log_level="warning", lifespan="on",
+                            limit_concurrency=workers * (queue + 1) * 2 + 8, timeout_keep_alive=5)
     server = uvicorn.Server(config)
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()

@@ -12,6 +12,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from webserver import start_server, stop_server
 
 from symderiv.cli.main import main
 
@@ -188,3 +189,39 @@ def test_optimize_and_analyze_pictures_inline(server):
                    {"mode": "analyze", "latex": "f(x, y) = x^2 - y^2"}):
         status, body, _ = request(server + "result?" + urllib.parse.urlencode(fields), method="GET")
         assert status == 200 and b'<img alt="Picture" src="data:image/png;base64,iVBOR' in body, fields["mode"]
+
+
+def test_a_full_queue_is_503_and_the_server_goes_on():
+    """One worker, no queue: while a heavy request runs, another is turned away at once with 503."""
+    proc, url = start_server("--workers", "1", "--queue", "0", "--timeout", "2")
+    try:
+        heavy: list[tuple[int, dict]] = []
+        thread = threading.Thread(target=lambda: heavy.append(post(url, "analyze", {"latex": HEAVY})))
+        thread.start()
+        time.sleep(0.5)
+        t = time.monotonic()
+        status, data = post(url, "derive", {"latex": "x^3"})
+        assert status == 503 and "busy" in data["error"] and time.monotonic() - t < 1
+        thread.join(30)
+        assert heavy[0][0] == 408
+        status, data = post(url, "derive", {"latex": "x^3"})
+        assert status == 200 and data["gradient"][0]["latex"] == "3 x^{2}"
+    finally:
+        stop_server(proc)
+
+
+def test_other_host_names_are_refused(server):
+    """A page whose own name was rebound to 127.0.0.1 cannot read the API."""
+    status, _, _ = request(server + "api/derive", b'{"latex": "x"}', headers={"Host": "evil.example:8000"})
+    assert status == 400
+
+
+def test_port_in_use_is_exit_2(capsys):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)
+        port = sock.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    assert "cannot listen on 127.0.0.1:" in capsys.readouterr().err
