@@ -122,8 +122,7 @@ async def _result_html(request: Request, form: Form) -> tuple[str, int]:
     body = result["body"]
     html = worked_html(body, ui["steps_label"]) if form.mode == "derive" else verify_html(body)
     if result.get("image"):
-        source = f"data:image/png;base64,{result['image']}"
-        html += f'<figure class="picture"><img alt="{ui["picture"]}" src="{source}"></figure>'
+        html += f'<figure class="picture"><img alt="{ui["picture"]}" src="{result["image"]}"></figure>'
     return html, 200
 
 

@@ -82,11 +82,15 @@ def run_command(argv: Sequence[str], steps: str | None = None, plot: bool = Fals
                 result: dict[str, Any] = {"status": 200, "body": outcome.body, "code": outcome.code}
                 if plot and os.path.exists(image):
                     with open(image, "rb") as fh:
-                        result["image"] = base64.b64encode(fh.read()).decode("ascii")
+                        data = "data:image/png;base64," + base64.b64encode(fh.read()).decode("ascii")
+                    if image in outcome.body:  # the page shows the picture where the command names its file
+                        result["body"] = outcome.body.replace(image, data)
+                    else:
+                        result["image"] = data
                 if picture:
                     png = _function_png(args)
                     if png:
-                        result["image"] = base64.b64encode(png).decode("ascii")
+                        result["image"] = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
             return result
     except (SymderivError, RecursionError, MemoryError) as exc:
         return error_dict(exc)
