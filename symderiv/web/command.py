@@ -63,7 +63,7 @@ def configure_cli(parser: argparse.ArgumentParser, name: str) -> None:
 
 
 def run_cli(args: argparse.Namespace) -> Outcome:
-    """Serve until interrupted (Ctrl-C ends it with exit 130, as any command)."""
+    """Serve until Ctrl-C (exit 0) or SIGTERM (exit 143, as any command)."""
     from symderiv.output.phrases import default_language
 
     try:

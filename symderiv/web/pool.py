@@ -68,10 +68,15 @@ class Pool:
         except concurrent.futures.TimeoutError:  # pebble killed the worker that overran its limit
             return _late(limit)
         except pebble.ProcessExpired as exc:
-            return {"status": 500, "error": f"the worker stopped (exit code {exc.exitcode}); try again",
-                    "column": None, "lines": []}
+            return _failed(f"the worker stopped (exit code {exc.exitcode}); try again")
+        except Exception as exc:  # a bug of ours: one line, never a traceback
+            return _failed(f"internal error ({type(exc).__name__}: {str(exc)[:200]})")
         finally:
             self._waiting -= 1
+
+
+def _failed(message: str) -> dict[str, Any]:
+    return {"status": 500, "error": message, "column": None, "lines": [f"error: {message}"]}
 
 
 def _busy(message: str) -> dict[str, Any]:

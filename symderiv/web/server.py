@@ -48,5 +48,7 @@ def serve(host: str, port: int, workers: int, timeout: float, queue: int = 8, la
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn stops cleanly, then hands Ctrl-C on: the normal way to end a server
+        print("symderiv: stopped", file=sys.stderr)
     finally:
         sock.close()
