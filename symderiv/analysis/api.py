@@ -115,8 +115,17 @@ def analyze_expr(expr: sp.Basic, variables: Sequence[sp.Symbol | str], timeout: 
                             "analyze understands")
     points, method, notes, exact = critical_points(to_elementary(expr), xs, timeout)
     conv = convexity(expr, xs, timeout=min(timeout / 2, 8.0))
+    grad, hess = derivatives(expr, xs, timeout=min(timeout / 8, 2.0))
     return Analysis(function=expr, variables=tuple(names), critical_points=points, method=method,
-                    convexity=conv, notes=notes, exact=exact)
+                    convexity=conv, notes=notes, exact=exact, gradient=grad, hessian=hess)
+
+
+def derivatives(expr: sp.Basic, xs: Sequence[sp.Symbol], timeout: float = 2.0
+                ) -> tuple[tuple[sp.Basic, ...], sp.ImmutableMatrix]:
+    """∇f and H in their shortest forms, for the page to show before it uses them."""
+    grad = [simplest(diff(expr, x), timeout / (2 * len(xs))) for x in xs]
+    hess = [[simplest(diff(g, y), timeout / (2 * len(xs) ** 2)) for y in xs] for g in grad]
+    return tuple(grad), sp.ImmutableMatrix(hess)
 
 
 def analyze_sample_sum(expr: sp.Basic, ss: SampleSum, variables: Sequence[str],
@@ -126,7 +135,7 @@ def analyze_sample_sum(expr: sp.Basic, ss: SampleSum, variables: Sequence[str],
     conv = sample_sum_convexity(ss, timeout=min(timeout / 2, 8.0))
     linear = diff(g1, ss.z, 2) == 0
     notes = (Phrase("idx_linear" if linear else "idx_no_closed_form",
-                    (("g1", textbook_form(g1, ss.z)), ("params", ", ".join(variables)))),)
+                    (("g1", textbook_form(g1, ss.z)), ("params", _symbols(variables)))),)
     found = minimize_on_data(ss, variables, data) if data is not None else None
     if data is not None and found is not None:
         scale = max(abs(e) for e in found.eigenvalues)
@@ -186,6 +195,11 @@ def _problem(problem: Problem | str, where: Sequence[str]) -> Problem:
         raise SymderivError(f"the formula is an inequality ({problem.relation}), not a function: "
                             "give a function such as 'f(x, y) = …' or an expression")
     return problem
+
+
+def _symbols(names: Sequence[str]) -> sp.Basic | tuple[sp.Basic, ...]:
+    """The parameters as symbols (printed θ, not theta): one alone, several as a tuple."""
+    return sp.Symbol(names[0]) if len(names) == 1 else tuple(sp.Symbol(v) for v in names)
 
 
 def _budget(timeout: float | None) -> float:

@@ -27,6 +27,8 @@ from symderiv.core.limits import time_limit
 from symderiv.ml.functions import sigmoid, to_elementary
 
 Sample = tuple[float, np.ndarray, np.ndarray]  # (curvature vᵀHv, point, direction v)
+ExactSample = tuple[sp.Basic, tuple[sp.Rational, ...], tuple[int, ...]]  # the same, exact and simple
+SIMPLE_VALUES = tuple(sp.Rational(v) for v in ("0", "1", "-1", "2", "-2", "1/2", "-1/2", "3", "-3"))
 
 
 def convexity(f: sp.Basic, xs: Sequence[sp.Symbol], timeout: float = 5.0) -> Convexity:
@@ -38,8 +40,15 @@ def convexity(f: sp.Basic, xs: Sequence[sp.Symbol], timeout: float = 5.0) -> Con
     const = _constant_hessian(h)
     if const is not None:
         return const
-    curv = _sample_curvature(lambdify(xs, h), len(xs))
-    neg, pos = curv.most_negative, curv.most_positive
+    hess_fn = lambdify(xs, h)
+    curv = _sample_curvature(hess_fn, len(xs))
+    neg = _simple_witness(h, xs, hess_fn, -1) or curv.most_negative
+    pos = _simple_witness(h, xs, hess_fn, 1) or curv.most_positive
+    if neg and pos and len(xs) == 1:
+        params: tuple[tuple[str, object], ...] = (("x1", _coordinate(neg[1][0])), ("c1", neg[0]),
+                                                   ("x2", _coordinate(pos[1][0])), ("c2", pos[0]))
+        return Convexity("neither", Phrase("neither_1d", params),
+                         {"negative": _witness_entry(names, neg), "positive": _witness_entry(names, pos)})
     if neg and pos:
         params = _witness_params(names, neg, "1") + _witness_params(names, pos, "2")
         return Convexity("neither", Phrase("neither", params),
@@ -76,6 +85,7 @@ def _constant_hessian(h: sp.Matrix) -> Convexity | None:
                                      ("concave", all(s <= 0 for s in signs), all(s < 0 for s in signs), "≤")):
         if ok:
             semi = Phrase(f"semi_{verdict}" + ("_strict" if strict else ""))
+            rel = rel.replace("≥", ">").replace("≤", "<") if strict else rel
             return Convexity(verdict, Phrase("const", (("H", h), ("ev", Listing(evs)), ("rel", rel), ("semi", semi))),
                              witness)
     return None  # indefinite: the sampled witness says "neither" with a point and direction
@@ -145,15 +155,47 @@ def _sample_curvature(hess_fn: NumericFunction, n: int) -> _Curvature:
     return _Curvature(neg, pos, count)
 
 
-def _witness_entry(names: Sequence[str], sample: Sample) -> dict[str, object]:
+def _simple_witness(h: sp.Matrix, xs: Sequence[sp.Symbol], hess_fn: NumericFunction, want: int
+                    ) -> ExactSample | None:
+    """A witness a learner can check by hand: a point of small integers or halves and a direction
+    e_j or e_j ± e_k where vᵀHv has the sign `want` (−1, +1) — confirmed exactly, not in floats."""
+    n = len(xs)
+    values = SIMPLE_VALUES if n <= 3 else SIMPLE_VALUES[:3]
+    points = sorted(itertools.product(values, repeat=n), key=lambda p: sum(abs(v) + v.q - 1 for v in p))
+    eye = np.eye(n, dtype=int)
+    dirs = [eye[j] for j in range(n)] + [eye[j] + s * eye[k] for j in range(n) for k in range(j + 1, n)
+                                          for s in (1, -1)]
+    for p in points[:800]:
+        hn = call(hess_fn, [float(v) for v in p])
+        if hn is None:
+            continue
+        hn = hn.reshape(n, n)
+        for d in dirs:
+            if want * float(d @ hn @ d) <= 1e-9:
+                continue
+            v = sp.Matrix([int(c) for c in d])
+            exact = (v.T * h.xreplace(dict(zip(xs, p, strict=True))) * v)[0]
+            value = complex(exact.evalf())
+            if exact.is_finite is not False and abs(value.imag) < 1e-12 and want * value.real > 1e-12:
+                return (exact, tuple(p), tuple(int(c) for c in d))
+    return None
+
+
+def _coordinate(v: object) -> object:
+    return v if isinstance(v, sp.Basic) else float(v)  # type: ignore[arg-type]
+
+
+def _witness_entry(names: Sequence[str], sample: Sample | ExactSample) -> dict[str, object]:
     value, point, direction = sample
+    value = float(value)
     return {"point": {n: float(v) for n, v in zip(names, point, strict=True)},
             "direction": {n: float(v) for n, v in zip(names, direction, strict=True)}, "curvature": value}
 
 
-def _witness_params(names: Sequence[str], sample: Sample, tag: str) -> tuple[tuple[str, object], ...]:
+def _witness_params(names: Sequence[str], sample: Sample | ExactSample, tag: str
+                    ) -> tuple[tuple[str, object], ...]:
     value, point, direction = sample
-    return ((f"p{tag}", Point(tuple(names), tuple(float(v) for v in point))),
+    return ((f"p{tag}", Point(tuple(names), tuple(v if isinstance(v, sp.Basic) else float(v) for v in point))),
             (f"d{tag}", Direction(tuple(float(v) for v in direction))),
             (f"c{tag}", value))
 
@@ -166,8 +208,13 @@ def sample_sum_convexity(ss: SampleSum, timeout: float = 5.0) -> Convexity:
     g = generic_g(ss)
     g2 = simplest(diff(g, ss.z, 2), timeout / 2)
     params = (("z", ss), ("g", g), ("g2", textbook_form(g2, ss.z)))
+    logistic = isinstance(params[2][1], SigmoidForm) and params[2][1].label is None and not ss.biases \
+        and ss.theta_coeff == 1 and ss.offset == 0
     for sense, e, rel in (("convex", g2, "≥"), ("concave", -g2, "≤")):
         res = prove_nonnegative(e, timeout / 2)
+        if res is not None and logistic and sense == "convex":
+            return Convexity(sense, Phrase("gram_sigmoid", params),
+                             {"g''": str(g2), "form": "X^T S X", "S": "diag(ŷ_i(1 − ŷ_i))"})
         if res is not None:
             return Convexity(sense, Phrase("gram", (*params, ("rel", rel), ("how", res[1]))),
                              {"g''": str(g2), "form": "X^T S X", "S": "diag(g''(z_i))"})

@@ -27,10 +27,11 @@ class Phrase:
 
 @dataclass(frozen=True)
 class Point:
-    """A sampled point, printed `(x = 0.014, y = 3.014)`."""
+    """A point where something was seen, printed `(x, y) = (1/2, −1)`: exact (small integers, halves)
+    when a simple one was found, else the sampled floats."""
 
     names: tuple[str, ...]
-    values: tuple[float, ...]
+    values: tuple[float | sp.Basic, ...]
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,8 @@ class Analysis:
     exact: bool = True  # were the critical points solved symbolically?
     indexed: bool = False  # a sum over samples (the points are then in θ-space with data)
     quadratic: QuadraticForms | None = None  # a quadratic in a vector: its matrix forms (quadratic.py)
+    gradient: tuple[sp.Basic, ...] | None = None  # ∇f of a plain function, shown before its zeros
+    hessian: sp.ImmutableMatrix | None = None  # H = ∇²f, whose eigenvalues classify the points
 
 
 @dataclass(frozen=True)

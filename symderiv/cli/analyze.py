@@ -18,7 +18,7 @@ SEED_WHERE = (r"\hat{y}_i = \sigma(\theta^T x_i)",)
 def configure_cli(parser: argparse.ArgumentParser, name: str) -> None:
     """The options of `analyze`."""
     add_formula(parser, "the function, e.g. 'f(x, y) = x^2 - y^2' ('-' reads stdin)")
-    add_common(parser, ("text", "md", "json"), "text")
+    add_common(parser, ("text", "md", "tex", "json"), "text")
     parser.add_argument("--data", metavar="FILE.csv",
                         help="data for a sum over samples (features..., label per row): find the minimum numerically")
 
@@ -36,6 +36,10 @@ def run_cli(args: argparse.Namespace) -> Outcome:
         return Outcome(render_json(analysis) + "\n")
     if args.format == "md":
         return Outcome(render_markdown(analysis, args.lang, "###"))
+    if args.format == "tex":
+        from symderiv.output.analysis_page import render_latex
+
+        return Outcome(render_latex(analysis, args.lang or "en"))
     return Outcome(render_text(analysis, args.lang))
 
 

@@ -1,4 +1,4 @@
-"""analyze's and optimize's results in words: plain text, Markdown (templates/analyze/) and JSON.
+"""analyze's and optimize's results in words: plain text, Markdown and JSON (analyze's page: analysis_page.py).
 
 A `Phrase` is worded from the catalogue of its language (analysis_phrases.py); each value in it is
 formatted by its class — looked up along the MRO in `_VALUE_PRINTERS`, SymPy-printer style — as
@@ -41,10 +41,10 @@ from symderiv.analysis.results import (
 from symderiv.core.errors import SymderivError
 from symderiv.core.limits import DEFAULT_TIMEOUT
 from symderiv.core.problem import Problem
-from symderiv.output.analysis_phrases import COMPOSITION_RULES, PHRASES
+from symderiv.output.analysis_phrases import COMPOSITION_RULES, PHRASES, RULE_WORDS
 from symderiv.output.printing import latex as matrix_latex
 from symderiv.output.printing import text as matrix_text
-from symderiv.output.templating import environment
+from symderiv.output.printing import unicode_name
 
 # ------------------------------------------------------------------ phrases and their values
 
@@ -105,25 +105,36 @@ def _joined(parts: list[str]) -> str:
 def _sigmoid_form(form: SigmoidForm, style: str, lang: str) -> str:
     z = str(form.z)
     if form.label is None:
-        return _math(f"sigmoid({z})*(1 - sigmoid({z}))", rf"\sigma({z})\left(1 - \sigma({z})\right)", style)
-    return _math(f"sigmoid({z}) - {form.label}", rf"\sigma({z}) - {sp.latex(form.label)}", style)
+        return _math(f"σ({z})(1 − σ({z}))", rf"\sigma({z})\bigl(1 - \sigma({z})\bigr)", style)
+    return _math(f"σ({z}) − {matrix_text(form.label)}", rf"\sigma({z}) - {sp.latex(form.label)}", style)
 
 
 def _point(p: Point, style: str, lang: str) -> str:
-    return "(" + ", ".join(f"{n} = {short_number(v)}" for n, v in zip(p.names, p.values, strict=True)) + ")"
+    """(x, y) = (−1, 1/2): exact values as fractions, sampled ones short."""
+    def one(v: float | sp.Basic) -> str:
+        if isinstance(v, sp.Basic):
+            return sp.latex(v) if style == "md" else str(v)
+        return short_number(float(v))
+    names = [unicode_name(n) for n in p.names]
+    lhs = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
+    rhs = ", ".join(one(v) for v in p.values)
+    rhs = rhs if len(names) == 1 else f"({rhs})"
+    return f"${lhs} = {rhs}$" if style == "md" else f"{lhs} = {rhs}"
 
 
-def rule_text(use: RuleUse) -> str:
-    """One composition rule used, in words (English in every language)."""
-    return COMPOSITION_RULES[use.rule].format(expr=str(use.expr), **dict(use.values))
+def rule_text(use: RuleUse, lang: str = "en") -> str:
+    """One composition rule used, in words of `lang`."""
+    words = RULE_WORDS.get(lang, {})
+    values = {k: words.get(v, v) for k, v in use.values}
+    return COMPOSITION_RULES.get(lang, COMPOSITION_RULES["en"])[use.rule].format(expr=matrix_text(use.expr), **values)
 
 
-def _rule_texts(comp: Composition) -> list[str]:
-    return list(dict.fromkeys(rule_text(u) for u in comp.uses))
+def _rule_texts(comp: Composition, lang: str = "en") -> list[str]:
+    return list(dict.fromkeys(rule_text(u, lang) for u in comp.uses))
 
 
 def _composition(comp: Composition, style: str, lang: str) -> str:
-    return "; ".join(_rule_texts(comp)) or str(comp.function)
+    return ("；" if lang == "zh" else "; ").join(_rule_texts(comp, lang)) or str(comp.function)
 
 
 _VALUE_PRINTERS: dict[type, Callable[[Any, str, str], str]] = {
@@ -151,42 +162,24 @@ _VALUE_PRINTERS: dict[type, Callable[[Any, str, str], str]] = {
     tuple: _sequence,
     list: _sequence,
     sp.MatrixBase: _matrix,
-    sp.Basic: lambda e, style, lang: _math(str(e), sp.latex(e), style),
+    sp.Basic: lambda e, style, lang: _math(matrix_text(e), sp.latex(e), style),
 }
 
 # ------------------------------------------------------------------ analyze
 
 
 def render_text(a: Analysis, lang: str = "en") -> str:
-    """The analysis as plain text: method, notes, one line per point (+ eigenvalues), convexity."""
-    t = PHRASES.get(lang, PHRASES["en"])
-    names = list(a.variables)
-    lines = [phrase_text(a.method, lang)]
-    lines += [phrase_text(n, lang) for n in a.notes]
-    if not a.critical_points and not _symbolic(a):
-        lines.append(t["no_points"])
-    for p in a.critical_points:
-        lines.append(f"{_coords(names, p.values, p.exact)}: {t[p.kind]}")
-        if p.eigenvalues:
-            lines.append(f"  {t['eigenvalues']}: {_eigenvalues(p, 'text')}")
-        if p.note is not None:
-            lines.append(f"  {phrase_text(p.note, lang)}")
-    lines.append(f"{t['convexity']}: {_verdict(a.convexity.verdict, lang)} — {phrase_text(a.convexity.reason, lang)}")
-    return "\n".join(lines) + "\n"
+    """The analysis as plain text (analysis_page.py writes the page)."""
+    from symderiv.output.analysis_page import render_text as page_text
+
+    return page_text(a, lang)
 
 
 def render_markdown(a: Analysis, lang: str = "en", heading: str = "###") -> str:
-    """The analysis as Markdown through templates/analyze/analysis.md.j2 (a user may edit it)."""
-    t = PHRASES.get(lang, PHRASES["en"])
-    names = list(a.variables)
-    pts = [{"coords": _coords(names, p.values, p.exact, "md"), "kind": t[p.kind], "eigen": _eigenvalues(p, "md"),
-            "note": phrase_text(p.note, lang, "md") if p.note else ""}
-           for p in a.critical_points]
-    ctx = {"heading": heading, "t": t, "indexed": _symbolic(a),
-           "method": phrase_text(a.method, lang, "md"), "notes": [phrase_text(n, lang, "md") for n in a.notes],
-           "points": pts, "verdict": _verdict(a.convexity.verdict, lang),
-           "reason": phrase_text(a.convexity.reason, lang, "md")}
-    return environment("md").get_template("analyze/analysis.md.j2").render(**ctx).strip() + "\n"
+    """The analysis as Markdown (analysis_page.py writes the page)."""
+    from symderiv.output.analysis_page import render_markdown as page_markdown
+
+    return page_markdown(a, lang, heading)
 
 
 def render_json(a: Analysis) -> str:

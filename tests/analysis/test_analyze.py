@@ -80,15 +80,17 @@ def test_witnesses_and_exact_points_are_checked_independently(case):
 def test_text_format_matches_the_issue():
     out = render_text(analyze_problem(parse("f(x, y) = (1-x)^2 + 100(y - x^2)^2")))
     lines = out.splitlines()
-    assert "(x, y) = (1, 1) ≈ (1.000, 1.000): minimum" in lines
-    assert any(ln.strip().startswith("eigenvalues: 501 - sqrt(250601) ≈ 0.399") for ln in lines)
-    assert lines[-1].startswith("convexity: neither — negative curvature at")
+    assert "  (x, y) = (1, 1): H has eigenvalues 501 - √250601 ≈ 0.399, 501 + √250601 ≈ 1002, all > 0: H is " \
+        "positive definite, so a local minimum" in lines
+    assert lines[1].startswith("  ∇f(x, y) = (") and lines[2].startswith("  H(x, y) = ∇²f(x, y) = [")
+    assert lines[-2] == "Convexity: Neither convex nor concave."
+    assert lines[-1].startswith("  At (x, y) = (") and "vᵀHv = -" in lines[-1]
 
 
 def test_text_no_critical_points_and_convexity_line():
     lines = render_text(analyze_problem(parse("f(x) = e^{x}"))).splitlines()
-    assert "no critical points" in lines
-    assert lines[-1].startswith("convexity: convex — ")
+    assert "  no critical points" in lines
+    assert lines[-2] == "Convexity: Convex."
 
 
 def test_json_shape():
@@ -157,9 +159,9 @@ def test_logistic_loss_is_recognised_without_the_parser():
     ss = sample_sum(_logistic_problem().expanded(), ["theta"])
     assert ss is not None and ss.predictor == ZI and ss.features == X and ss.data == (Y,)
     a = analyze_problem(_logistic_problem())
-    assert a.convexity.verdict == "convex" and a.convexity.reason.key == "gram"
+    assert a.convexity.verdict == "convex" and a.convexity.reason.key == "gram_sigmoid"
     text = render_text(a)
-    assert "no closed form" in text and "sigmoid(z)*(1 - sigmoid(z)) ≥ 0" in text
+    assert "no closed form" in text and "H(θ) = Σ_i σ(z_i)(1 − σ(z_i)) x_i x_iᵀ = XᵀSX" in text
     assert "no critical points" not in text
 
 
@@ -168,7 +170,7 @@ def test_least_squares_with_bias_is_convex():
     expr = sp.Sum((Y[i] - ZI - b) ** 2, (i, 1, n)) / n
     a = analyze_problem(Problem(source="", expr=expr, variables=("theta", "b")))
     assert a.convexity.verdict == "convex"
-    assert "linear in theta, b" in phrase_text(a.method)
+    assert "linear in (θ, b)" in phrase_text(a.method)
 
 
 def test_nonconvex_per_sample_loss_is_not_called_convex():
@@ -189,14 +191,14 @@ def test_logistic_loss_with_data_gives_the_numeric_minimum(tmp_path):
 def test_markdown_and_chinese():
     a = analyze_problem(parse("f(x, y) = x^2 - y^2"))
     md = render_markdown(a, "zh")
-    assert "鞍点" in md and "**凸性: 非凸非凹**" in md and "$" in md
+    assert "**鞍点**" in md and "### 凸性\n\n**既不是凸函数也不是凹函数。**" in md and "$$\\nabla f(x, y) =" in md
     assert "saddle point" in render_markdown(a, "en")
     assert "鞍点" in render_text(a, "zh")
 
 
 def test_analysis_markdown_for_notes():
     md = analysis_markdown(parse("f(x) = x^4 - 2x^2"))
-    assert md.startswith("#### Critical points") and md.count("minimum") >= 2
+    assert md.startswith("#### Gradient and Hessian") and "#### Critical points" in md and md.count("minimum") >= 2
     assert analysis_markdown(parse("f(x, y, w) = x^2 + y^2 + w^2")) == ""
 
 
@@ -204,14 +206,17 @@ def test_analysis_markdown_for_notes():
 
 def test_cli_text_and_json(capsys):
     assert cli.main(["analyze", "f(x) = x^2"]) == 0
-    assert "x = 0 ≈ 0.000: minimum" in capsys.readouterr().out
+    assert "x = 0: f'' = 2 > 0, so a local minimum" in capsys.readouterr().out
     assert cli.main(["analyze", "f(x, y) = x^2 + y^2", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["convexity"]["verdict"] == "convex"
 
 
 def test_cli_default_is_the_seed_logistic_loss(capsys):
     assert cli.main(["analyze"]) == 0
-    assert "convexity: convex — H = Σ_i g''(z_i)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "∇L(θ) = Σ_i (σ(z_i) − y_i) x_i = Xᵀ(ŷ − y)" in out
+    assert "H(θ) = Σ_i σ(z_i)(1 − σ(z_i)) x_i x_iᵀ = XᵀSX" in out
+    assert "Convexity: Convex." in out and "every diagonal entry ŷ_i(1 − ŷ_i) of S is > 0 and S ⪰ 0" in out
 
 
 @pytest.mark.parametrize("argv", [["analyze", "f(x) = a x^2"], ["analyze", r"\frac{"],

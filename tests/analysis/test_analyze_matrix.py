@@ -33,7 +33,7 @@ def test_quadratic_form_with_linear_term(capsys):
     text = render_text(a)
     assert "(A + Aᵀ) x = - b" in text and "x* = - (A + Aᵀ)⁻¹ b" in text and "variable: x" in text
     code, out, _ = _run(capsys, "x^T A x + b^T x")
-    assert code == 0 and "convexity: undecided" in out and "positive semidefinite" in out
+    assert code == 0 and "Convexity: Undecided." in out and "positive semidefinite" in out
 
 
 def test_least_squares_is_convex_with_the_normal_equations(capsys):
@@ -80,7 +80,7 @@ def test_sum_of_squares_of_a_vector_is_not_read_as_a_sum_over_samples():
 def test_seed_logistic_loss_keeps_the_sample_sum_argument():
     a = analyze(r"L(\theta) = -\sum_{i=1}^{n} [y_i \log \hat{y}_i + (1-y_i)\log(1-\hat{y}_i)]",
                 where=[r"\hat{y}_i = \sigma(\theta^T x_i)"])
-    assert a.quadratic is None and a.convexity.reason.key == "gram"
+    assert a.quadratic is None and a.convexity.reason.key == "gram_sigmoid"
 
 
 def test_markdown_json_and_chinese(capsys):
