@@ -45,6 +45,8 @@ class Optimization:
     start: tuple[float, ...]
     tol: float
     runs: tuple[Run, ...]
+    function: sp.Basic | None = None  # the function as the user wrote it (definitions not substituted)
+    name: str | None = None  # its name (L in L(θ) = …)
 
 
 def analyze(problem: Problem | str, *, where: Sequence[str] = (), data: Dataset | None = None,
@@ -70,10 +72,11 @@ def optimize(problem: Problem | str, *, where: Sequence[str] = (), start: str | 
     if unknown:
         raise SymderivError(f"unknown method {unknown[0]!r}; use {' or '.join(METHODS)}")
     with time_limit(timeout, "optimize"):
-        obj = build_objective(_problem(problem, where), data)
+        parsed = _problem(problem, where)
+        obj = build_objective(parsed, data)
         p0 = parse_start(start, obj.dim, obj.names)
         runs = run_methods(obj, p0, tuple(methods), lr=lr, iters=iters, tol=tol)
-    return Optimization(obj, tuple(float(v) for v in p0), tol, runs)
+    return Optimization(obj, tuple(float(v) for v in p0), tol, runs, parsed.expr, parsed.name)
 
 
 def analyze_problem(problem: Problem, timeout: float = DEFAULT_TIMEOUT, data: Dataset | None = None) -> Analysis:

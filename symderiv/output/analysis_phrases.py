@@ -151,6 +151,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "page_compare": "Newton's method needed {newton} iterations, gradient descent {gd} ({ratio}× as many)",
         "page_plot": "plot: {path}",
         "page_plot_alt": "loss and paths",
+        "page_builtin": "built-in (random seed {seed})",
+        "page_update": "{method}: {rule}",
+        "page_theta": "θ = ({names})",
+        "page_logistic_symbols": "X: the data matrix (rows x_iᵀ), ŷ⁽ᵗ⁾ = σ(Xθ⁽ᵗ⁾), S⁽ᵗ⁾ = diag(ŷ_i⁽ᵗ⁾(1 − ŷ_i⁽ᵗ⁾))",
         "method_gd": "gradient descent", "method_newton": "Newton's method",
     },
     "zh": {
@@ -273,6 +277,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "page_compare": "牛顿法迭代了 {newton} 次，梯度下降迭代了 {gd} 次（是牛顿法的 {ratio} 倍）",
         "page_plot": "图像：{path}",
         "page_plot_alt": "损失曲线与迭代路径",
+        "page_builtin": "内置数据（随机种子 {seed}）",
+        "page_update": "{method}的迭代公式：{rule}",
+        "page_theta": "θ = ({names})",
+        "page_logistic_symbols": "其中 X 为数据矩阵（第 i 行为 x_iᵀ），ŷ⁽ᵗ⁾ = σ(Xθ⁽ᵗ⁾)，S⁽ᵗ⁾ = diag(ŷ_i⁽ᵗ⁾(1 − ŷ_i⁽ᵗ⁾))",
         "method_gd": "梯度下降", "method_newton": "牛顿法",
     },
 }

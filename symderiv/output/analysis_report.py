@@ -8,6 +8,7 @@ plain text or as Markdown with `$…$` math.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -304,7 +305,7 @@ def optimization_markdown(r: Optimization, plot: str | None = None, lang: str = 
     """The same as Markdown: a list for the setting, a table per run and one for the summary."""
     t = PHRASES.get(lang, PHRASES["en"])
     lines = [f"### {t['page_title']}", ""]
-    lines += [f"- {ln}" for ln in _header(r, lang)]
+    lines += [f"- {ln}" for ln in _header(r, lang, "md")]
     for run in r.runs:
         lines += ["", f"**{_run_title(run, lang)}**", "", f"| {t['page_iteration']} | θ | L | ‖∇L‖ |",
                   "| ---: | --- | ---: | ---: |"]
@@ -341,18 +342,77 @@ def optimization_json(r: Optimization, plot: str | None = None, lang: str = "en"
     return json.dumps(out, ensure_ascii=False, indent=2, default=_json_default)
 
 
-def _header(r: Optimization, lang: str) -> list[str]:
+def _header(r: Optimization, lang: str, style: str = "text") -> list[str]:
     t = PHRASES.get(lang, PHRASES["en"])
     obj = r.objective
-    lines = [t["page_function"].format(function=obj.description)]
+    lines = [t["page_function"].format(function=_function(r, style))]
     if obj.data is not None:
         form = t["page_logistic"] if obj.form == "logistic" else ""
-        lines.append(t["page_data"].format(source=obj.data.source, n=obj.data.n, d=obj.data.d, form=form))
-    names = ", ".join(obj.names) if obj.dim <= 6 else \
-        t["page_many"].format(first=obj.names[0], last=obj.names[-1], dim=obj.dim)
+        builtin = re.fullmatch(r"built-in \(seed (\d+)\)", obj.data.source)
+        source = t["page_builtin"].format(seed=builtin.group(1)) if builtin else obj.data.source
+        lines.append(t["page_data"].format(source=source, n=obj.data.n, d=obj.data.d, form=form))
+    shown = [unicode_name(n) for n in obj.names]
+    names = ", ".join(shown) if obj.dim <= 6 else \
+        t["page_many"].format(first=shown[0], last=shown[-1], dim=obj.dim)
     lines.append(t["page_variables"].format(names=names))
     lines.append(t["page_start"].format(start=_theta(list(r.start), 6), tol=f"{r.tol:g}"))
-    return lines
+    return lines + _updates(r, lang, style)
+
+
+def _function(r: Optimization, style: str) -> str:
+    """The function as a formula: the user's LaTeX in Markdown, one-line Unicode in text."""
+    if r.function is None:
+        return r.objective.description
+    args = ", ".join(unicode_name(n) for n in _arguments(r))
+    lhs = f"{r.name}({args}) = " if r.name else ""
+    if style == "md":
+        tex_args = ", ".join(sp.latex(sp.Symbol(n)) for n in _arguments(r))
+        return f"${r.name}({tex_args}) = {matrix_latex(r.function)}$" if r.name else f"${matrix_latex(r.function)}$"
+    return lhs + matrix_text(r.function)
+
+
+def _logistic_scale(r: Optimization) -> str | None:
+    """"" when ∇L = Xᵀ(ŷ − y) on the data (a sum), "\\frac{1}{n}" for a mean, None when neither (then the
+    page writes the general ∇f and H): measured at θ = 0, where ŷ = ½."""
+    obj, data = r.objective, r.objective.data
+    if obj.form != "logistic" or data is None or data.X.shape[1] != obj.dim:
+        return None
+    grad = np.asarray(obj.grad(np.zeros(obj.dim)), dtype=float)
+    base = data.X.T @ (0.5 - data.y)
+    for scale, text in ((1.0, ""), (1.0 / data.n, r"\frac{1}{n}")):
+        if np.allclose(grad, scale * base, rtol=1e-9, atol=1e-12):
+            return text
+    return None
+
+
+def _arguments(r: Optimization) -> list[str]:
+    names = list(r.objective.names)
+    stems = list(dict.fromkeys(n.split("_")[0] for n in names))
+    return stems if r.objective.data is not None else names
+
+
+def _updates(r: Optimization, lang: str, style: str) -> list[str]:
+    """The two update rules as formulas: θ ← θ − η∇L and θ ← θ − H⁻¹∇L (Xᵀ(ŷ − y), XᵀSX for the logistic loss)."""
+    t = PHRASES.get(lang, PHRASES["en"])
+    scale = _logistic_scale(r)
+    logistic = scale is not None
+    methods = [run.method for run in r.runs]
+    if style == "md":
+        grad = rf"{scale}X^T(\hat{{y}}^{{(t)}} - y)" if logistic else r"\nabla f(\theta^{(t)})"
+        hess = r"(X^T S^{(t)} X)^{-1}" if logistic else r"H(\theta^{(t)})^{-1}"
+        newton_grad = grad.replace(r"\frac{1}{n}", "")  # a mean's 1/n cancels in Newton's step
+        rules = {"gd": rf"$\theta^{{(t+1)}} = \theta^{{(t)}} - \eta\, {grad}$",
+                 "newton": rf"$\theta^{{(t+1)}} = \theta^{{(t)}} - {hess}\, {newton_grad}$"}
+    else:
+        grad = f"{'(1/n)' if scale else ''}Xᵀ(ŷ⁽ᵗ⁾ − y)" if logistic else "∇f(θ⁽ᵗ⁾)"
+        hess = "(XᵀS⁽ᵗ⁾X)⁻¹" if logistic else "H(θ⁽ᵗ⁾)⁻¹"
+        rules = {"gd": f"θ⁽ᵗ⁺¹⁾ = θ⁽ᵗ⁾ − η·{grad}", "newton": f"θ⁽ᵗ⁺¹⁾ = θ⁽ᵗ⁾ − {hess}·{grad.replace('(1/n)', '')}"}
+    shown = [unicode_name(n) for n in r.objective.names]
+    theta = t["page_theta"].format(names=", ".join(shown)) if not logistic and r.objective.dim <= 6 else ""
+    lines = [t["page_update"].format(method=t[f"method_{m}"], rule=rules[m]) for m in methods]
+    if logistic:
+        lines.append(t["page_logistic_symbols"])
+    return lines + ([theta] if theta else [])
 
 
 def _theta(theta: Sequence[float], limit: int = 4) -> str:

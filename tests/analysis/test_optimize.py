@@ -158,7 +158,7 @@ def test_text_table_and_summary():
     obj = build_objective(parse(*SEED))
     runs = run_methods(obj, np.zeros(2), ("gd", "newton"))
     out = optimization_text(Optimization(obj, (0.0, 0.0), 1e-6, runs))
-    assert "data: built-in (seed 0), 100 samples × 2 features" in out
+    assert "data: built-in (random seed 0), 100 samples × 2 features" in out
     assert "summary:" in out and "Newton's method   converged in" in out
     md = optimization_markdown(Optimization(obj, (0.0, 0.0), 1e-6, runs))
     assert "| iteration | θ | L | ‖∇L‖ |" in md

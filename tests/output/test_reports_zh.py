@@ -126,7 +126,8 @@ def test_verify_steps_in_chinese(capsys, tmp_path, fmt):
 def test_optimize_in_chinese(capsys, fmt):
     out = run(capsys, [*ROSENBROCK, "--lang", "zh", "--format", fmt])
     assert_chinese(out)
-    assert "函数：f(x, y) = (1 - x)^2 + 100(y - x^2)^2" in out and "变量：x, y" in out
+    assert ("函数：f(x, y) = (1 - x)² + 100·(y - x²)²" in out or r"函数：$f(x, y) = \left(1 - x\right)^{2}" in out) \
+        and "变量：x, y" in out and "牛顿法的迭代公式：" in out
     assert "初始点：(-1.0000, 1.0000)；容差 ‖∇L‖ ≤ 1e-06" in out
     assert "梯度下降（η = 9.984e-04，即初始点处的 1/λ_max(H)，λ_max = 1002）" in out
     assert "未收敛——10000 次迭代内未达到 ‖∇L‖ ≤ 1e-06；L = 5.73522e-05" in out
@@ -182,9 +183,12 @@ def test_verify_steps_english_unchanged(capsys, tmp_path):
 
 def test_optimize_english_unchanged(capsys):
     out = TIMING.sub("T ms", run(capsys, [*ROSENBROCK, "--lang", "en"]))
-    assert out.startswith("function: f(x, y) = (1 - x)^2 + 100(y - x^2)^2\n"
+    assert out.startswith("function: f(x, y) = (1 - x)² + 100·(y - x²)²\n"
                           "variables: x, y\n"
-                          "start: (-1.0000, 1.0000); tolerance ‖∇L‖ ≤ 1e-06\n\n"
+                          "start: (-1.0000, 1.0000); tolerance ‖∇L‖ ≤ 1e-06\n"
+                          "gradient descent: θ⁽ᵗ⁺¹⁾ = θ⁽ᵗ⁾ − η·∇f(θ⁽ᵗ⁾)\n"
+                          "Newton's method: θ⁽ᵗ⁺¹⁾ = θ⁽ᵗ⁾ − H(θ⁽ᵗ⁾)⁻¹·∇f(θ⁽ᵗ⁾)\n"
+                          "θ = (x, y)\n\n"
                           "gradient descent (η = 9.984e-04, 1/λ_max(H) at the start, λ_max = 1002):\n"
                           "    iter  θ                                L        ‖∇L‖\n")
     assert out.endswith(
@@ -194,7 +198,7 @@ def test_optimize_english_unchanged(capsys):
         "  Newton's method   converged in 2 iterations; L = 6.16604e-27, ‖∇L‖ = 7.39e-14, θ = (1.0000, 1.0000) "
         "(T ms)\n")
     md = run(capsys, ["optimize", "f(x) = x^4 - 3x^2 + x", "--start", "2", "--format", "md", "--lang", "en"])
-    assert md.startswith("### Gradient descent versus Newton's method\n\n- function: f(x) = x^4 - 3x^2 + x\n")
+    assert md.startswith("### Gradient descent versus Newton's method\n\n- function: $f(x) = x^{4} - 3 x^{2} + x$\n")
     assert "| iteration | θ | L | ‖∇L‖ |" in md and "| method | result |" in md
     assert md.endswith("\nNewton's method needed 5 iterations, gradient descent 59 (12× as many)\n")
 
