@@ -173,7 +173,7 @@ def render_text(result: VerifyResult, lang: str = "en") -> str:
         lines += _shape_text(result, lang)
     else:
         lines.append(explanation(result, "text", lang))
-    lines.append(words("true_derivative", lang, latex=latex(result.truth_display)))
+    lines.append(words("true_derivative", lang, latex=text(result.truth_display)))
     lines += _matrix_text(result.truth_matrix, lang)
     return "\n".join(lines) + "\n"
 
@@ -271,7 +271,7 @@ def render_steps_text(res: StepsResult, lang: str = "en") -> str:
     elif bad is not None and bad.result and bad.result.shape is not None:
         out += _shape_text(bad.result, lang)
     out.append(words("final_line", lang, answer=words("yes" if res.final_correct else "no", lang)))
-    out.append(words("true_derivative", lang, latex=latex(res.truth_display)))
+    out.append(words("true_derivative", lang, latex=text(res.truth_display)))
     out += _matrix_text(res.truth_matrix, lang)
     return "\n".join(out) + "\n"
 

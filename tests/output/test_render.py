@@ -121,7 +121,7 @@ def test_trivial_steps_fold_into_their_parent(logistic):
 def test_chinese_page_uses_the_phrase_table(logistic):
     page = render(logistic, "md", lang="zh")
     for needle in ("# 求导过程", "**题目：**", "**第 1 步：**", "链式法则", "**结果：**", "**向量形式：**",
-                   "Hessian 矩阵"):
+                   "海森矩阵"):
         assert needle in page, needle
     assert "Step 1" not in page
 

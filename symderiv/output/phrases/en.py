@@ -39,6 +39,7 @@ RULES = {
 # Pages (md, tex, text) and notes: headings, labels and the sentences around the steps.
 PAGE = {
     "title": "Worked solution",
+    "title_sep": ": ",  # between the title and the function: "Worked solution: $f$"
     "problem": "Problem",
     "differentiate": "Differentiate",
     "where": "where",

@@ -28,12 +28,13 @@ RULES = {
     "inverse_entry": "逆矩阵求导：${identity}$",
     "definition": "代入定义：${name} = {value}$",
     "rewrite": "改写为 ${form}$",
-    "fallback": "没有适用的分步法则：直接计算（sympy.diff）",
+    "fallback": "没有适用的分步法则：由 SymPy 直接计算",
     "elementary": "基本求导公式",
 }
 
 PAGE = {
     "title": "求导过程",
+    "title_sep": "：",  # between the title and the function: "求导过程：$f$"
     "problem": "题目",
     "differentiate": "对下面的函数求导",
     "where": "其中",
@@ -68,20 +69,20 @@ PAGE = {
     "matrix_layout": "梯度与其变量形状相同。",
     "kron_layout": ("排列方式：把 ${v}$ 按行堆叠成向量 $\\operatorname{vec}({v})$（行优先），元素 ${v}_{{k}{j}}$ "
                     "位于第 $({k} - 1){cols} + {j}$ 个位置；"
-                    "Hessian 是 $\\partial^2 / \\partial {v}_{{k}{j}} \\partial {v}_{{l}{m}}$ "
+                    "海森矩阵是 $\\partial^2 / \\partial {v}_{{k}{j}} \\partial {v}_{{l}{m}}$ "
                     "组成的 ${rows}{cols} \\times {rows}{cols}$ 矩阵，"
                     "第 $({k}, {l})$ 块大小为 ${cols} \\times {cols}$，"
                     "因此 $A_{{k}{l}} B_{{j}{m}}$ 即 $A \\otimes B$。"),
     "kron_layout_plain": ("排列方式：vec({v}) 按行堆叠 {v}（行优先），"
                           "元素 {v}_{k}{j} 位于第 ({k}−1)·{cols} + {j} 个位置；"
-                          "Hessian 为 {rows}{cols} × {rows}{cols} 矩阵，第 ({k}, {l}) 块大小为 {cols} × {cols}，"
+                          "海森矩阵为 {rows}{cols} × {rows}{cols} 矩阵，第 ({k}, {l}) 块大小为 {cols} × {cols}，"
                           "因此 A_{k}{l} B_{j}{m} 即 A ⊗ B。"),
     "gradient": "梯度",
-    "hessian": "Hessian 矩阵",
+    "hessian": "海森矩阵",
     "hessian_entry": "二阶导数 ${name}$",
-    "hessian_symmetric": "Hessian 矩阵是对称的：对角线下方的元素等于上方对应的元素。",
+    "hessian_symmetric": "海森矩阵是对称的：对角线下方的元素等于上方对应的元素。",
     "note": "说明",
-    "otherwise": "其他",
+    "otherwise": "否则",
     "sep": "：",         # after a bold label: "**第 3 步：**"
     "period": "。",
     "colon": "：",
@@ -95,7 +96,7 @@ PAGE = {
     "plot": "图像",
     "plot_curve": "函数曲线及其导数",
     "plot_contour": "等高线与梯度场",
-    "analysis": "临界点与凸性",
+    "analysis": "驻点与凸性",
     "definitions_from_note": "定义取自笔记（{lines}）。",
     "in_terms_of": "用 ${name}$ 表示",
     "second_derivative": "二阶导数",
@@ -111,8 +112,8 @@ PAGE = {
     "skip_expression": "正文中的表达式，不是定义",
     "skip_update": "参数更新公式（第 t+1 步的参数），不是要求导的函数",
     "skip_gradient_def": "梯度的定义（偏导数组成的向量）",
-    "skip_hessian_def": "Hessian 矩阵的定义（二阶偏导数）",
-    "skip_critical": "临界点条件（要解的方程，不是函数）",
+    "skip_hessian_def": "海森矩阵的定义（二阶偏导数）",
+    "skip_critical": "驻点条件（要解的方程，不是函数）",
     "skip_claim": "给出的是导数（一个结论）",
     "skip_claim_checked": "给出的是 ${f}$ 的导数；与求导结果核对：{verdict}",
     "verdict_ok": "一致",
