@@ -9,6 +9,7 @@ of keeping lists of their own, so adding a function is one entry (plus its tests
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -19,6 +20,11 @@ import sympy as sp
 from symderiv.ml.functions import MLFunction, gelu, relu, sigmoid, softplus
 
 Derivative = Callable[[sp.Expr], sp.Expr]
+Derivation = tuple[tuple[str, sp.Expr | tuple[sp.Expr, ...]], ...]
+"""f'(z) worked from the definition: (move, line) pairs, the first line the definition written out
+and the last the identity a step cites; each line equals the one before (tests check it). A line
+that is a tuple is a product shown factor by factor (SymPy would merge the factors). The moves are
+phrase keys the pages translate (fact_definition, fact_chain, …)."""
 Numeric = Callable[[mpmath.mpf], mpmath.mpf]
 
 
@@ -36,6 +42,11 @@ class FunctionEntry:
     curvature: tuple[str, str] | None = None  # (convex|concave, increasing|decreasing) on all of ℝ
     numeric: Numeric | None = None  # evaluation at any precision (mpmath), for the oracle
     inverse: str = ""  # the entry of its inverse function, written f^{-1} (sin -> arcsin)
+    derivation: Callable[[sp.Symbol], Derivation] | None = None  # f'(z) derived from f's definition
+
+    def derived(self, z: sp.Symbol) -> Derivation:
+        """f'(z) worked from the definition of f, as (move, line) pairs; () when not written."""
+        return self.derivation(z) if self.derivation is not None else ()
 
     def rule_name(self, lang: str) -> str:
         """The step's phrase: its name in `lang` followed by the identity it cites."""
@@ -82,6 +93,39 @@ def _sqrt_u2_minus_1(u: sp.Expr) -> sp.Expr:
     return sp.Abs(u) * sp.sqrt(u**2 - 1)
 
 
+def _sigmoid_derived(z: sp.Symbol) -> Derivation:
+    """σ'(z) = σ(z)(1 − σ(z)), from σ(z) = 1/(1 + e^{−z})."""
+    d = 1 + sp.exp(-z)
+    return (
+        ("fact_definition", sp.Derivative(1 / d, z)),
+        ("fact_chain", (-1 / d**2, -sp.exp(-z))),
+        ("fact_signs", sp.exp(-z) / d**2),
+        ("fact_split", (1 / d, sp.exp(-z) / d)),
+        ("fact_complement", (1 / d, 1 - 1 / d)),
+        ("fact_name", sigmoid(z) * (1 - sigmoid(z))),
+    )
+
+
+def _softplus_derived(z: sp.Symbol) -> Derivation:
+    """softplus'(z) = σ(z), from softplus(z) = log(1 + e^z)."""
+    return (
+        ("fact_definition", sp.Derivative(sp.log(1 + sp.exp(z)), z)),
+        ("fact_chain", (1 / (1 + sp.exp(z)), sp.exp(z))),
+        ("fact_divide", 1 / (1 + sp.exp(-z))),
+        ("fact_name", sigmoid(z)),
+    )
+
+
+def _tanh_derived(z: sp.Symbol) -> Derivation:
+    """tanh'(z) = 1 − tanh²(z), from tanh z = sinh z / cosh z."""
+    return (
+        ("fact_definition", sp.Derivative(sp.sinh(z) / sp.cosh(z), z)),
+        ("fact_quotient", (sp.cosh(z) ** 2 - sp.sinh(z) ** 2) / sp.cosh(z) ** 2),
+        ("fact_split", sp.Add(1, -sp.sinh(z) ** 2 / sp.cosh(z) ** 2, evaluate=False)),
+        ("fact_name", 1 - sp.tanh(z) ** 2),
+    )
+
+
 ENTRIES: tuple[FunctionEntry, ...] = (
     FunctionEntry("exp", sp.exp, lambda e: e, "exp", ("exp",), curvature=("convex", "increasing"),
                   numeric=mpmath.exp),
@@ -101,7 +145,8 @@ ENTRIES: tuple[FunctionEntry, ...] = (
     _trig("arccsc", sp.acsc, lambda e: -1 / _sqrt_u2_minus_1(_arg(e)), mpmath.acsc, ("acsc",)),
     _hyp("sinh", sp.sinh, lambda e: sp.cosh(_arg(e)), mpmath.sinh, inverse="arcsinh"),
     _hyp("cosh", sp.cosh, lambda e: sp.sinh(_arg(e)), mpmath.cosh, inverse="arccosh"),
-    _hyp("tanh", sp.tanh, lambda e: 1 - sp.tanh(_arg(e)) ** 2, mpmath.tanh, inverse="arctanh"),
+    dataclasses.replace(_hyp("tanh", sp.tanh, lambda e: 1 - sp.tanh(_arg(e)) ** 2, mpmath.tanh,
+                             inverse="arctanh"), derivation=_tanh_derived),
     _hyp("coth", sp.coth, lambda e: 1 - sp.coth(_arg(e)) ** 2, mpmath.coth, inverse="arccoth"),
     _hyp("sech", sp.sech, lambda e: -sp.sech(_arg(e)) * sp.tanh(_arg(e)), mpmath.sech),
     _hyp("csch", sp.csch, lambda e: -sp.csch(_arg(e)) * sp.coth(_arg(e)), mpmath.csch),
@@ -112,11 +157,11 @@ ENTRIES: tuple[FunctionEntry, ...] = (
     FunctionEntry("sigmoid", sigmoid, lambda e: e * (1 - e), "ml", ("sigmoid", "sigma", "logistic"),
                   identity=r"\sigma'(u) = \sigma(u)\left(1 - \sigma(u)\right)",
                   names=_names("sigmoid rule", "sigmoid 法则"),
-                  numeric=lambda v: 1 / (1 + mpmath.exp(-v))),
+                  numeric=lambda v: 1 / (1 + mpmath.exp(-v)), derivation=_sigmoid_derived),
     FunctionEntry("softplus", softplus, lambda e: sigmoid(_arg(e)), "ml", ("softplus",),
                   identity=r"\frac{d}{du}\log(1 + e^u) = \sigma(u)",
                   names=_names("softplus rule", "softplus 法则"), curvature=("convex", "increasing"),
-                  numeric=lambda v: mpmath.log(1 + mpmath.exp(v))),
+                  numeric=lambda v: mpmath.log(1 + mpmath.exp(v)), derivation=_softplus_derived),
     FunctionEntry("relu", relu, lambda e: sp.Heaviside(_arg(e)), "ml", ("relu",),
                   identity=r"\operatorname{ReLU}'(u) = H(u) \ (u \neq 0)",
                   names=_names("ReLU rule", "ReLU 法则"), curvature=("convex", "increasing"),

@@ -20,10 +20,11 @@ from symderiv.calculus.results import Derivation, Partial
 from symderiv.calculus.rules import ChainThroughRule
 from symderiv.calculus.simplify import fold
 from symderiv.core.problem import Definition, Problem
+from symderiv.output.facts import entries_used, facts
 from symderiv.output.matrix_view import matrix_view, missing_matrix_form
 from symderiv.output.phrases import phrase, reading_sentence
 from symderiv.output.printing import latex
-from symderiv.output.steps import RulePrinter, Step, StepPrinter
+from symderiv.output.steps import RulePrinter, Step, StepPrinter, foldable, list_numbers, passes_through
 from symderiv.output.templating import join_terms, paren
 
 
@@ -37,7 +38,8 @@ class StepItem:
     lhs: str                   # \frac{\partial}{\partial x} \left( … \right)
     result: str
     depth: int = 0
-    uses: list = field(default_factory=list)      # numbers of the sub-steps it combines
+    uses: list = field(default_factory=list)      # numbers of the (earlier) sub-steps it combines
+    uses_text: str = ""                           # those numbers as the page's language lists them
     using: list = field(default_factory=list)     # folded trivial identities (LaTeX)
     extra: dict = field(default_factory=dict)     # rule-specific pieces (chain: u, inner, …)
 
@@ -96,13 +98,16 @@ class Page:
     hessian_matrix: str = ""
     hessian_vector: VectorView | None = None
     steps_text: dict = field(default_factory=dict)   # id(section) -> its steps, printed
+    facts: list = field(default_factory=list)        # the identities the steps use, derived (facts.py)
 
 
 # --------------------------------------------------------------------------- the model
 def page_model(d: Derivation, lang: str = "en") -> Page:
     """The page model of a derivation in `lang`."""
     p = d.problem
-    steps = StepPrinter(d.intermediates, lang)
+    steps = StepPrinter(d.intermediates, lang, name=p.name)
+    used = entries_used([g.step for g in d.gradient] + [e.step for row in d.hessian or () for e in row])
+    steps.facts = {e.name: n for n, e in enumerate(used, 1)}
     name = function_name(p)
     leibniz = _leibniz(d)
     sections = [_section(d, g, steps, name, leibniz, lang) for g in d.gradient]
@@ -141,6 +146,7 @@ def page_model(d: Derivation, lang: str = "en") -> Page:
         hessian_entries=hessian_entries,
         hessian_matrix=hessian_matrix,
         hessian_vector=hessian_vector,
+        facts=facts(used, lang),
     )
 
 
@@ -272,16 +278,11 @@ def _atomic(expr: sp.Basic) -> bool:
 
 # --------------------------------------------------------------------------- numbered steps
 def _steps(printer: StepPrinter, rule: R.Rule, dd: str) -> list[StepItem]:
-    """Pre-order numbered steps; trivial sub-steps fold into their parent."""
+    """Numbered steps, pieces first (post-order: a step comes after the steps it combines, as one
+    works by hand, so a step only ever refers back); trivial sub-steps fold into their parent."""
     out: list[StepItem] = []
     _walk(printer.doprint(rule), ExpansionPrinter(printer), dd, out, 0)
     return out
-
-
-def _foldable(step: Step) -> bool:
-    if step.trivial:
-        return True
-    return isinstance(step.rule, R.ConstantMultipleRule) and len(step.substeps) == 1 and step.substeps[0].trivial
 
 
 def _dd_for(rule: R.Rule, dd: str) -> str:
@@ -290,15 +291,24 @@ def _dd_for(rule: R.Rule, dd: str) -> str:
 
 def _walk(step: Step, expansions: ExpansionPrinter, dd: str, out: list[StepItem], depth: int) -> int:
     rule = step.rule
-    item = StepItem(number=len(out) + 1, rule=step.key, note=step.note,
+    inner = passes_through(step)
+    if inner is not None:     # d/dθ z_i = d/dθ (θᵀx_i) = …: the definition is said in its piece's step
+        number = _walk(inner, expansions, dd, out, depth)
+        item = out[number - 1]
+        item.note = f"{step.note}; {item.note}"
+        item.lhs = f"{operator(rule.expr, rule.var, _dd_for(rule, dd))} = {item.lhs}"
+        return number
+    item = StepItem(number=0, rule=step.key, note=step.note,
                     lhs=operator(rule.expr, rule.var, _dd_for(rule, dd)), result=latex(step.result), depth=depth)
-    out.append(item)
-    item.extra = expansions.extra(rule)
     for sub in step.substeps:
-        if _foldable(sub):
+        if foldable(sub):
             item.using.append(f"{operator(sub.rule.expr, sub.rule.var, _dd_for(sub.rule, dd))} = {latex(sub.result)}")
             continue
         item.uses.append(_walk(sub, expansions, dd, out, depth + 1))
+    item.number = len(out) + 1
+    out.append(item)
+    item.extra = expansions.extra(rule)
+    item.uses_text = list_numbers(item.uses, expansions.steps.lang)
     return item.number
 
 
@@ -331,7 +341,8 @@ class ExpansionPrinter(RulePrinter):
         parts = [rf"{paren(self.r(outer))} \cdot {paren(self.r(inner))}" for _, outer, inner in rule.links]
         if rule.direct is not None:
             parts.append(self.r(rule.direct))
-        return {"expansion": join_terms(parts), "named": True}
+        moves = [{"name": phrase(m.key, self.steps.lang), "expr": latex(m.expr)} for m in self.steps.moves(rule)]
+        return {"expansion": join_terms(parts), "named": True, "moves": moves}
 
     def _print_SumRule(self, rule: R.SumRule) -> dict[str, Any]:
         return {"expansion": join_terms([self.r(s) for s in rule.substeps])}

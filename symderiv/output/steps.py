@@ -18,6 +18,7 @@ from typing import Any
 import sympy as sp
 
 from symderiv.calculus import rules as R
+from symderiv.calculus.moves import Move, moves
 from symderiv.calculus.rules import ChainThroughRule, collapse_kronecker
 from symderiv.calculus.simplify import fold, textbook
 from symderiv.core.problem import Definition
@@ -51,6 +52,28 @@ class Step:
         return isinstance(self.rule, TRIVIAL)
 
 
+def foldable(step: Step) -> bool:
+    """A step with nothing to teach (d c/dx = 0, dθ/dθ = 1, δ_jk, a constant factor in front of one
+    of those): printed inside its parent as an identity it uses, not numbered."""
+    if step.trivial:
+        return True
+    return isinstance(step.rule, R.ConstantMultipleRule) and len(step.substeps) == 1 and step.substeps[0].trivial
+
+
+def passes_through(step: Step) -> Step | None:
+    """The one piece a definition step only passes on (d/dθ z_i is d/dθ θᵀx_i): that piece's step,
+    which the page prints with the definition said, instead of a step of its own; else None."""
+    if not isinstance(step.rule, R.DefinitionRule):
+        return None
+    inner = [s for s in step.substeps if not foldable(s)]
+    return inner[0] if len(inner) == 1 and len(step.substeps) == 1 else None
+
+
+def list_numbers(numbers: Iterable[int], lang: str) -> str:
+    """Step numbers as a list: "4, 11" (en), "4、11" (zh)."""
+    return ("、" if lang == "zh" else ", ").join(str(n) for n in numbers)
+
+
 class RulePrinter:
     """Dispatch by the rule's class along its MRO (`_print_ChainRule`, …, `_print_Rule`)."""
 
@@ -73,6 +96,7 @@ class StepPrinter(RulePrinter):
         self.lang = lang
         self.name = name or "f"
         self._results: dict[int, tuple[R.Rule, sp.Basic]] = {}
+        self.facts: dict[str, int] = {}       # registry entry -> its number in the page's facts used
 
     def doprint(self, rule: R.Rule) -> Step:
         """The step tree of `rule` (every sub-step, trivial ones included)."""
@@ -80,8 +104,11 @@ class StepPrinter(RulePrinter):
         return Step(rule, self.result(rule), self.note(rule), subs)
 
     def note(self, rule: R.Rule) -> str:
-        """The sentence naming the rule, with its values."""
-        return str(self._print(rule))
+        """The sentence naming the rule, with its values (and the fact it uses, by number)."""
+        note = str(self._print(rule))
+        if isinstance(rule, R.ElementaryRule) and rule.entry.name in self.facts:
+            note += self.phrase("see_fact", n=self.facts[rule.entry.name])
+        return note
 
     def result(self, rule: R.Rule) -> sp.Basic:
         """The step's result with names folded back; where links are multiplied (chain) or a sum is
@@ -96,6 +123,18 @@ class StepPrinter(RulePrinter):
             value = textbook(value, self.definitions)
         self._results[id(rule)] = (rule, value)
         return value
+
+    def moves(self, rule: R.Rule) -> tuple[Move, ...]:
+        """Where the chain rule multiplies one link's pieces, the simplification as named moves
+        (multiply out and cancel, expand, collect), one checked line each; else ()."""
+        if not isinstance(rule, ChainThroughRule) or len(rule.links) != 1 or rule.direct is not None:
+            return ()
+        return moves(self.links_multiplied(rule), self.result(rule))
+
+    def links_multiplied(self, rule: ChainThroughRule) -> sp.Basic:
+        """∂L/∂ŷ · ∂ŷ/∂θ as the chain rule gives it, before simplifying (one link)."""
+        _, outer, inner = rule.links[0]
+        return sp.Mul(self.result(outer), self.result(inner))
 
     # -- the format: LaTeX here, plain text in TextStepPrinter
     def math(self, expr: sp.Basic) -> str:

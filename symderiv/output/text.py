@@ -11,10 +11,11 @@ from symderiv.calculus.forms import gradient_vector_form, hessian_vector_form
 from symderiv.calculus.matrices.forms import MatrixForm
 from symderiv.calculus.results import Derivation, Partial
 from symderiv.core.problem import Problem
+from symderiv.output.facts import entries_used, facts
 from symderiv.output.matrix_view import matrix_view, missing_matrix_form
 from symderiv.output.phrases import phrase, reading_sentence, text_phrase
 from symderiv.output.printing import text
-from symderiv.output.steps import Step, TextStepPrinter
+from symderiv.output.steps import Step, TextStepPrinter, foldable, list_numbers, passes_through
 
 
 class TextPrinter:
@@ -24,6 +25,7 @@ class TextPrinter:
         self.lang = lang
         self.colon = "：" if lang == "zh" else ": "  # full width after Chinese, as a Chinese page writes it
         self.unnamed = "（表达式）" if lang == "zh" else "(expression)"
+        self.printer: TextStepPrinter | None = None      # the derivation's step printer, while printing
 
     def label(self, key: str) -> str:
         """A page label, lower case in English (`result:`)."""
@@ -40,8 +42,15 @@ class TextPrinter:
 
     def derivation(self, d: Derivation) -> str:
         steps = TextStepPrinter(d.intermediates, lang=self.lang, name=d.problem.name)
+        self.printer = steps
         lines = [self.problem(d.problem)]
         lines += [f"{self.label('note')}{self.colon}{reading_sentence(n, self.lang, plain=True)}" for n in d.notes]
+        used = entries_used([g.step for g in d.gradient] + [e.step for row in d.hessian or () for e in row])
+        steps.facts = {e.name: n for n, e in enumerate(used, 1)}
+        for fact in facts(used, self.lang, plain=True):       # derived once, before the steps use them
+            lines += ["", fact.head]
+            lines += [f"  {fact.lhs if n == 0 else ' ' * len(fact.lhs)} = {line}   {self.aside(said)}"
+                      for n, (said, line) in enumerate(fact.lines)]
         for g in d.gradient:
             lines += self.partial(d, g, steps)
         if d.hessian:
@@ -71,16 +80,39 @@ class TextPrinter:
         lines += [f"    {line}" for line in view.symbols]
         return [*lines, f"    {view.checked}"]
 
-    def steps(self, step: Step, lines: list[str], counter: list[int], depth: int) -> None:
-        """Pre-order, numbered; trivial sub-steps (d c/dx = 0, …) left out."""
-        if step.trivial and depth > 1:
-            return
+    def steps(self, step: Step, lines: list[str], counter: list[int], depth: int) -> int:
+        """Numbered pieces first (a step after the steps it combines); trivial sub-steps
+        (d c/dx = 0, …) left out. Returns the step's number (0 when left out)."""
+        if foldable(step) and depth > 1:
+            return 0
+        inner = passes_through(step)
+        if inner is not None:     # the definition said in its piece's step (d/dθ z_i = d/dθ θᵀx_i = …)
+            number = self.steps(inner, lines, counter, depth)
+            head, rest = lines[-2].split(". ", 1)
+            lines[-2] = f"{head}. {step.note}; {rest}"
+            lines[-1] = lines[-1].replace(" d/d", f" d/d{text(step.rule.var)} [{text(step.rule.expr)}] = d/d", 1)
+            return number
+        uses = [n for s in step.substeps if (n := self.steps(s, lines, counter, depth + 1))]
         counter[0] += 1
-        indent = "  " * (depth - 1)
-        lines.append(f"  {indent}{counter[0]}. {step.note}")
-        lines.append(f"  {indent}   d/d{text(step.rule.var)} [{text(step.rule.expr)}] = {text(step.result)}")
-        for s in step.substeps:
-            self.steps(s, lines, counter, depth + 1)
+        refs = text_phrase("uses" if len(uses) > 1 else "uses_one", self.lang,
+                           steps=list_numbers(uses, self.lang)) if uses else ""
+        lines.append(f"  {counter[0]}. {step.note}" + (f" {refs}" if refs else ""))
+        shown = self.printer.moves(step.rule) if self.printer else ()
+        first = self._links(step.rule) if shown else text(step.result)
+        lines.append(f"     d/d{text(step.rule.var)} [{text(step.rule.expr)}] = {first}")
+        for m in shown:      # the simplification as named moves, one line each
+            lines.append(f"       = {text(m.expr)}   {self.aside(text_phrase(m.key, self.lang))}")
+        return counter[0]
+
+    def aside(self, said: str) -> str:
+        """(said), in full-width parentheses on a Chinese page."""
+        return f"（{said}）" if self.lang == "zh" else f"({said})"
+
+    def _links(self, rule) -> str:
+        """(∂L/∂ŷ)·(∂ŷ/∂θ) as the chain rule multiplies them, the outer link first."""
+        assert self.printer is not None
+        _, outer, inner = rule.links[0]
+        return "·".join(_grouped(self.printer.result(r)) for r in (outer, inner))
 
     def hessian(self, d: Derivation) -> list[str]:
         assert d.hessian is not None
@@ -99,6 +131,10 @@ class TextPrinter:
             lines.append("    " + text_phrase("kron_layout_plain", self.lang, v=text(g.wrt.base.label),
                                               rows=text(rows), cols=text(cols), k=k, j=j, l=l_, m=m))
         return lines
+
+
+def _grouped(expr: sp.Basic) -> str:
+    return f"({text(expr)})" if isinstance(expr, sp.Add) else text(expr)
 
 
 def problem_text(problem: Problem, lang: str = "en") -> str:

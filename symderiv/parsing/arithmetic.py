@@ -5,6 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symderiv.core.errors import ParseError
+from symderiv.core.order import remember
 from symderiv.ml import notation as N
 from symderiv.parsing.grammar import Grammar
 from symderiv.parsing.lexer import Token
@@ -72,6 +73,7 @@ class ArithmeticMixin(Grammar):
             terms = self._sum_series(terms)
         if len(terms) > 1 and not any(isinstance(v, (Tensor, sp.Tuple)) for _, v in terms):
             value = sp.Add(*[v for _, v in terms])
+            remember(value, [v for _, v in terms])      # printed in the order written (core/order.py)
             if value is sp.nan:
                 raise self.error("this is undefined (∞ − ∞)", terms[0][0])
             return value
