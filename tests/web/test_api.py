@@ -31,6 +31,11 @@ $$
 HEAVY = r"f(x, y, z) = x^4 y^3 z^2 + \sin(x y z) + e^{x y} - \cos(y z^2)"  # analyze: about 4 s
 
 
+def bare(latex: str) -> str:
+    """LaTeX without spaces and \\left/\\right, to compare forms however the printer sizes brackets."""
+    return re.sub(r"\\left|\\right|\s", "", latex)
+
+
 def request(url: str, data: bytes | None = None, method: str = "POST",
             headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
@@ -58,7 +63,7 @@ def test_derive_is_the_cli_json(server, capsys):
     assert status == 200
     assert data == cli(capsys, "derive", SEED, "--where", SEED_WHERE, "--wrt", "theta", "--hessian",
                        "--format", "json")
-    assert data["gradient"][0]["matrix"]["latex"] == r"X^{T} \left(\hat{y} - y\right)"
+    assert bare(data["gradient"][0]["matrix"]["latex"]) == r"X^{T}(\hat{y}-y)"
     status, data = post(server, "derive", {"latex": "-x^3", "lang": "zh"})
     assert status == 200 and data == cli(capsys, "derive", "-x^3", "--format", "json")
 
@@ -118,23 +123,20 @@ def test_not_json_too_large_and_wrong_method(server):
 
 
 def test_a_heavy_request_times_out_and_blocks_no_other(server):
-    """One request past its limit gets 408 while light ones keep being answered by the other worker."""
+    """One request past its limit gets 408 while light ones are answered by the other worker meanwhile."""
     heavy: list[tuple[int, dict]] = []
-    thread = threading.Thread(target=lambda: heavy.append(post(server, "analyze", {"latex": HEAVY, "timeout": 2})))
+    thread = threading.Thread(target=lambda: heavy.append(post(server, "analyze", {"latex": HEAVY, "timeout": 3})))
     t0 = time.monotonic()
     thread.start()
     time.sleep(0.3)
-    light_times = []
     for _ in range(3):
-        t = time.monotonic()
         status, data = post(server, "derive", {"latex": "x^3"})
-        light_times.append(time.monotonic() - t)
         assert status == 200 and data["gradient"][0]["latex"] == "3 x^{2}"
+    assert thread.is_alive()  # the light ones were answered while the heavy one was still running
     thread.join(30)
     status, data = heavy[0]
     assert status == 408 and "time limit" in data["error"] and data["column"] is None
-    assert time.monotonic() - t0 < 10
-    assert max(light_times) < 1.5, light_times  # answered while the heavy one ran
+    assert time.monotonic() - t0 < 3 + 2 + 2  # its limit, the grace before a kill, slack
     status, _ = post(server, "derive", {"latex": "x^2"})
     assert status == 200  # and the server goes on
 
@@ -158,12 +160,11 @@ def test_page_from_a_link_and_its_assets(server):
     html = body.decode()
     assert status == 200 and "求导过程" in html
     assert "default-src 'none'" in headers["content-security-policy"]
-    pieces = html.count('<section class="piece">')
-    assert pieces == 2  # the gradient and the Hessian, each with its steps folded
+    assert html.count('<div class="steps">') == 2  # the gradient and the Hessian, each with its steps folded
     assert html.count('<details class="step">') == html.count("<strong>第 ")
-    first_piece = html[html.index('<section class="piece">'):]
-    result = first_piece[first_piece.index('<div class="result">'):first_piece.index('<div class="steps">')]
-    assert result.index(r"X^{T} \left(\hat{y} - y\right)") < result.index(r"\frac{\partial L}{\partial \theta_{k}}")
+    start = html.index('<div class="result">')  # the gradient's: the textbook form first
+    result = html[start:html.index('<div class="steps">', start)]
+    assert bare(result).index(r"X^{T}(\hat{y}-y)") < bare(result).index(r"\frac{\partialL}{\partial\theta_{k}}")
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert assets and all(a.startswith("/static/") for a in assets), assets
     for asset in [*assets, "/static/katex/fonts/KaTeX_Main-Regular.woff2", "/static/katex/LICENSE"]:

@@ -87,7 +87,12 @@
   }
 
   function setMode() {
-    document.body.dataset.mode = form.querySelector("input[name=mode]:checked").value;
+    const mode = form.querySelector("input[name=mode]:checked").value;
+    document.body.dataset.mode = mode;
+    const label = document.getElementById("latex-label");
+    label.dataset.uiKey = mode === "verify" ? "latex_verify" : "latex";
+    label.textContent = words()[label.dataset.uiKey];
+    latex.placeholder = mode === "verify" ? "\\sigma(x)" : latex.dataset.seed;
   }
 
   function query() {
@@ -127,8 +132,9 @@
     translate();
     if (result.textContent.trim()) submit(true);  // the result in the new language, and its link
   });
+  latex.dataset.seed = latex.placeholder;
   document.getElementById("example").addEventListener("click", () => {
-    latex.value = latex.placeholder;
+    latex.value = latex.dataset.seed;
     document.getElementById("where").value = document.getElementById("where").placeholder;
     form.querySelector("input[name=mode][value=derive]").checked = true;
     setMode();
