@@ -5,7 +5,8 @@ markdown-it-py reads the Markdown the CLI prints (`--format md`, in either langu
 KaTeX typesets in the browser. Raw HTML in the Markdown is escaped, never passed through: the page
 echoes what a user typed. Inside each `##` section the steps (a paragraph that opens with a bold
 "Step N." / "第 N 步：", its formula and the lines that follow it) become one `<details>` each,
-after the section's result, so the first thing read is the form a textbook prints.
+after the section's result, so the first thing read is the form a textbook prints; a section with
+no steps and no result (the facts the steps use, derived once) is folded as a whole.
 """
 from __future__ import annotations
 
@@ -66,12 +67,15 @@ def _html(blocks: list[_Block]) -> str:
     return "".join(md.renderer.render(list(b.tokens), md.options, {}) for b in blocks)
 
 
+def _inline(block: _Block) -> str:
+    """A heading's or a paragraph's content without its tags (for a <summary>)."""
+    md = _md()
+    return cast(RendererHTML, md.renderer).renderInline(block.tokens[1].children or [], md.options, {})
+
+
 def _step(blocks: list[_Block]) -> str:
     """One step: its heading line as the summary, its formula and notes inside."""
-    md = _md()
-    head = blocks[0].tokens[1]
-    summary = cast(RendererHTML, md.renderer).renderInline(head.children or [], md.options, {})
-    return f'<details class="step"><summary>{summary}</summary>\n{_html(blocks[1:])}</details>\n'
+    return f'<details class="step"><summary>{_inline(blocks[0])}</summary>\n{_html(blocks[1:])}</details>\n'
 
 
 def _section(blocks: list[_Block], steps_label: str) -> str:
@@ -125,6 +129,10 @@ def worked_html(markdown: str, steps_label: str = "Steps") -> str:
     parts = []
     for section in sections:
         if section and section[0].kind == "heading" and section[0].level == 2:
+            if not any(b.kind in ("step", "label") for b in section):  # facts used: derived once, looked up
+                parts.append(f'<details class="aside"><summary>{_inline(section[0])}</summary>\n'
+                             f'{_html(section[1:])}</details>\n')
+                continue
             parts.append(f'<section class="piece">{_section(section, steps_label)}</section>\n')
         else:
             parts.append(_section(section, steps_label))
