@@ -9,6 +9,7 @@ Plain text prints the mathematics in one-line Unicode, Markdown as $$…$$ / $�
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import sympy as sp
 
@@ -19,17 +20,9 @@ from symderiv.analysis.results import Analysis, CriticalPoint, SigmoidForm
 from symderiv.calculus.differentiate import diff
 from symderiv.output.analysis_phrases import PHRASES
 from symderiv.output.analysis_report import phrase_text
+from symderiv.output.analysis_report import plain_text as plain
 from symderiv.output.printing import latex as ml_latex
-from symderiv.output.printing import text as ml_text
 from symderiv.output.printing import unicode_name
-
-_SQRT = re.compile(r"sqrt\(([A-Za-z0-9_.]+)\)")
-
-
-def plain(e: sp.Basic) -> str:
-    """One-line Unicode: √2 rather than sqrt(2), |x| rather than Abs(x)."""
-    out = _SQRT.sub(r"√\1", ml_text(e)).replace("sqrt(", "√(")
-    return re.sub(r"Abs\(([^()]*)\)", r"|\1|", out)
 
 
 def _tex(e: sp.Basic) -> str:
@@ -71,22 +64,30 @@ def _definiteness(p: CriticalPoint) -> str | None:
 def derivative_lines(a: Analysis, style: str, lang: str) -> list[str]:
     """∇f and H of a plain function, or ∇L = Xᵀ(ŷ − y) and H = XᵀSX of a per-sample loss (with its symbols)."""
     if a.gradient is not None and a.hessian is not None:
-        args = _args(a, style)
-        if style == "text":
-            grad = plain(a.gradient[0]) if len(a.gradient) == 1 else "(" + ", ".join(plain(g) for g in a.gradient) + ")"
-            rows = "; ".join(", ".join(plain(e) for e in row) for row in a.hessian.tolist())
-            hess = plain(a.hessian[0, 0]) if a.hessian.shape == (1, 1) else f"[{rows}]"
-            return [f"∇f({args}) = {grad}", f"H({args}) = ∇²f({args}) = {hess}"]
-        if len(a.gradient) == 1:
-            return [rf"$$f'({args}) = {_tex(a.gradient[0])}, \qquad f''({args}) = {_tex(a.hessian[0, 0])}$$"]
-        grad = r"\begin{pmatrix}" + r" \\ ".join(_tex(g) for g in a.gradient) + r"\end{pmatrix}"
-        hess = r"\begin{pmatrix}" + r" \\ ".join(" & ".join(_tex(e) for e in row) for row in a.hessian.tolist()) \
-            + r"\end{pmatrix}"
-        return [rf"$$\nabla f({args}) = {grad}, \qquad H = \nabla^2 f({args}) = {hess}$$"]
+        return _plain_derivatives(a.gradient, a.hessian, _args(a, style), style, lang)
     ss = _sample_sum(a)
     if ss is None:
         return []
     return _sample_sum_lines(ss, style, lang)
+
+
+def _plain_derivatives(gradient: Sequence[sp.Basic], hessian: sp.ImmutableMatrix, args: str, style: str,
+                       lang: str) -> list[str]:
+    """∇f and H; δ terms of a kink dropped, and said: H where f is twice differentiable."""
+    smooth = hessian.xreplace({d: 0 for d in hessian.atoms(sp.DiracDelta)})
+    where = PHRASES[lang]["where_smooth"] if smooth != hessian else ""
+    if style == "text":
+        grad = plain(gradient[0]) if len(gradient) == 1 else "(" + ", ".join(plain(g) for g in gradient) + ")"
+        rows = "; ".join(", ".join(plain(e) for e in row) for row in smooth.tolist())
+        hess = plain(smooth[0, 0]) if smooth.shape == (1, 1) else f"[{rows}]"
+        return [f"∇f({args}) = {grad}", f"H({args}) = ∇²f({args}) = {hess}{where}"]
+    tail = rf"\quad \text{{{where.strip()}}}" if where else ""
+    if len(gradient) == 1:
+        return [rf"$$f'({args}) = {_tex(gradient[0])}, \qquad f''({args}) = {_tex(smooth[0, 0])}{tail}$$"]
+    grad = r"\begin{pmatrix}" + r" \\ ".join(_tex(g) for g in gradient) + r"\end{pmatrix}"
+    hess = r"\begin{pmatrix}" + r" \\ ".join(" & ".join(_tex(e) for e in row) for row in smooth.tolist()) \
+        + r"\end{pmatrix}"
+    return [rf"$$\nabla f({args}) = {grad}, \qquad H = \nabla^2 f({args}) = {hess}{tail}$$"]
 
 
 def _sample_sum(a: Analysis) -> SampleSum | None:
@@ -213,7 +214,7 @@ def render_markdown(a: Analysis, lang: str = "en", heading: str = "###") -> str:
     if derivs:
         out += [f"{heading} {t['derivatives']}", "", *[x for d in derivs for x in (d, "")]]
     out += [f"{heading} {t['critical_points']}", "", _capital(phrase_text(a.method, lang, "md"), lang) + _end(lang), ""]
-    out += [f"- {phrase_text(n, lang, 'md')}" for n in a.notes]
+    out += [f"- {_capital(phrase_text(n, lang, 'md'), lang)}" for n in a.notes]
     if a.notes:
         out.append("")
     if not a.critical_points and not _described(a):
@@ -237,14 +238,16 @@ def render_latex(a: Analysis, lang: str = "en") -> str:
         elif not line.startswith("- ") and in_list:
             body.append(r"\end{itemize}")
             in_list = False
+        prefix = ""
         if line.startswith("### "):
-            line = rf"\subsection*{{{line[4:]}}}"
+            prefix, line = r"\subsection*", line[4:]
         elif line.startswith("- "):
-            line = r"\item " + line[2:]
-        line = re.sub(r"\$\$(.*?)\$\$", r"\\[ \1 \\]", line)
-        line = re.sub(r"\*\*(.*?)\*\*", r"\\textbf{\1}", line)
-        line = re.sub(r"`([^`]*)`", r"\\texttt{\1}", line)
-        body.append(_escape_prose(line))
+            prefix, line = r"\item ", line[2:]
+        if line.startswith("$$"):
+            body.append(re.sub(r"\$\$(.*?)\$\$", r"\\[ \1 \\]", line))
+            continue
+        line = _tex_line(line, lang)
+        body.append(f"{prefix}{{{line}}}" if prefix.startswith(r"\sub") else prefix + line)
     if in_list:
         body.append(r"\end{itemize}")
     cjk = lang == "zh"
@@ -258,22 +261,52 @@ def render_latex(a: Analysis, lang: str = "en") -> str:
 
 
 # Unicode mathematics in prose, typeset as LaTeX math (pdflatex does not know these characters).
-_UNICODE_MATH = {"∇": r"\nabla ", "²": "^2", "ᵀ": "^T", "Σ": r"\Sigma ", "≥": r"\geq ", "≤": r"\leq ", "≈": r"\approx ",
-                 "⪰": r"\succeq ", "×": r"\times ", "σ": r"\sigma ", "θ": r"\theta ", "ŷ": r"\hat{y}", "−": "-",
+_UNICODE_MATH = {"∇": r"\nabla ", "²": "^{2}", "ᵀ": "^{T}", "Σ": r"\Sigma ", "≥": r"\geq ", "≤": r"\leq ",
+                 "≈": r"\approx ", "⪰": r"\succeq ", "×": r"\times ", "σ": r"\sigma ", "θ": r"\theta ",
+                 "ŷ": r"\hat{y}", "−": "-",
                  "∈": r"\in ", "‖": r"\|", "λ": r"\lambda ", "→": r"\to ", "⁻¹": "^{-1}", "∂": r"\partial ",
+                 "⁽ᵗ⁾": "^{(t)}", "⁽ᵗ⁺¹⁾": "^{(t+1)}", "η": r"\eta ", "δ": r"\delta ", "𝟙": r"\mathbb{1}",
                  "∞": r"\infty ", "√": r"\surd "}
 
 
-def _escape_prose(line: str) -> str:
-    """Unicode math outside $…$ made LaTeX math; `_` and `^` outside math made math too."""
+def _tex_line(line: str, lang: str) -> str:
+    """One Markdown line of prose as LaTeX: `code` → \\texttt, **bold** → \\textbf, the rest escaped."""
+    pieces = re.split(r"(`[^`]*`|\*\*)", line)
+    out, bold = [], False
+    for piece in pieces:
+        if piece == "**":
+            out.append("}" if bold else r"\textbf{")
+            bold = not bold
+        elif piece.startswith("`"):
+            out.append(r"\texttt{" + piece[1:-1].replace("--", r"-\/-") + "}")
+        else:
+            out.append(_escape_prose(piece, lang))
+    return "".join(out)
+
+
+_CJK_RUN = re.compile(r"([\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+)")
+
+
+def _escape_prose(line: str, lang: str = "en") -> str:
+    """Unicode math outside $…$ made LaTeX math (x_i, ŷ, ᵀ, ≥ …); adjacent formulas merged into one."""
     parts = re.split(r"(\$[^$]*\$|\\\[.*?\\\])", line)
     for k in range(0, len(parts), 2):
-        seg = parts[k]
+        seg = re.sub(r"\bdiag\(", r"$\\operatorname{diag}$(", parts[k])
+        seg = re.sub(r"([^\s，。：；（）、$\\{}])_(\{[^{}]*\}|[A-Za-z0-9]+)", r"\1$_{\2}$", seg)
         for ch, tex in _UNICODE_MATH.items():
             seg = seg.replace(ch, f"${tex}$")
-        seg = re.sub(r"(\w+)_(\w+)", r"$\1_{\2}$", seg)
-        parts[k] = seg.replace("$$", "")
-    return "".join(parts)
+        parts[k] = seg
+    out = re.sub(r"\$(\s*)\$", r"\1", "".join(parts))
+    if lang != "zh":
+        return out
+    # In Chinese prose every Latin run is mathematics (X, vᵀHv, n × d): one formula per run, italic.
+    runs = _CJK_RUN.split(out)
+    for k in range(0, len(runs), 2):
+        core = runs[k].strip()
+        if re.search(r"[A-Za-z0-9\\]", core) and core != "SymPy":
+            lead, trail = runs[k][: len(runs[k]) - len(runs[k].lstrip())], runs[k][len(runs[k].rstrip()):]
+            runs[k] = f"{lead}${core.replace('$', '')}${trail}"
+    return "".join(runs)
 
 
 def _described(a: Analysis) -> bool:

@@ -16,7 +16,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "kink": "a kink: f is not differentiable here, so the Hessian test does not apply",
         "eigenvalues": "eigenvalues", "no_points": "no critical points",
         "critical_points": "Critical points", "convexity": "convexity",
-        "derivatives": "Gradient and Hessian", "colon": ": ", "period": ".", "convexity_title": "Convexity",
+        "derivatives": "Gradient and Hessian",
+        "where_smooth": " (where f is twice differentiable)",
+        "colon": ": ", "period": ".", "convexity_title": "Convexity",
         "def_pd": "H has eigenvalues {ev}, all > 0: H is positive definite",
         "def_nd": "H has eigenvalues {ev}, all < 0: H is negative definite",
         "def_indef": "H has eigenvalues {ev} of both signs: H is indefinite",
@@ -33,7 +35,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "neither_1d": "f''({x1}) = {c1} < 0, so f is not convex; f''({x2}) = {c2} > 0, so f is not concave either",
         "seed_symbols": ("X is the n × d matrix whose i-th row is x_iᵀ, z_i = θᵀx_i, ŷ_i = σ(z_i) (ŷ = σ(Xθ) "
                          "elementwise), and S = diag(ŷ_i(1 − ŷ_i))"),
-        "gram_sigmoid": ("for every v, vᵀHv = vᵀXᵀSXv = (Xv)ᵀS(Xv) = Σ_i ŷ_i(1 − ŷ_i)(x_iᵀv)² ≥ 0, because "
+        "gram_sigmoid": ("for every v, vᵀHv = (Xv)ᵀS(Xv) = Σ_i ŷ_i(1 − ŷ_i)(x_iᵀv)² ≥ 0, because "
                          "ŷ_i = σ(z_i) lies in (0, 1), so every diagonal entry ŷ_i(1 − ŷ_i) of S is > 0 and S ⪰ 0; "
                          "hence H ⪰ 0 at every θ and L is convex, for every data set"),
         "method_exact": "solved exactly (∇f = 0)",
@@ -79,7 +81,7 @@ PHRASES: dict[str, dict[str, str]] = {
                        "its solution depends on the data"),
         "idx_data": ("numeric minimum on the data ({source}: {n} samples × {d} features), Newton's method in "
                      "{iters} iterations"),
-        "idx_hint": "give data (--data FILE.csv) to find the minimum numerically",
+        "idx_hint": "give data (`--data FILE.csv`) to find the minimum numerically",
         "mat_forms": ("f is quadratic in {x}: ∇f = {grad}, and its Hessian ∇²f = {hess} does not depend on {x} "
                       "(both matrix forms checked against their index forms on random data)"),
         "mat_variable": ("variable: {x} (no variables given: the vector the function is quadratic in, by "
@@ -163,7 +165,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "kink": "不可导点：函数在此处不可导，不能用海森矩阵判别",
         "eigenvalues": "特征值", "no_points": "没有驻点",
         "critical_points": "驻点", "convexity": "凸性",
-        "derivatives": "梯度与海森矩阵", "colon": "：", "period": "。", "convexity_title": "凸性",
+        "derivatives": "梯度与海森矩阵",
+        "where_smooth": "（在 f 二阶可导处）", "colon": "：", "period": "。", "convexity_title": "凸性",
         "def_pd": "H 的特征值 {ev} 均 > 0，H 正定", "def_nd": "H 的特征值 {ev} 均 < 0，H 负定",
         "def_indef": "H 的特征值 {ev} 有正有负，H 不定",
         "def_psd": "H 的特征值 {ev} 中有 0、其余 > 0，H 半正定，二阶判别法失效",
@@ -175,7 +178,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "neither_1d": "f''({x1}) = {c1} < 0，所以 f 不是凸函数；f''({x2}) = {c2} > 0，所以 f 也不是凹函数",
         "seed_symbols": ("记 X 为 n × d 矩阵，第 i 行为 x_iᵀ；z_i = θᵀx_i，ŷ_i = σ(z_i)（即逐元素地 ŷ = σ(Xθ)），"
                          "S = diag(ŷ_i(1 − ŷ_i))"),
-        "gram_sigmoid": ("对任意 v，vᵀHv = vᵀXᵀSXv = (Xv)ᵀS(Xv) = Σ_i ŷ_i(1 − ŷ_i)(x_iᵀv)² ≥ 0。"
+        "gram_sigmoid": ("对任意 v，vᵀHv = (Xv)ᵀS(Xv) = Σ_i ŷ_i(1 − ŷ_i)(x_iᵀv)² ≥ 0。"
                          "这是因为 ŷ_i = σ(z_i) ∈ (0, 1)，S 的每个对角元 ŷ_i(1 − ŷ_i) > 0，所以 S ⪰ 0；"
                          "于是在每个 θ 处 H ⪰ 0，对任意数据 L 都是凸函数"),
         "method_exact": "解方程 ∇f = 0（精确解）",
@@ -280,7 +283,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "page_builtin": "内置数据（随机种子 {seed}）",
         "page_update": "{method}的迭代公式：{rule}",
         "page_theta": "θ = ({names})",
-        "page_logistic_symbols": "其中 X 为数据矩阵（第 i 行为 x_iᵀ），ŷ⁽ᵗ⁾ = σ(Xθ⁽ᵗ⁾)，S⁽ᵗ⁾ = diag(ŷ_i⁽ᵗ⁾(1 − ŷ_i⁽ᵗ⁾))",
+        "page_logistic_symbols": ("其中 X 为数据矩阵（第 i 行为 x_iᵀ），ŷ⁽ᵗ⁾ = σ(Xθ⁽ᵗ⁾)，"
+                                  "S⁽ᵗ⁾ = diag(ŷ_i⁽ᵗ⁾(1 − ŷ_i⁽ᵗ⁾))"),
         "method_gd": "梯度下降", "method_newton": "牛顿法",
     },
 }

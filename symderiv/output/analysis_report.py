@@ -123,11 +123,23 @@ def _point(p: Point, style: str, lang: str) -> str:
     return f"${lhs} = {rhs}$" if style == "md" else f"{lhs} = {rhs}"
 
 
+_SQRT = re.compile(r"sqrt\(([A-Za-z0-9_.]+)\)")
+
+
+def plain_text(e: sp.Basic) -> str:
+    """One-line Unicode as a textbook prints it: √2, |x|, max(0, x), δ(x), 𝟙(x > 0) (not SymPy's names)."""
+    out = _SQRT.sub(r"√\1", matrix_text(e)).replace("sqrt(", "√(")
+    out = re.sub(r"Heaviside\(([^()]*)\)", r"𝟙(\1 > 0)", out)
+    for name, shown in (("DiracDelta(", "δ("), ("Max(", "max("), ("Min(", "min(")):
+        out = out.replace(name, shown)
+    return re.sub(r"Abs\(([^()]*)\)", r"|\1|", out)
+
+
 def rule_text(use: RuleUse, lang: str = "en") -> str:
     """One composition rule used, in words of `lang`."""
     words = RULE_WORDS.get(lang, {})
     values = {k: words.get(v, v) for k, v in use.values}
-    return COMPOSITION_RULES.get(lang, COMPOSITION_RULES["en"])[use.rule].format(expr=matrix_text(use.expr), **values)
+    return COMPOSITION_RULES.get(lang, COMPOSITION_RULES["en"])[use.rule].format(expr=plain_text(use.expr), **values)
 
 
 def _rule_texts(comp: Composition, lang: str = "en") -> list[str]:
@@ -163,7 +175,7 @@ _VALUE_PRINTERS: dict[type, Callable[[Any, str, str], str]] = {
     tuple: _sequence,
     list: _sequence,
     sp.MatrixBase: _matrix,
-    sp.Basic: lambda e, style, lang: _math(matrix_text(e), sp.latex(e), style),
+    sp.Basic: lambda e, style, lang: _math(plain_text(e), sp.latex(e), style),
 }
 
 # ------------------------------------------------------------------ analyze
