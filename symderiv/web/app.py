@@ -148,6 +148,11 @@ async def result(request: Request) -> Response:
     return HTMLResponse(html, status_code=status)
 
 
+async def status(request: Request) -> Response:
+    """GET /api/status: the pool's workers, how many are warm, requests in progress."""
+    return JSONResponse(request.app.state.pool.status())
+
+
 def create_app(workers: int, timeout: float, queue: int = 8, hosts: Sequence[str] = ("*",),
                lang: str = "en") -> ASGIApp:
     """The app, with a pool of `workers` processes, `timeout` seconds per request, `queue` requests
@@ -167,6 +172,7 @@ def create_app(workers: int, timeout: float, queue: int = 8, hosts: Sequence[str
         Route("/", page),
         Route("/result", result),
         Route("/favicon.ico", lambda request: Response(status_code=204)),
+        Route("/api/status", status),
         Route("/api/{command}", api, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ], lifespan=lifespan, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))])

@@ -33,14 +33,18 @@ class Pool:
     queue: int = QUEUE_PER_WORKER
     _pool: Any = field(init=False, repr=False)
     _waiting: int = field(default=0, init=False)  # requests in the pool: running or waiting
+    _started: list[Any] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         # spawn, not fork: the server process has threads (the time limits' watchdog, the event loop)
         context = multiprocessing.get_context("spawn")
         self._pool = pebble.ProcessPool(max_workers=self.workers, initializer=warm_up, context=context)
         # pebble starts its workers at the first task: start them now, warming up while nobody waits
-        for _ in range(self.workers):
-            self._pool.schedule(ready)
+        self._started = [self._pool.schedule(ready) for _ in range(self.workers)]
+
+    def status(self) -> dict[str, int]:
+        """Workers, how many have warmed up, requests in the pool (running or waiting)."""
+        return {"workers": self.workers, "warm": sum(f.done() for f in self._started), "requests": self._waiting}
 
     def close(self) -> None:
         self._pool.stop()

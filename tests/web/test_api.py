@@ -141,6 +141,11 @@ def test_a_heavy_request_times_out_and_blocks_no_other(server):
     assert status == 200  # and the server goes on
 
 
+def test_status(server):
+    status, body, _ = request(server + "api/status", method="GET")
+    assert status == 200 and json.loads(body) == {"workers": 2, "warm": 2, "requests": 0}
+
+
 def test_help_does_not_import_the_server():
     code = ("import sys; from symderiv.cli.main import build_parser; build_parser(); "
             "print(sorted(m for m in ('starlette', 'uvicorn', 'pebble') if m in sys.modules))")

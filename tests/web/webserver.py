@@ -1,6 +1,7 @@
 """Start and stop a real `symderiv serve` (uvicorn on a free loopback port) for the web tests."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -22,16 +23,19 @@ def start_server(*extra: str) -> tuple[subprocess.Popen[str], str]:
         stop_server(proc)
         raise AssertionError(f"symderiv serve did not start: {line!r}")
     url = line.split("serving on ")[1].split()[0]
-    deadline = time.monotonic() + 30
-    while True:
+    deadline = time.monotonic() + 60
+    while True:  # until every worker has warmed up (slow on a busy machine), so no test waits for it
         try:
-            urllib.request.urlopen(url + "favicon.ico", timeout=2)
-            return proc, url
+            with urllib.request.urlopen(url + "api/status", timeout=2) as response:
+                status = json.loads(response.read())
+            if status["warm"] == status["workers"]:
+                return proc, url
         except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                stop_server(proc)
-                raise
-            time.sleep(0.1)
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            stop_server(proc)
+            raise AssertionError("symderiv serve: the workers did not warm up within 60 s")
+        time.sleep(0.1)
 
 
 def stop_server(proc: subprocess.Popen[str]) -> None:
