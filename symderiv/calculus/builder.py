@@ -13,6 +13,7 @@ from symderiv.calculus import rules as R
 from symderiv.calculus.results import Partial
 from symderiv.calculus.rules import ChainThroughRule
 from symderiv.calculus.simplify import textbook
+from symderiv.calculus.written import written_matrix_rule
 from symderiv.core.errors import DeriveError
 from symderiv.core.problem import Definition, Problem, scalar_symbols, substitute_definitions
 from symderiv.ml.functions import relu
@@ -142,7 +143,7 @@ class _Builder:
             return R.ConstantRule(expr, var)
         if isinstance(expr, sp.Indexed) and isinstance(var, sp.Indexed) and expr.base == var.base:
             return R.KroneckerRule(expr, var)
-        whole = _whole_matrix_rule(expr, var)
+        whole = _whole_matrix_rule(expr, var) or written_matrix_rule(self.build, expr, var)
         if whole is not None:
             return whole
         d = self.definition(expr)

@@ -17,6 +17,7 @@ from sympy.printing.str import StrPrinter
 
 from symderiv.calculus.forms import SampleSum
 from symderiv.calculus.matrices.translate import SampleRow
+from symderiv.calculus.written import as_matrix
 from symderiv.core.order import written_order
 from symderiv.ml.functions import ML_FUNCTIONS
 from symderiv.output.matrix_printing import LATEX_SPELLING, TEXT_SPELLING, MatrixPrinting
@@ -76,6 +77,9 @@ class _FormPrinting:
     def _print_FunctionMatrix(self, expr: sp.FunctionMatrix) -> str:
         entry = _sample_entry(expr)
         if entry is None:
+            whole = as_matrix(expr)           # det(XᵀX): the matrix its entries make
+            if whole is not None:
+                return self._print(whole)
             return str(self._print_Basic(expr))     # type: ignore[attr-defined]  # the base printer's
         return self._print_named(*sample_names(*entry, vectors=True))
 
@@ -397,6 +401,8 @@ class PlainPrinter(MatrixPrinting, _FormPrinting, StrPrinter):
 
     def _print_Transpose(self, expr) -> str:
         arg = expr.args[0]
+        if isinstance(arg, sp.Inverse):
+            return self._operand_power(arg.arg, self._fmt["inv_t"])      # (AXB)⁻ᵀ
         s = self._print(arg)
         return (s if isinstance(arg, (sp.MatrixSymbol, SampleRow)) else f"({s})") + "ᵀ"
 

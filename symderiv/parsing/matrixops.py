@@ -139,9 +139,9 @@ class MatrixOpsMixin(Grammar):
 
     def inverse(self, base: Tensor, caret: Token) -> Tensor:
         """X^{-1} of a matrix name: the entries of SymPy's Inverse(X), which the deriver
-        differentiates by X. (X^T X)^{-1}: a square matrix of its own, named by what it inverts;
-        its entries are not written in terms of X, so a derivative by a name inside it would be
-        wrong: refused when that name is an argument of the function (a variable), stated otherwise."""
+        differentiates by X. (X^T X)^{-1} with a variable inside: the inverse of the matrix written
+        out entry by entry (`written_matrix`), differentiated through its entries; of data only: a
+        square matrix of its own, named by what it inverts (stated)."""
         self.wrap(lambda: self.same(base.dims[0], base.dims[1], f"only a square matrix has an "
                                     f"inverse; {base.label or 'this one'} is not square"), caret)
         named = self.named_matrix(base)
@@ -153,10 +153,9 @@ class MatrixOpsMixin(Grammar):
         entry = base.entry(r, c)
         inside = {str(a.base.label) for a in entry.atoms(sp.Indexed)} if isinstance(entry, sp.Basic) else set()
         self.r.ix.taken = taken
-        variables = sorted(inside & self.r.head_args)
-        if variables:
-            raise self.error("the inverse of a matrix variable is not supported yet "
-                             f"({', '.join(variables)} is an argument of the function)", caret)
+        if inside & self.r.head_args:        # a variable inside: differentiated through the entries
+            written = sp.Inverse(written_matrix(base))
+            return Tensor("mat", base.dims[::-1], lambda a, b: written[a, b], f"({base.label or 'A'})^{{-1}}")
         label = f"({base.label or 'A'})^{{-1}}"
         self.r.reading(said("held_inverse", label=label, of=", ".join(sorted(inside)) or base.label))
         self.r.book.learn(label, "mat", (base.dims[1], base.dims[0]))
@@ -165,7 +164,7 @@ class MatrixOpsMixin(Grammar):
 
     def determinant(self, t: Token) -> Value:
         """`\\det X`, `\\det(X)`, `\\log\\det X`: SymPy's Determinant of the matrix X (the deriver
-        applies Jacobi's formula); of a matrix expression (`\\det(AXB)`) not supported yet."""
+        applies Jacobi's formula); of a matrix expression (`\\det(AXB)`), of it written out entry by entry."""
         self.take()
         power = None
         if self.tok.is_("punct", "^"):
@@ -185,10 +184,7 @@ class MatrixOpsMixin(Grammar):
         self.wrap(lambda: self.same(arg.dims[0], arg.dims[1], f"\\det needs a square matrix, not "
                                     f"{arg.label or 'this one'}"), arg_tok)
         named = self.named_matrix(arg)
-        if named is None:
-            raise self.error("the determinant of a matrix expression is not supported yet: write "
-                             "\\det of one matrix (\\det X)", arg_tok)
-        value = sp.Determinant(named)
+        value = sp.Determinant(named if named is not None else written_matrix(arg))
         return sp.Pow(value, power) if power is not None else value
 
     # -- ⊙, ∘, ⊘
@@ -249,3 +245,10 @@ class MatrixOpsMixin(Grammar):
 
 def _text(v: Value) -> str:
     return v.label if isinstance(v, Tensor) else str(v)
+
+
+def written_matrix(t: Tensor) -> sp.FunctionMatrix:
+    """A matrix expression held whole (det(XᵀX)): the matrix whose entry (a, b) is t's, for the
+    deriver to differentiate entry by entry (calculus/written.py) and the printers to write as XᵀX."""
+    a, b = sp.Dummy("a", integer=True), sp.Dummy("b", integer=True)
+    return sp.FunctionMatrix(t.dims[0], t.dims[1], sp.Lambda((a, b), t.entry(a, b)))

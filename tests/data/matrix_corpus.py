@@ -347,6 +347,10 @@ MATRIXCALCULUS = [
       lambda r: {"A": g(r, K, D), "B": g(r, N, N), "C": g(r, D, K)}, lambda r: g(r, N, D),
       lambda v, p: float(np.trace(p["A"] @ v.T @ p["B"] @ v @ p["C"])),
       "matrixcalculus.org example tr(A*X'*B*X*C): BXCA + BᵀXAᵀCᵀ", (r"C \in \mathbb{R}^{d \times k}",)),
+    C("inverse-of-gram", r"L(A) = x^T (A^T A)^{-1} x", "A", lambda r: {"x": g(r, D)}, lambda r: g(r, N, D),
+      lambda v, p: float(p["x"] @ inv(v.T @ v) @ p["x"]), "−2A(AᵀA)⁻¹xxᵀ(AᵀA)⁻¹ (inverse of an expression)"),
+    C("logdet-gram-plus-identity", r"\log\det(I + X^T X)", "X", lambda r: {}, lambda r: g(r, N, D),
+      lambda v, p: logdet(np.eye(D) + v.T @ v), "2X(I + XᵀX)⁻¹"),
     C("mc-logdet-inverse", r"\log\det(X^{-1})", "X", lambda r: {}, lambda r: pd(r, D),
       lambda v, p: logdet(inv(v)), "matrixcalculus.org example log(det(inv(X))): −X⁻ᵀ"),
 ]

@@ -7,7 +7,8 @@ agree, or that the rules cannot make, is not returned: the caller prints the ind
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -205,13 +206,15 @@ def _both_values(ctx: MatrixContext, form: MatrixForm, expanded: sp.Basic, free:
     from symderiv.calculus.matrices import numeric
     size_symbols = {s for shape in ctx.shapes.values() for s in shape if isinstance(s, sp.Symbol)}
     size_symbols |= {s for s in free_sizes.values() if isinstance(s, sp.Symbol)}
-    sizes = numeric.random_sizes(sorted(size_symbols, key=str))
-    rng = np.random.default_rng(seed)
     # a matrix under det or an inverse gets positive-definite data: log det is real, inverses well conditioned
     held = {m.name for e in expanded.atoms(sp.Determinant, sp.Inverse) for m in e.atoms(sp.MatrixSymbol)}
-    data = numeric.random_data([(k, padded(v)) for k, v in ctx.shapes.items()], sizes, rng,
-                               symmetric=ctx.problem.symmetric & set(ctx.shapes),
-                               positive_definite=held & set(ctx.shapes))
+    for sizes in _size_choices(sorted(size_symbols, key=str)):
+        rng = np.random.default_rng(seed)
+        data = numeric.random_data([(k, padded(v)) for k, v in ctx.shapes.items()], sizes, rng,
+                                   symmetric=ctx.problem.symmetric & set(ctx.shapes),
+                                   positive_definite=held & set(ctx.shapes))
+        if _invertible(expanded, sizes, data):
+            break
     for label in one_hot:
         rows, cols = data[label].shape
         data[label] = np.eye(cols)[rng.integers(0, cols, rows)]
@@ -223,6 +226,32 @@ def _both_values(ctx: MatrixContext, form: MatrixForm, expanded: sp.Basic, free:
     bound.update({k: v for k, v in data.items() if k not in bound})
     got = numeric.evaluate_matrix(_substituted(form), sizes, bound, scalars)
     return got, want, sizes
+
+
+def _size_choices(symbols: list[sp.Symbol]) -> Iterator[dict[sp.Symbol, int]]:
+    """The sizes of random_sizes, then the same numbers given to the symbols in other orders (at
+    most 24): det(AXB) needs AXB (m × m) of full rank, so m no larger than the inner sizes."""
+    from symderiv.calculus.matrices import numeric
+    first = numeric.random_sizes(symbols)
+    yield first
+    names = sorted({s.name for s in symbols})
+    values = [first[next(s for s in symbols if s.name == n)] for n in names]
+    for order in itertools.islice(itertools.permutations(values), 1, 24):
+        by_name = dict(zip(names, order, strict=True))
+        yield {s: by_name[s.name] for s in symbols}
+
+
+def _invertible(expanded: sp.Basic, sizes: dict[sp.Symbol, int], data: dict[str, Any]) -> bool:
+    """Whether every matrix written out under det or an inverse (det(AXB)) is well conditioned at
+    these sizes and data (a singular one makes both sides 0 or ∞: no check at all)."""
+    import numpy as np
+
+    from symderiv.calculus.matrices import numeric
+    written = {m for e in expanded.atoms(sp.Determinant, sp.Inverse) for m in e.atoms(sp.FunctionMatrix)}
+    try:
+        return all(np.linalg.cond(numeric.evaluate_matrix(m, sizes, data, {})) < 1e8 for m in written)
+    except (ValueError, TypeError, NotImplementedError, np.linalg.LinAlgError, numeric.MissingValue):
+        return True         # the check itself will say whether the form can be evaluated
 
 
 def _substituted(form: MatrixForm) -> sp.MatrixExpr:

@@ -289,6 +289,21 @@ def _sample_row(ev: _Evaluator, e: SampleRow, scope: _Scope) -> Any:
     return arr[v - 1, :].reshape(-1, 1)
 
 
+def _function_matrix(ev: _Evaluator, e: sp.FunctionMatrix, scope: _Scope) -> Any:
+    """A matrix written entry by entry (det(XᵀX)): each entry evaluated with (a, b) bound, 1-based."""
+    rows, cols = ev.size(e.rows), ev.size(e.cols)
+    (a, b), body = e.lamda.variables, e.lamda.expr
+    out = np.empty((rows, cols))
+    for r in range(1, rows + 1):
+        for c in range(1, cols + 1):
+            inner = scope.bind(a, _Binding(("entry", r), np.int64(r))).bind(b, _Binding(("entry", c), np.int64(c)))
+            value = np.asarray(ev.value(body, inner), dtype=float)
+            if value.size != 1:
+                raise NotImplementedError(f"an entry of {e} that varies with an outer index")
+            out[r - 1, c - 1] = value.reshape(-1)[0]
+    return out
+
+
 def _sympy_fallback(ev: _Evaluator, e: sp.MatrixExpr, scope: _Scope) -> Any:
     """A node type without a numpy rule: SymPy's explicit matrix at the data (slow, but complete)."""
     if scope.bindings:
@@ -351,6 +366,7 @@ _HANDLERS: dict[type, Handler] = {
     sp.KroneckerProduct: _nary(np.kron),
     ElementwiseApplyFunction: _apply,
     SampleSum: _sample_sum,
+    sp.FunctionMatrix: _function_matrix,
     SampleRow: _sample_row,
     DiagMatrix: _unary(lambda v: np.diag(np.ravel(v))),
     DiagonalMatrix: _unary(lambda m: np.diag(np.diag(m))),

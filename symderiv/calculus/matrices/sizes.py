@@ -31,6 +31,11 @@ def _walk(e: sp.Basic, scope: dict[sp.Basic, sp.Basic], out: dict[str, Shape]) -
             inner[i] = hi
         _walk(e.function, inner, out)
         return
+    if isinstance(e, sp.FunctionMatrix) and len(e.lamda.variables) == 2:
+        # a matrix written entry by entry (det(XᵀX)): its entry's indices run over its rows, columns
+        a, b = e.lamda.variables
+        _walk(e.lamda.expr, {**scope, a: e.rows, b: e.cols}, out)
+        return
     if isinstance(e, sp.MatrixSymbol):
         # a matrix held whole (det X, X⁻¹): its own shape
         _record(out, e.name, tuple(e.shape))

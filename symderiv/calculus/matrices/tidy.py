@@ -27,11 +27,40 @@ def textbook_matrix(m: sp.MatrixExpr, taken: Set[str], symmetric: Set[str] = fro
     if symmetric:
         m = _combine_sums(m.xreplace({sp.Transpose(s): s for s in m.atoms(sp.MatrixSymbol) if s.name in symmetric}))
     m = _signs_out(_common_coefficients(_sigma_complements(_collect(m)), written))
+    m = _equal_terms_merged(_inverse_transposes(m))
     taken = set(taken)
     m, softmax = _name_softmax(m, taken)
     m, means = _name_means(m, taken)
     m, diagonals = _name_diagonals(m, taken)
     return m, softmax + means + diagonals
+
+
+def _inverse_transposes(m: sp.Basic) -> sp.Basic:
+    """(BᵀXᵀAᵀ)⁻¹ -> (AXB)⁻ᵀ: SymPy distributes a transpose over a product; a textbook keeps it out."""
+    def undistributed(inv: sp.Inverse) -> sp.MatrixExpr:
+        factors = inv.arg.args if isinstance(inv.arg, sp.MatMul) else ()
+        if len(factors) < 2 or not all(isinstance(f, sp.Transpose) for f in factors):
+            return inv
+        return sp.Transpose(sp.Inverse(sp.MatMul(*[f.arg for f in reversed(factors)])))
+    return m.replace(lambda e: isinstance(e, sp.Inverse), undistributed)
+
+
+def _equal_terms_merged(m: sp.Basic) -> sp.Basic:
+    """−M + (−M) -> −2M: equal terms of a sum added, the order of the others kept."""
+    if not isinstance(m, sp.MatrixExpr) or not m.args or isinstance(m, ElementwiseApplyFunction):
+        return m
+    m = m.func(*[_equal_terms_merged(a) for a in m.args])
+    if not isinstance(m, sp.MatAdd):
+        return m
+    totals: dict[sp.Basic, sp.Expr] = {}
+    for t in m.args:
+        coeff, matrices = _matrix_factors(t)
+        body = matrices[0] if len(matrices) == 1 else sp.MatMul(*matrices)
+        totals[body] = totals.get(body, sp.Integer(0)) + coeff
+    if len(totals) == len(m.args):
+        return m
+    terms = [_scale(body, c) for body, c in totals.items() if c != 0]
+    return sp.MatAdd(*terms) if len(terms) > 1 else terms[0]
 
 
 def _collect(m: sp.MatrixExpr) -> sp.MatrixExpr:

@@ -109,7 +109,15 @@ class Translator:
         expr = expr.replace(lambda e: isinstance(e, sp.Product) and isinstance(e.function, sp.exp),
                             lambda e: sp.exp(sp.Sum(e.function.args[0], *e.limits)))   # Π e^a = e^{Σ a}
         try:
-            t = self.collapse(self.read(expr))
+            try:
+                t = self.collapse(self.read(expr))
+            except NotTranslatable:
+                # Σ_m x_m (a_jlm + b_jlm): a term of the sum may only translate once the sum is
+                # distributed over it (each term contracts on its own)
+                distributed = distribute_sums(expr)
+                if distributed == expr:
+                    raise
+                t = self.collapse(self.read(distributed))
         except (sp.ShapeError, ValueError, TypeError) as exc:     # SymPy refusing a product: no form
             raise NotTranslatable(str(exc)) from exc
         if not t.indices <= frozenset(free):
@@ -140,6 +148,8 @@ class Translator:
 
     # -- reading
     def read(self, e: sp.Basic) -> Product:
+        if isinstance(e, sp.Determinant) and isinstance(e.arg, sp.FunctionMatrix):
+            return Product(sp.Determinant(self.whole(e.arg)))       # det(XᵀX): a number
         if not e.has(sp.Indexed, sp.KroneckerDelta, sp.Sum, MatrixElement):
             return Product(e)
         if isinstance(e, sp.Indexed):
@@ -194,9 +204,18 @@ class Translator:
         parent, a, b = e.args
         if not (isinstance(a, sp.Symbol) and isinstance(b, sp.Symbol)) or a == b:
             raise NotTranslatable("an entry of a matrix with a fixed or repeated index")
+        parent = self.whole(parent)
         for m in parent.atoms(sp.MatrixSymbol):
             self.symbols.symbol(m.name, *m.shape)
         return Term(parent, a, b)
+
+    def whole(self, m: sp.Basic) -> sp.Basic:
+        """m with each matrix written out entry by entry (FunctionMatrix, calculus/written.py) as the
+        matrix its entries make: Lambda((a, b), Σ_i X_ia X_ib) -> XᵀX."""
+        def written(fm: sp.FunctionMatrix) -> sp.MatrixExpr:
+            a, b = fm.lamda.variables
+            return Translator(self.symbols).term(fm.lamda.expr, (a, b), {a: fm.rows, b: fm.cols}).matrix
+        return m.replace(lambda x: isinstance(x, sp.FunctionMatrix) and len(x.lamda.variables) == 2, written)
 
     def size(self, index: sp.Basic) -> sp.Basic:
         if index not in self.scope:
@@ -333,6 +352,19 @@ class Translator:
         j = sp.Dummy(f"j{self._fresh}", integer=True)
         self.scope[j] = size
         return j
+
+
+def distribute_sums(e: sp.Basic) -> sp.Basic:
+    """Σ_i (a + b) c -> Σ_i a c + Σ_i b c, bottom up: products expanded over sums of terms, each Σ
+    split over the terms of its body (function arguments left as they are)."""
+    if isinstance(e, sp.Sum):
+        body = distribute_sums(e.function)
+        return sp.Add(*[sp.Sum(t, *e.limits) for t in sp.Add.make_args(body)])
+    if isinstance(e, (sp.Add, sp.Mul)):
+        rebuilt = e.func(*[distribute_sums(a) for a in e.args])
+        return sp.expand(rebuilt, deep=False, mul=True, power_exp=False, power_base=False, log=False,
+                         multinomial=False) if isinstance(rebuilt, sp.Mul) else rebuilt
+    return e
 
 
 def _rename(t: Term, old: Index, new: Index) -> Term:

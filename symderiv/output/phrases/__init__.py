@@ -47,6 +47,12 @@ IDENTITIES: dict[str, Identity] = {
     "inverse_entry": Identity(r"d(X^{-1}) = -X^{-1}\,dX\,X^{-1} \;\Rightarrow\; "
                               r"\frac{\partial (X^{-1})_{ab}}{\partial X_{kj}} = -(X^{-1})_{ak}(X^{-1})_{jb}",
                               "d(X⁻¹) = -X⁻¹·dX·X⁻¹ ⇒ ∂(X⁻¹)_ab/∂X_kj = -(X⁻¹)_ak·(X⁻¹)_jb"),
+    "determinant_chain": Identity(r"\frac{\partial \det M}{\partial X_{kj}} = \det(M) \sum_{a,b} (M^{-1})_{ba}\,"
+                                  r"\frac{\partial M_{ab}}{\partial X_{kj}}",
+                                  "∂ det M/∂X_kj = det(M)·Σ_ab (M⁻¹)_ba·∂M_ab/∂X_kj"),
+    "inverse_chain": Identity(r"\frac{\partial (M^{-1})_{pq}}{\partial X_{kj}} = -\sum_{a,b} (M^{-1})_{pa}\,"
+                              r"\frac{\partial M_{ab}}{\partial X_{kj}}\,(M^{-1})_{bq}",
+                              "∂(M⁻¹)_pq/∂X_kj = -Σ_ab (M⁻¹)_pa·∂M_ab/∂X_kj·(M⁻¹)_bq"),
 }
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

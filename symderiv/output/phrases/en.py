@@ -51,6 +51,8 @@ RULES = {
     "inverse_entry": "inverse rule: ${identity}$",
     "definition": "definition: ${name} = {value}$",
     "rewrite": "rewrite as ${form}$",
+    "determinant_chain": "determinant rule through the entries of the matrix (Jacobi's formula): ${identity}$",
+    "inverse_chain": "inverse rule through the entries of the matrix: ${identity}$",
     "fallback": "no step-by-step rule applies: computed directly (sympy.diff)",
     "elementary": "standard derivative",
 }

@@ -47,6 +47,8 @@ RULES = {
     "inverse_entry": "逆矩阵求导：${identity}$",
     "definition": "代入定义：${name} = {value}$",
     "rewrite": "改写为 ${form}$",
+    "determinant_chain": "行列式求导，对矩阵的每个元素用链式法则（雅可比公式）：${identity}$",
+    "inverse_chain": "逆矩阵求导，对矩阵的每个元素用链式法则：${identity}$",
     "fallback": "没有适用的分步法则：由 SymPy 直接计算",
     "elementary": "基本求导公式",
 }
