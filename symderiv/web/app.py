@@ -120,7 +120,7 @@ async def _result_html(request: Request, form: Form) -> tuple[str, int]:
         template = _templates.get_template("error.html")
         return template.render(lines=result.get("lines") or [result["error"]]), result["status"]
     body = result["body"]
-    html = worked_html(body, ui["steps_label"]) if form.mode == "derive" else verify_html(body)
+    html = worked_html(body, ui["steps_label"]) if form.mode == "derive" else verify_html(body, ui["steps_label"])
     if result.get("image"):
         html += f'<figure class="picture"><img alt="{ui["picture"]}" src="{result["image"]}"></figure>'
     return html, 200

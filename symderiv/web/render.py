@@ -120,7 +120,10 @@ def _belongs_to_step(step: list[_Block], block: _Block) -> bool:
 
 def worked_html(markdown: str, steps_label: str = "Steps") -> str:
     """The page's HTML for one `derive --format md` (or any CLI Markdown) page."""
-    blocks = _blocks(_md().parse(markdown))
+    return _worked(_blocks(_md().parse(markdown)), steps_label)
+
+
+def _worked(blocks: list[_Block], steps_label: str) -> str:
     sections: list[list[_Block]] = [[]]
     for block in blocks:
         if block.kind == "heading" and block.level <= 2:
@@ -129,7 +132,7 @@ def worked_html(markdown: str, steps_label: str = "Steps") -> str:
     parts = []
     for section in sections:
         if section and section[0].kind == "heading" and section[0].level == 2:
-            if not any(b.kind in ("step", "label") for b in section):  # facts used: derived once, looked up
+            if len(section) > 1 and not any(b.kind in ("step", "label") for b in section):  # the facts used
                 parts.append(f'<details class="aside"><summary>{_inline(section[0])}</summary>\n'
                              f'{_html(section[1:])}</details>\n')
                 continue
@@ -142,8 +145,18 @@ def worked_html(markdown: str, steps_label: str = "Steps") -> str:
 _ROW = re.compile(r"<tr>\s*<td>(\d+)</td>\s*<td>✗</td>")
 
 
-def verify_html(markdown: str) -> str:
-    """The verify report's HTML, the first wrong line of a derivation marked `first-wrong`."""
-    html = _md().render(markdown)
-    return _ROW.sub(lambda m: m.group(0).replace("<tr>", '<tr class="first-wrong" id="first-wrong">', 1),
-                    html, count=1)
+def verify_html(markdown: str, steps_label: str = "Steps") -> str:
+    """The verify report's (or analyze's, optimize's) HTML, the first wrong line of a derivation
+    marked `first-wrong`; the worked derivation of the true derivative that follows the verdict
+    (a `##` heading right before the derivation's `#` title) folded, its steps folded inside."""
+    blocks = _blocks(_md().parse(markdown))
+    html = ""
+    for n in range(len(blocks) - 1):
+        if blocks[n].kind == "heading" and blocks[n].level == 2 and blocks[n + 1].level == 1:
+            html = (f'<details class="aside"><summary>{_inline(blocks[n])}</summary>\n'
+                    f'{_worked(blocks[n + 1:], steps_label)}</details>\n')
+            blocks = blocks[:n]
+            break
+    marked = _ROW.sub(lambda m: m.group(0).replace("<tr>", '<tr class="first-wrong" id="first-wrong">', 1),
+                      _html(blocks), count=1)
+    return marked + html
