@@ -224,7 +224,16 @@ def render_markdown(a: Analysis, lang: str = "en", heading: str = "###") -> str:
         out.append("")
     out += [f"{heading} {t['convexity_title']}", "",
             f"**{_verdict(a, lang)}{t['period']}** {_reason(a, lang, 'md')}{t['period']}"]
-    return "\n".join(out).strip() + "\n"
+    return "\n".join(_math_in_prose(line, lang) for line in out).strip() + "\n"
+
+
+def _math_in_prose(line: str, lang: str) -> str:
+    """A Markdown line whose Unicode formulas (x_iᵀ, vᵀHv ≥ 0) are made $…$ math; headings, display math
+    and code are left alone."""
+    if line.startswith(("#", "$$")) or not line:
+        return line
+    prefix = "- " if line.startswith("- ") else ""
+    return prefix + _tex_line(line[len(prefix):], lang, "md")
 
 
 def render_latex(a: Analysis, lang: str = "en") -> str:
@@ -269,12 +278,15 @@ _UNICODE_MATH = {"∇": r"\nabla ", "²": "^{2}", "ᵀ": "^{T}", "Σ": r"\Sigma 
                  "∞": r"\infty ", "√": r"\surd "}
 
 
-def _tex_line(line: str, lang: str) -> str:
-    """One Markdown line of prose as LaTeX: `code` → \\texttt, **bold** → \\textbf, the rest escaped."""
+def _tex_line(line: str, lang: str, style: str = "tex") -> str:
+    """One Markdown line of prose as LaTeX (`code` → \\texttt, **bold** → \\textbf) or as Markdown
+    (style "md": both kept), the formulas in it made math."""
     pieces = re.split(r"(`[^`]*`|\*\*)", line)
     out, bold = [], False
     for piece in pieces:
-        if piece == "**":
+        if style == "md" and (piece == "**" or piece.startswith("`")):
+            out.append(piece)
+        elif piece == "**":
             out.append("}" if bold else r"\textbf{")
             bold = not bold
         elif piece.startswith("`"):
@@ -298,7 +310,7 @@ def _escape_prose(line: str, lang: str = "en") -> str:
         parts[k] = seg
     out = re.sub(r"\$(\s*)\$", r"\1", "".join(parts))
     if lang != "zh":
-        return out
+        return _english_formulas(out)
     # In Chinese prose every Latin run is mathematics (X, vᵀHv, n × d): one formula per run, italic.
     runs = _CJK_RUN.split(out)
     for k in range(0, len(runs), 2):
@@ -307,6 +319,51 @@ def _escape_prose(line: str, lang: str = "en") -> str:
             lead, trail = runs[k][: len(runs[k]) - len(runs[k].lstrip())], runs[k][len(runs[k].rstrip()):]
             runs[k] = f"{lead}${core.replace('$', '')}${trail}"
     return "".join(runs)
+
+
+def _mathy(token: str) -> bool:
+    """A word of English prose that belongs to a formula: math already, a symbol, a number, an operator."""
+    core = token.rstrip(",;:.")
+    if not core:
+        return False
+    if "$" in core or "\\" in core or re.fullmatch(r"[()\d\s.,+\-=<>/|]*[\d=<>][()\d\s.,+\-=<>/|]*", core):
+        return True
+    if re.fullmatch(r"[A-Za-z]'+(?:\(\w+\))?", core):  # f'', g'(z)
+        return True
+    return bool(re.fullmatch(r"\(?[B-HJ-Zb-z]\)?", core))  # one letter, not the words "a" and "I"
+
+
+def _unbalanced(text: str) -> bool:
+    plain = re.sub(r"\$[^$]*\$", "", text)
+    return plain.count("(") > plain.count(")")
+
+
+def _english_formulas(line: str) -> str:
+    """Runs of formula words in English prose joined into one $…$ ("v$^{T}$Hv = $-6$ < 0" → one formula)."""
+    lead_space, trail_space = line[: len(line) - len(line.lstrip())], line[len(line.rstrip()):]
+    words = re.findall(r"(?:\$[^$]*\$|[^\s$])+", line)
+    out: list[str] = []
+    k = 0
+    while k < len(words):
+        if not _mathy(words[k]):
+            out.append(words[k])
+            k += 1
+            continue
+        j = k
+        while j + 1 < len(words) and _mathy(words[j + 1]) and (
+                not re.search(r"[,;:.]$", words[j]) or _unbalanced(" ".join(words[k:j + 1]))):
+            j += 1
+        run = " ".join(words[k:j + 1])
+        trail = re.search(r"[,;:.]*$", run).group(0)  # type: ignore[union-attr]
+        core = run[: len(run) - len(trail)] if trail else run
+        opened = core.count("(") - core.count(")")
+        if opened > 0 and core.startswith("("):  # "(x, y)" stays whole; a parenthesis that opens prose does not
+            core, lead = core[1:], "("
+        else:
+            lead = ""
+        out.append(f"{lead}${core.replace('$', '')}${trail}")
+        k = j + 1
+    return lead_space + " ".join(out) + trail_space
 
 
 def _described(a: Analysis) -> bool:

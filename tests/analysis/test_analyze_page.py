@@ -83,10 +83,12 @@ def test_seed_convexity_argument_in_both_languages() -> None:
     assert a.convexity.verdict == "convex"
     md = render_markdown(a, "zh")
     assert r"= X^T S X$$" in md and r"= X^T(\hat{y} - y)$$" in md
-    assert "S 的每个对角元 ŷ_i(1 − ŷ_i) > 0，所以 S ⪰ 0" in md and "**凸函数。**" in md
-    assert "第 i 行为 x_iᵀ" in md  # X is defined before it is used
+    assert r"$S$ 的每个对角元 $\hat{y}_{i}(1 - \hat{y}_{i}) > 0$，所以 $S \succeq  0$" in md and "**凸函数。**" in md
+    assert r"第 $i$ 行为 $x_{i}^{T}$" in md  # X is defined before it is used
     en = render_markdown(a, "en")
-    assert "every diagonal entry ŷ_i(1 − ŷ_i) of S is > 0 and S ⪰ 0" in en
+    assert r"every diagonal entry $\hat{y}_{i}(1 - \hat{y}_{i})$ of $S$ is $> 0$ and $S \succeq  0$" in en
+    text = render_text(a, "zh")
+    assert "S 的每个对角元 ŷ_i(1 − ŷ_i) > 0，所以 S ⪰ 0" in text
 
 
 def test_latex_page_structure() -> None:
