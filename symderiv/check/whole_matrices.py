@@ -22,6 +22,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symderiv.calculus.differentiate import diff
 from symderiv.calculus.kronecker import collapse_kronecker
+from symderiv.calculus.written import as_matrix
 from symderiv.core.errors import VerifyError
 
 
@@ -67,6 +68,12 @@ class Wholes:
         out = expr.replace(lambda e: isinstance(e, sp.Determinant), self._det)
         out = out.replace(lambda e: isinstance(e, MatrixElement), self._element)
         left = [a for a in sp.preorder_traversal(out) if isinstance(a, (sp.MatrixExpr, MatrixElement))]
+        written = [a for a in left if isinstance(a, sp.FunctionMatrix)]
+        if written:
+            shown = as_matrix(written[0])
+            raise VerifyError(f"verify cannot check a derivative through the determinant or inverse of a matrix "
+                              f"expression ({_spelled(shown)}) yet; "
+                              "`symderiv derive` works it out")
         if left:
             raise VerifyError(f"verify cannot evaluate {sp.sstr(left[0])[:60]} yet: it reads det X, "
                               "X⁻¹ and X⁻ᵀ of a matrix X, and matrices entry by entry")
@@ -110,6 +117,11 @@ class Wholes:
                 and isinstance(parent.arg.arg, sp.MatrixSymbol):
             return self.inverse_base(parent.arg.arg)[b, a]     # (Xᵀ)⁻¹ = (X⁻¹)ᵀ
         return e
+
+
+def _spelled(m: sp.Basic | None) -> str:
+    """XᵀX for a message (the page printers live a layer above)."""
+    return "a product of matrices" if m is None else sp.sstr(m).replace(".T", "ᵀ").replace("*", "")
 
 
 def of_function(function: sp.Basic) -> Wholes:

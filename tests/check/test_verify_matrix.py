@@ -251,3 +251,11 @@ def test_shape_reading_of_matrices_held_whole():
     assert read_shapes(inverse[j, k], problem, var, (k, j), (n, n)).mismatch is None
     wrong = read_shapes(sp.Sum(inverse[k, j], (j, 1, n)), problem, var, (k, j), (n, n))
     assert wrong.mismatch is not None and wrong.mismatch.claim_shape == (n, sp.Integer(1))
+
+
+def test_a_claim_through_the_determinant_of_an_expression_is_refused_clearly(capsys) -> None:
+    """derive works det(XᵀX) out; verify's independent truth cannot yet: exit 2, the matrix named."""
+    from symderiv import cli
+    assert cli.main(["verify", r"\log\det(X^T X)", "--wrt", "X", "--claim", r"2X(X^TX)^{-1}"]) == 2
+    err = capsys.readouterr().err
+    assert "determinant or inverse of a matrix expression (XᵀX)" in err and "Traceback" not in err
