@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,7 @@ class Pool:
     workers: int
     timeout: float
     queue: int = QUEUE_PER_WORKER
+    warm: bool = True  # work the built-in example in each new worker before its first request
     _pool: Any = field(init=False, repr=False)
     _waiting: int = field(default=0, init=False)  # requests in the pool: running or waiting
     _started: list[Any] = field(default_factory=list, init=False, repr=False)
@@ -38,7 +39,8 @@ class Pool:
     def __post_init__(self) -> None:
         # spawn, not fork: the server process has threads (the time limits' watchdog, the event loop)
         context = multiprocessing.get_context("spawn")
-        self._pool = pebble.ProcessPool(max_workers=self.workers, initializer=warm_up, context=context)
+        self._pool = pebble.ProcessPool(max_workers=self.workers, initializer=warm_up if self.warm else None,
+                                        context=context)
         # pebble starts its workers at the first task: start them now, warming up while nobody waits
         self._started = [self._pool.schedule(ready) for _ in range(self.workers)]
 
@@ -51,14 +53,15 @@ class Pool:
         self._pool.join(timeout=5)
 
     async def run(self, argv: Sequence[str], steps: str | None = None, plot: bool = False,
-                  picture: bool = False, timeout: float | None = None) -> dict[str, Any]:
+                  picture: bool = False, timeout: float | None = None,
+                  job: Callable[..., dict[str, Any]] = run_command) -> dict[str, Any]:
         """The command's result dict (see symderiv.web.jobs), or a 408/503 one."""
         limit = min(timeout or self.timeout, self.timeout)
         if self._waiting >= self.workers * (1 + self.queue):
             return _busy("the server is busy (too many requests waiting); try again in a moment")
         argv = list(argv)
         argv.insert(argv.index("--") if "--" in argv else len(argv), f"--timeout={limit:g}")  # before the formula
-        future = self._pool.schedule(run_command, args=(argv,), kwargs={"steps": steps, "plot": plot,
+        future = self._pool.schedule(job, args=(argv,), kwargs={"steps": steps, "plot": plot,
                                                                         "picture": picture},
                                      timeout=limit + GRACE)
         self._waiting += 1
