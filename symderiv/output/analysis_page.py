@@ -224,15 +224,15 @@ def render_markdown(a: Analysis, lang: str = "en", heading: str = "###") -> str:
         out.append("")
     out += [f"{heading} {t['convexity_title']}", "",
             f"**{_verdict(a, lang)}{t['period']}** {_reason(a, lang, 'md')}{t['period']}"]
-    return "\n".join(_math_in_prose(line, lang) for line in out).strip() + "\n"
+    return "\n".join(math_in_prose(line, lang) for line in out).strip() + "\n"
 
 
-def _math_in_prose(line: str, lang: str) -> str:
+def math_in_prose(line: str, lang: str) -> str:
     """A Markdown line whose Unicode formulas (x_iᵀ, vᵀHv ≥ 0) are made $…$ math; headings, display math
     and code are left alone."""
     if line.startswith(("#", "$$")) or not line:
         return line
-    prefix = "- " if line.startswith("- ") else ""
+    prefix = next((p for p in ("- ", "> ") if line.startswith(p)), "")
     return prefix + _tex_line(line[len(prefix):], lang, "md")
 
 
@@ -327,6 +327,8 @@ def _mathy(token: str) -> bool:
     if not core:
         return False
     if "$" in core or "\\" in core or re.fullmatch(r"[()\d\s.,+\-=<>/|]*[\d=<>][()\d\s.,+\-=<>/|]*", core):
+        return True
+    if re.fullmatch(r"\(?-?\d+(?:\.\d+)?e[-+]?\d+\)?", core):  # 1e-06
         return True
     if re.fullmatch(r"[A-Za-z]'+(?:\(\w+\))?", core):  # f'', g'(z)
         return True

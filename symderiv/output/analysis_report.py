@@ -315,18 +315,22 @@ def optimization_text(r: Optimization, plot: str | None = None, lang: str = "en"
 
 def optimization_markdown(r: Optimization, plot: str | None = None, lang: str = "en") -> str:
     """The same as Markdown: a list for the setting, a table per run and one for the summary."""
+    from symderiv.output.analysis_page import math_in_prose  # the page module builds on this one
+
     t = PHRASES.get(lang, PHRASES["en"])
+    lang = lang if lang in PHRASES else "en"
     lines = [f"### {t['page_title']}", ""]
-    lines += [f"- {ln}" for ln in _header(r, lang, "md")]
+    lines += [math_in_prose(f"- {ln}", lang) for ln in _header(r, lang, "md")]
     for run in r.runs:
-        lines += ["", f"**{_run_title(run, lang)}**", "", f"| {t['page_iteration']} | θ | L | ‖∇L‖ |",
+        lines += ["", math_in_prose(f"**{_run_title(run, lang)}**", lang), "",
+                  f"| {t['page_iteration']} | $\\theta$ | $L$ | $\\|\\nabla L\\|$ |",
                   "| ---: | --- | ---: | ---: |"]
         lines += ["| … | | | |" if it is None else
                   f"| {it.k} | {_theta(it.theta)} | {it.loss:.8g} | {it.grad_norm:.3e} |" for it in _rows(run)]
-        lines += ["", *[f"> {phrase_text(e, lang)}" for e in run.events]] if run.events else []
+        lines += ["", *[math_in_prose(f"> {phrase_text(e, lang)}", lang) for e in run.events]] if run.events else []
     lines += ["", f"| {t['page_method']} | {t['page_result']} |", "| --- | --- |"]
     lines += [f"| {t[f'method_{run.method}']} | {_summary(run, lang)} |" for run in r.runs]
-    comparison = _comparison(r.runs, lang)
+    comparison = [math_in_prose(c, lang) if lang == "zh" else c for c in _comparison(r.runs, lang)]
     lines += ["", *comparison] if comparison else []
     if plot:
         lines += ["", f"![{t['page_plot_alt']}]({plot})"]

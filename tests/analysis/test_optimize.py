@@ -161,7 +161,7 @@ def test_text_table_and_summary():
     assert "data: built-in (random seed 0), 100 samples × 2 features" in out
     assert "summary:" in out and "Newton's method   converged in" in out
     md = optimization_markdown(Optimization(obj, (0.0, 0.0), 1e-6, runs))
-    assert "| iteration | θ | L | ‖∇L‖ |" in md
+    assert r"| iteration | $\theta$ | $L$ | $\|\nabla L\|$ |" in md
 
 
 def test_load_csv(tmp_path):

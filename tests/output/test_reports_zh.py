@@ -127,15 +127,19 @@ def test_optimize_in_chinese(capsys, fmt):
     out = run(capsys, [*ROSENBROCK, "--lang", "zh", "--format", fmt])
     assert_chinese(out)
     assert ("函数：f(x, y) = (1 - x)² + 100·(y - x²)²" in out or r"函数：$f(x, y) = \left(1 - x\right)^{2}" in out) \
-        and "变量：x, y" in out and "牛顿法的迭代公式：" in out
-    assert "初始点：(-1.0000, 1.0000)；容差 ‖∇L‖ ≤ 1e-06" in out
-    assert "梯度下降（η = 9.984e-04，即初始点处的 1/λ_max(H)，λ_max = 1002）" in out
+        and ("变量：x, y" in out or "变量：$x, y$" in out) and "牛顿法的迭代公式：" in out
     assert "未收敛——10000 次迭代内未达到 ‖∇L‖ ≤ 1e-06；L = 5.73522e-05" in out
     assert "迭代 2 次后收敛；L = 6.16604e-27" in out
     if fmt == "text":
+        assert "初始点：(-1.0000, 1.0000)；容差 ‖∇L‖ ≤ 1e-06" in out
+        assert "梯度下降（η = 9.984e-04，即初始点处的 1/λ_max(H)，λ_max = 1002）" in out
         assert "小结：" in out and "\n牛顿法：\n" in out and "    迭代  θ" in out
-    else:
-        assert "### 梯度下降与牛顿法的比较" in out and "| 方法 | 结果 |" in out and "| 迭代次数 | θ | L | ‖∇L‖ |" in out
+    else:  # the formulas in the sentences typeset
+        assert r"初始点：$(-1.0000, 1.0000)$；容差 $\|\nabla L\| \leq  1e-06$" in out
+        assert r"**梯度下降（$\eta  = 9.984e-04$，即初始点处的 $1/\lambda _{max}(H)$，" \
+               r"$\lambda _{max} = 1002$）**" in out
+        assert "### 梯度下降与牛顿法的比较" in out and "| 方法 | 结果 |" in out
+        assert r"| 迭代次数 | $\theta$ | $L$ | $\|\nabla L\|$ |" in out
 
 
 def test_optimize_comparison_in_chinese(capsys):
@@ -199,7 +203,7 @@ def test_optimize_english_unchanged(capsys):
         "(T ms)\n")
     md = run(capsys, ["optimize", "f(x) = x^4 - 3x^2 + x", "--start", "2", "--format", "md", "--lang", "en"])
     assert md.startswith("### Gradient descent versus Newton's method\n\n- function: $f(x) = x^{4} - 3 x^{2} + x$\n")
-    assert "| iteration | θ | L | ‖∇L‖ |" in md and "| method | result |" in md
+    assert r"| iteration | $\theta$ | $L$ | $\|\nabla L\|$ |" in md and "| method | result |" in md
     assert md.endswith("\nNewton's method needed 5 iterations, gradient descent 59 (12× as many)\n")
 
 
