@@ -241,6 +241,15 @@ def _kind(slip: Slip | None, lang: str = "en") -> str:
     return words(f"kind_{slip.kind if slip is not None else 'unknown'}", lang)
 
 
+def _nested(page: str) -> str:
+    """derive's page as a section of this one: its own title dropped (the section names it), headings one
+    level down, so the outline reads 正确导数的求导过程 › 关于 x 的导数."""
+    lines = page.splitlines()
+    if lines and lines[0].startswith("# "):
+        lines = lines[1:]
+    return "\n".join("#" + ln if ln.startswith("#") else ln for ln in lines).lstrip("\n") + "\n"
+
+
 def derivation_page(result: VerifyResult, fmt: str, lang: str = "en") -> str:
     """The true derivative worked step by step (the page `derive` prints), after a wrong verdict."""
     d = result.derivation
@@ -249,7 +258,7 @@ def derivation_page(result: VerifyResult, fmt: str, lang: str = "en") -> str:
     try:
         if fmt == "md":
             from symderiv.output.render import render
-            return f"\n## {words('derived_md', lang)}\n\n" + render(d, "md", lang=lang)
+            return f"\n## {words('derived_md', lang)}\n\n" + _nested(render(d, "md", lang=lang))
         from symderiv.output.text import derivation_text
         return f"\n{words('derived_text', lang)}\n" + derivation_text(d, lang)
     except SymderivError:

@@ -215,3 +215,11 @@ def test_derive_text_page_labels_in_chinese(capsys):
     assert not re.search(r"[\u4e00-\u9fff]:", out)
     out = run(capsys, ["derive", "x^2", "--lang", "zh"])
     assert out.startswith("函数：（表达式） = x²")
+
+
+def test_verify_md_nests_the_worked_derivation(capsys):
+    """The worked truth is a section of the verify page: no second title, its headings one level down."""
+    out = run(capsys, [*CHAIN_WRONG, "--format", "md", "--lang", "zh"])
+    headings = [ln for ln in out.splitlines() if ln.startswith("#")]
+    assert headings[0] == "## 正确导数的求导过程" and all(h.startswith("###") for h in headings[1:])
+    assert "求导过程：" not in out.split("## 正确导数的求导过程")[1].split("\n###")[0]
