@@ -85,10 +85,10 @@ class Context:
         return None
 
     def auto_name(self, inner: sp.Basic, var: sp.Basic) -> sp.Basic:
-        """A name for a chain rule's inner function: u, u_1, … (z_i for a dot product)."""
+        """A name for a chain rule's inner function: u, v, w, then u_1, … (z_i for a dot product)."""
         free_idx = [s for s in inner.free_symbols if isinstance(s, sp.Symbol) and s.is_integer
                     and not s.is_positive and s not in getattr(var, "indices", ())]
-        for cand in ("u", *tuple(f"u_{n}" for n in range(1, 50))):
+        for cand in ("u", "v", "w", *tuple(f"u_{n}" for n in range(1, 50))):
             if cand not in self._used:
                 self._used.add(cand)
                 if len(free_idx) == 1 and "_" not in cand:

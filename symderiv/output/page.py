@@ -19,6 +19,7 @@ from symderiv.calculus.forms import gradient_vector_form, hessian_vector_form
 from symderiv.calculus.results import Derivation, Partial
 from symderiv.calculus.rules import ChainThroughRule
 from symderiv.calculus.simplify import fold
+from symderiv.core.order import remember, written_order
 from symderiv.core.problem import Definition, Problem
 from symderiv.output.facts import entries_used, facts
 from symderiv.output.matrix_view import matrix_view, missing_matrix_form
@@ -64,6 +65,7 @@ class Section:
     vector_label: str = ""                  # "Matrix form" for a matrix variable (else the page's "Vector form")
     vector_note: str = ""
     named: str = ""            # the result in terms of the function's own name (ŷ_i(1 − ŷ_i) x_ik)
+    shape: str = ""            # " ($K \times d$)": the shape a matrix variable's steps derive, for the heading
 
 
 @dataclass
@@ -159,6 +161,8 @@ def _section(d: Derivation, g: Partial, steps: StepPrinter, name: str, leibniz: 
     if g.index:
         shape = d.shape_of(g.variable)
         if len(g.index) == 2:
+            size = rf"${latex(shape[0])} \times {latex(shape[1])}$"
+            sec.shape = f"（{size}）" if lang == "zh" else f" ({size})"
             sec.vector_note = phrase("matrix_variable", lang, v=sec.variable, vk=sec.entry, k=latex(g.index[0]),
                                      j=latex(g.index[1]), rows=latex(shape[0]), cols=latex(shape[1]))
         else:
@@ -279,10 +283,29 @@ def _atomic(expr: sp.Basic) -> bool:
 # --------------------------------------------------------------------------- numbered steps
 def _steps(printer: StepPrinter, rule: R.Rule, dd: str) -> list[StepItem]:
     """Numbered steps, pieces first (post-order: a step comes after the steps it combines, as one
-    works by hand, so a step only ever refers back); trivial sub-steps fold into their parent."""
+    works by hand, so a step only ever refers back); trivial sub-steps fold into their parent; a
+    piece an earlier section derived (∂L/∂ŷ for b after w) is referred to, not derived again."""
     out: list[StepItem] = []
+    printer.section = (rule.var, latex(rule.var))
     _walk(printer.doprint(rule), ExpansionPrinter(printer), dd, out, 0)
     return out
+
+
+def _shared(step: Step, printer: StepPrinter, out: list[StepItem], lhs: str) -> int | None:
+    """A piece by an intermediate (d/dŷ, d/dz) already derived in an earlier section: one step
+    saying where, numbered here. Records this section's pieces for the sections after it."""
+    var, label = printer.section
+    rule = step.rule
+    if rule.var == var or var in rule.var.free_symbols or not step.substeps:
+        return None
+    key = (rule.expr, rule.var)
+    earlier = printer.shared.get(key)
+    if earlier is None or earlier[0] == label:
+        return None
+    item = StepItem(number=len(out) + 1, rule="shared", lhs=lhs, result=latex(step.result),
+                    note=phrase("shared", printer.lang, v=earlier[0], n=earlier[1]))
+    out.append(item)
+    return item.number
 
 
 def _dd_for(rule: R.Rule, dd: str) -> str:
@@ -291,6 +314,10 @@ def _dd_for(rule: R.Rule, dd: str) -> str:
 
 def _walk(step: Step, expansions: ExpansionPrinter, dd: str, out: list[StepItem], depth: int) -> int:
     rule = step.rule
+    lhs = operator(rule.expr, rule.var, _dd_for(rule, dd))
+    number = _shared(step, expansions.steps, out, lhs)
+    if number is not None:
+        return number
     inner = passes_through(step)
     if inner is not None:     # d/dθ z_i = d/dθ (θᵀx_i) = …: the definition is said in its piece's step
         number = _walk(inner, expansions, dd, out, depth)
@@ -308,7 +335,11 @@ def _walk(step: Step, expansions: ExpansionPrinter, dd: str, out: list[StepItem]
     item.number = len(out) + 1
     out.append(item)
     item.extra = expansions.extra(rule)
+    item.result = latex(step.result)      # after extra: a sum's parts may fix the order its result prints in
     item.uses_text = list_numbers(item.uses, expansions.steps.lang)
+    section = expansions.steps.section
+    if rule.var != section[0]:
+        expansions.steps.shared.setdefault((rule.expr, rule.var), (section[1], item.number))
     return item.number
 
 
@@ -345,7 +376,16 @@ class ExpansionPrinter(RulePrinter):
         return {"expansion": join_terms(parts), "named": True, "moves": moves}
 
     def _print_SumRule(self, rule: R.SumRule) -> dict[str, Any]:
-        return {"expansion": join_terms([self.r(s) for s in rule.substeps])}
+        """Term by term in the order the user wrote the terms; no middle line when adding the
+        parts would only reorder them (the result is then printed in the written order)."""
+        written = written_order(rule.expr) or ()
+        steps = sorted(rule.substeps, key=lambda s: written.index(s.expr) if s.expr in written else len(written))
+        parts = [self.steps.result(s) for s in steps]
+        result = self.steps.result(rule)
+        if isinstance(result, sp.Add) and sp.Add(*parts) == result:
+            remember(result, [a for p in parts for a in sp.Add.make_args(p) if a != 0])
+            return {}
+        return {"expansion": join_terms([latex(p) for p in parts])}
 
     def _print_ProductRule(self, rule: R.ProductRule) -> dict[str, Any]:
         parts = []

@@ -21,6 +21,7 @@ from symderiv.calculus import rules as R
 from symderiv.calculus.moves import Move, moves
 from symderiv.calculus.rules import ChainThroughRule, collapse_kronecker
 from symderiv.calculus.simplify import fold, textbook
+from symderiv.core.order import written_order
 from symderiv.core.problem import Definition
 from symderiv.output.phrases import phrase, text_phrase
 from symderiv.output.printing import function_name, latex, text
@@ -97,10 +98,21 @@ class StepPrinter(RulePrinter):
         self.name = name or "f"
         self._results: dict[int, tuple[R.Rule, sp.Basic]] = {}
         self.facts: dict[str, int] = {}       # registry entry -> its number in the page's facts used
+        self.section: tuple[sp.Basic, str] = (sp.S.Zero, "")    # the variable of the steps being numbered
+        self.shared: dict[tuple, tuple[str, int]] = {}   # (expr, by) -> (section, step) that derived it
 
     def doprint(self, rule: R.Rule) -> Step:
         """The step tree of `rule` (every sub-step, trivial ones included)."""
         subs = tuple(self.doprint(s) for s in rule.substeps if s is not None)
+        written = written_order(rule.expr) if isinstance(rule, R.SumRule) else None
+        if written:                 # the terms' steps in the order the user wrote the terms
+            subs = tuple(sorted(subs, key=lambda s: written.index(s.rule.expr)
+                                if s.rule.expr in written else len(written)))
+        if isinstance(rule, R.ChainRule) and not rule.named and subs:
+            # pieces come first, so the outer piece is where u is named ("with u = 1 − ŷ_i")
+            outer = subs[0]
+            named = self.phrase("name_u", u=self.math(rule.u), inner=self.math(rule.inner))
+            subs = (dataclasses.replace(outer, note=f"{named}{outer.note}"), *subs[1:])
         return Step(rule, self.result(rule), self.note(rule), subs)
 
     def note(self, rule: R.Rule) -> str:

@@ -26,6 +26,8 @@ class TextPrinter:
         self.colon = "：" if lang == "zh" else ": "  # full width after Chinese, as a Chinese page writes it
         self.unnamed = "（表达式）" if lang == "zh" else "(expression)"
         self.printer: TextStepPrinter | None = None      # the derivation's step printer, while printing
+        self.section: tuple[sp.Basic, str] = (sp.S.Zero, "")     # the variable of the steps being printed
+        self.shared: dict[tuple, tuple[str, int]] = {}   # a piece by an intermediate -> (section, step)
 
     def label(self, key: str) -> str:
         """A page label, lower case in English (`result:`)."""
@@ -62,6 +64,10 @@ class TextPrinter:
         name = d.problem.name or "f"
         ranges = ", ".join(f"{i} = 1..{text(n)}" for i, n in zip(g.index, d.shape_of(g.variable), strict=False))
         lines = ["", f"∂{name}/∂{text(g.wrt)}" + (f"   ({ranges})" if g.index else "")]
+        if len(g.index) == 2:       # the shape of what the steps derive, once per piece heading
+            rows, cols = d.shape_of(g.variable)
+            lines[-1] += f"   ∂{name}/∂{text(g.wrt.base.label)}: {text(rows)} × {text(cols)}"
+        self.section = (g.step.var, text(g.step.var))
         self.steps(steps.doprint(g.step), lines, [0], 1)
         lines.append(f"  {self.label('result')}{self.colon}{text(g.result)}")
         if g.index and (g.matrix is not None or not g.per_entry):
@@ -85,6 +91,14 @@ class TextPrinter:
         (d c/dx = 0, …) left out. Returns the step's number (0 when left out)."""
         if foldable(step) and depth > 1:
             return 0
+        rule, (var, label) = step.rule, self.section
+        by_intermediate = rule.var != var and var not in rule.var.free_symbols
+        earlier = self.shared.get((rule.expr, rule.var)) if by_intermediate and step.substeps else None
+        if earlier is not None and earlier[0] != label:     # derived in an earlier section: said so
+            counter[0] += 1
+            lines.append(f"  {counter[0]}. " + text_phrase("shared", self.lang, v=earlier[0], n=earlier[1]))
+            lines.append(f"     d/d{text(rule.var)} [{text(rule.expr)}] = {text(step.result)}")
+            return counter[0]
         inner = passes_through(step)
         if inner is not None:     # the definition said in its piece's step (d/dθ z_i = d/dθ θᵀx_i = …)
             number = self.steps(inner, lines, counter, depth)
@@ -102,6 +116,8 @@ class TextPrinter:
         lines.append(f"     d/d{text(step.rule.var)} [{text(step.rule.expr)}] = {first}")
         for m in shown:      # the simplification as named moves, one line each
             lines.append(f"       = {text(m.expr)}   {self.aside(text_phrase(m.key, self.lang))}")
+        if by_intermediate:
+            self.shared.setdefault((rule.expr, rule.var), (label, counter[0]))
         return counter[0]
 
     def aside(self, said: str) -> str:
