@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,10 @@ from symderiv.calculus.moves import _evaluated
 from symderiv.calculus.rules import ChainThroughRule
 from symderiv.cli.derive import BUILTIN_EXAMPLE
 from symderiv.ml.registry import ENTRIES
-from symderiv.output.render import render
-from symderiv.output.steps import StepPrinter
 from symderiv.output.markdown import plain_parentheses
 from symderiv.output.printing import text as plain
+from symderiv.output.render import render
+from symderiv.output.steps import StepPrinter
 from symderiv.output.text import derivation_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,7 +95,7 @@ def test_each_move_is_an_identity_and_more_than_a_reordering(d):
                 continue
             assert isinstance(rule, ChainThroughRule)
             lines = [printer.links_multiplied(rule), *(m.expr for m in moves)]
-            for a, b in zip(lines, lines[1:], strict=False):
+            for a, b in pairwise(lines):
                 assert sp.simplify(_evaluated(a) - _evaluated(b)) == 0, (a, b)
                 assert _unordered(a) != _unordered(b), f"{b} only reorders {a}"
             assert sp.simplify(_evaluated(lines[-1]) - printer.result(rule)) == 0
