@@ -322,7 +322,7 @@ def _walk(step: Step, expansions: ExpansionPrinter, dd: str, out: list[StepItem]
     if inner is not None:     # d/dθ z_i = d/dθ (θᵀx_i) = …: the definition is said in its piece's step
         number = _walk(inner, expansions, dd, out, depth)
         item = out[number - 1]
-        item.note = f"{step.note}; {item.note}"
+        item.note = f"{step.note}{phrase('clause_sep', expansions.steps.lang)}{item.note}"
         item.lhs = f"{operator(rule.expr, rule.var, _dd_for(rule, dd))} = {item.lhs}"
         return number
     item = StepItem(number=0, rule=step.key, note=step.note,

@@ -103,7 +103,7 @@ class TextPrinter:
         if inner is not None:     # the definition said in its piece's step (d/dθ z_i = d/dθ θᵀx_i = …)
             number = self.steps(inner, lines, counter, depth)
             head, rest = lines[-2].split(". ", 1)
-            lines[-2] = f"{head}. {step.note}; {rest}"
+            lines[-2] = f"{head}. {step.note}{text_phrase('clause_sep', self.lang)}{rest}"
             lines[-1] = lines[-1].replace(" d/d", f" d/d{text(step.rule.var)} [{text(step.rule.expr)}] = d/d", 1)
             return number
         uses = [n for s in step.substeps if (n := self.steps(s, lines, counter, depth + 1))]

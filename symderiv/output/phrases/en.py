@@ -47,6 +47,8 @@ RULES = {
     "fact_divide_plain": "divide above and below by e^z",
     "name_u": "let ${u} = {inner}$; ",
     "shared": "derived above for ${v}$ (its step {n}): the same here",
+    "clause_sep": "; ",
+    "list_sep": ", ",
     "index_sum": "sum over an index: the derivative moves inside the sum",
     "kronecker_collapse": "Kronecker delta: only the term ${j} = {k}$ of the sum survives",
     "determinant": "determinant rule (Jacobi's formula): ${identity}$",

@@ -43,6 +43,8 @@ RULES = {
     "fact_divide_plain": "分子分母同除以 e^z",
     "name_u": "令 ${u} = {inner}$；",
     "shared": "已在关于 ${v}$ 的求导中得出（那里的第 {n} 步），这里相同",
+    "clause_sep": "；",
+    "list_sep": "，",
     "index_sum": "对下标求和：导数移进求和号内",
     "kronecker_collapse": "克罗内克 δ：求和中只剩 ${j} = {k}$ 这一项",
     "determinant": "行列式求导（雅可比公式）：${identity}$",
