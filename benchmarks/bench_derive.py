@@ -24,8 +24,9 @@ from sympy.core.cache import clear_cache
 
 from symderiv.calculus.engine import derive
 from symderiv.calculus.forms import gradient_vector_form, hessian_vector_form
+from symderiv.cli.derive import BUILTIN_EXAMPLE
 from symderiv.ml.functions import to_elementary
-from symderiv.output.contract import BUILTIN_EXAMPLE, derivation_json
+from symderiv.output.contract import derivation_json
 from symderiv.parsing.parser import parse
 
 
