@@ -27,6 +27,7 @@ COMMANDS = {
     "notes": ("symderiv.cli.notes", "write a worked-example note from a Markdown note"),
     "analyze": ("symderiv.cli.analyze", "critical points, their classification, convexity"),
     "optimize": ("symderiv.cli.optimize", "gradient descent versus Newton's method"),
+    "export": ("symderiv.cli.export", "the gradient as a NumPy / PyTorch / JAX module, with --check"),
     # the web layer sits above this one: the table names its module, nothing here imports it
     "serve": ("symderiv.web.command", "the web page: paste a formula, read the worked solution (localhost)"),
 }
