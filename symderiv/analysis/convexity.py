@@ -62,6 +62,11 @@ def convexity(f: sp.Basic, xs: Sequence[sp.Symbol], timeout: float = 5.0) -> Con
         if proof is not None:
             return proof
     k = ("k", curv.samples)
+    if len(xs) == 1 and (neg or pos):
+        sample, key, tag = (neg, "not_convex_1d", "1") if neg else (pos, "not_concave_1d", "2")
+        assert sample is not None
+        return Convexity("undecided", Phrase(key, ((f"x{tag}", _coordinate(sample[1][0])), (f"c{tag}", sample[0]), k)),
+                         {"negative" if neg else "positive": _witness_entry(names, sample)})
     if neg:
         return Convexity("undecided", Phrase("not_convex", (*_witness_params(names, neg, "1"), k)),
                          {"negative": _witness_entry(names, neg)})
@@ -175,7 +180,10 @@ def _simple_witness(h: sp.Matrix, xs: Sequence[sp.Symbol], hess_fn: NumericFunct
                 continue
             v = sp.Matrix([int(c) for c in d])
             exact = (v.T * h.xreplace(dict(zip(xs, p, strict=True))) * v)[0]
-            value = complex(exact.evalf())
+            try:
+                value = complex(exact.evalf())
+            except TypeError:  # δ(0) at a kink, or a symbol left: no exact value to show there
+                continue
             if exact.is_finite is not False and abs(value.imag) < 1e-12 and want * value.real > 1e-12:
                 return (exact, tuple(p), tuple(int(c) for c in d))
     return None

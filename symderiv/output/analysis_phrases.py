@@ -33,6 +33,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "V_convex": "Convex", "V_concave": "Concave", "V_neither": "Neither convex nor concave",
         "V_undecided": "Undecided",
         "neither_1d": "f''({x1}) = {c1} < 0, so f is not convex; f''({x2}) = {c2} > 0, so f is not concave either",
+        "not_convex_1d": ("f''({x1}) = {c1} < 0, so f is not convex; f'' ≤ 0 at all {k} sampled points, but "
+                          "concavity is not proved"),
+        "not_concave_1d": ("f''({x2}) = {c2} > 0, so f is not concave; f'' ≥ 0 at all {k} sampled points, but "
+                           "convexity is not proved"),
         "seed_symbols": ("X is the n × d matrix whose i-th row is x_iᵀ, z_i = θᵀx_i, ŷ_i = σ(z_i) (ŷ = σ(Xθ) "
                          "elementwise), and S = diag(ŷ_i(1 − ŷ_i))"),
         "gram_sigmoid": ("for every v, vᵀHv = (Xv)ᵀS(Xv) = Σ_i ŷ_i(1 − ŷ_i)(x_iᵀv)² ≥ 0, because "
@@ -176,6 +180,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "so_kind": "{head}，所以是{kind}",
         "V_convex": "凸函数", "V_concave": "凹函数", "V_neither": "既不是凸函数也不是凹函数", "V_undecided": "无法判定",
         "neither_1d": "f''({x1}) = {c1} < 0，所以 f 不是凸函数；f''({x2}) = {c2} > 0，所以 f 也不是凹函数",
+        "not_convex_1d": "f''({x1}) = {c1} < 0，所以 f 不是凸函数；在 {k} 个采样点上 f'' ≤ 0，但无法证明是凹函数",
+        "not_concave_1d": "f''({x2}) = {c2} > 0，所以 f 不是凹函数；在 {k} 个采样点上 f'' ≥ 0，但无法证明是凸函数",
         "seed_symbols": ("记 X 为 n × d 矩阵，第 i 行为 x_iᵀ；z_i = θᵀx_i，ŷ_i = σ(z_i)（即逐元素地 ŷ = σ(Xθ)），"
                          "S = diag(ŷ_i(1 − ŷ_i))"),
         "gram_sigmoid": ("对任意 v，vᵀHv = (Xv)ᵀS(Xv) = Σ_i ŷ_i(1 − ŷ_i)(x_iᵀv)² ≥ 0。"

@@ -82,7 +82,8 @@ def findings(page: str, fmt: str) -> list[str]:
     prose, formulas = cut_math(page) if fmt in ("md", "tex") else (page, [])
     if fmt == "tex":
         prose = tex_prose(prose)
-    prose = PATH.sub(MARK, CODE.sub(MARK, re.sub(r"<!--.*?-->", MARK, prose, flags=re.S)))
+    prose = re.sub(r"<!--.*?-->|\[![a-z]+\][-+]?|</?details>|</?summary>", MARK, prose, flags=re.S)  # markup
+    prose = PATH.sub(MARK, CODE.sub(MARK, prose))
     problems += [f"English word {w!r} in prose" for w in english_words(prose)]
     for formula in formulas:
         problems += [f"English word {w!r} in math {formula[:60]!r}" for w in math_words(formula)]
