@@ -242,3 +242,20 @@ def test_cli_bad_input_exits_2(argv, capsys):
 def test_dataset_properties():
     data = Dataset(np.zeros((3, 2)), np.zeros(3))
     assert (data.n, data.d) == (3, 2)
+
+
+def test_the_logistic_update_formulas_on_the_page_are_the_objective_s():
+    """optimize writes θ − ηXᵀ(ŷ − y) and θ − (XᵀSX)⁻¹Xᵀ(ŷ − y) for the seed: its gradient and Hessian are those."""
+    from symderiv.analysis.api import optimize
+    from symderiv.analysis.data import builtin_data
+    from symderiv.cli.analyze import SEED_LOGISTIC, SEED_WHERE
+
+    data = builtin_data(30, 3, 1)
+    r = optimize(SEED_LOGISTIC, where=SEED_WHERE, data=data, iters=5)
+    md = optimization_markdown(r, None, "en")
+    assert r"\theta^{(t)} - \eta\, X^T(\hat{y}^{(t)} - y)$" in md
+    assert r"(X^T S^{(t)} X)^{-1}\, X^T(\hat{y}^{(t)} - y)$" in md
+    theta = np.random.default_rng(3).normal(size=3)
+    p = 1 / (1 + np.exp(-data.X @ theta))
+    assert np.allclose(r.objective.grad(theta), data.X.T @ (p - data.y))
+    assert np.allclose(r.objective.hess(theta), data.X.T @ np.diag(p * (1 - p)) @ data.X)
