@@ -20,7 +20,14 @@ def configure_cli(parser: argparse.ArgumentParser, name: str) -> None:
     parser.set_defaults(output=None)
     parser.add_argument("--formula-timeout", type=seconds, default=FORMULA_TIMEOUT, metavar="SECONDS",
                         help=f"time limit per formula (default {FORMULA_TIMEOUT:g}); --timeout bounds the whole note")
-    parser.add_argument("--no-plots", action="store_true", help="do not draw PNG plots")
+    plots = parser.add_mutually_exclusive_group()
+    plots.add_argument("--plots", dest="no_plots", action="store_false",
+                       help="draw pictures beside the worked note (the default)")
+    parser.set_defaults(no_plots=False)
+    plots.add_argument("--no-plots", dest="no_plots", action="store_true", help="do not draw pictures")
+    parser.add_argument("--style", choices=("callout", "details"), default="callout",
+                        help="how a worked block folds: an Obsidian/GitHub callout `> [!note]-` "
+                             "(default) or an HTML <details>")
 
 
 def run_cli(args: argparse.Namespace) -> Outcome:
@@ -41,7 +48,8 @@ def run_cli(args: argparse.Namespace) -> Outcome:
         raise SymderivError(f"refusing to write over the input file {path}")
     lang = args.lang or note_language(text)
     result, files = work_note(text, lang=lang, out_path=out, plots=not args.no_plots,
-                              timeout=args.formula_timeout, progress=sys.stderr)
+                              timeout=args.formula_timeout, progress=sys.stderr,
+                              style=args.style)
     return Outcome(result, files=tuple(files), output=out, message="" if out == "-" else f"wrote {out}")
 
 

@@ -18,6 +18,7 @@ import sympy as sp
 
 from symderiv.core.errors import SymderivError, TimeLimitError
 from symderiv.notes.phrases import note_phrase
+from symderiv.notes.writing import line_ref
 from symderiv.output.phrases import phrase
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ class Declarations:
                 raise
             except SymderivError as exc:
                 said.append(note_phrase("declaration_not_used", self.lang, declaration=df.tex,
-                                        line=phrase("line", self.lang, n=df.line), error=_reason(exc)))
+                                        line=phrase("line", self.lang, n=line_ref(df.line)), error=_reason(exc)))
                 continue
             kept.append((w, df))
         kept.sort(key=lambda item: item[1].start)
@@ -106,7 +107,8 @@ class Declarations:
         for key, items in (("definitions_from_note", [df for _, df in where if df not in self]),
                            ("shapes_from_note", [df for _, df in where if df in self])):
             if items:
-                lines = self.listed(phrase("line", self.lang, n=n) for n in dict.fromkeys(df.line for df in items))
+                lines = self.listed(phrase("line", self.lang, n=line_ref(n))
+                                    for n in dict.fromkeys(df.line for df in items))
                 said.append(note_phrase(key, self.lang, lines=lines))
         return " ".join(said)
 
@@ -117,7 +119,7 @@ class Declarations:
         """Why the declaration `f` is not worked, for the note's closing list."""
         users = sorted(set(self.users.get(f.start, ())))
         if users:
-            lines = self.listed(phrase("line", self.lang, n=n) for n in users)
+            lines = self.listed(phrase("line", self.lang, n=line_ref(n)) for n in users)
             return note_phrase("skip_declaration", self.lang, lines=lines)
         from symderiv.output.printing import latex
 

@@ -15,12 +15,18 @@ NOTE_PHRASES: dict[str, dict[str, str]] = {
         "skip_declaration": "declares shapes, not a function to differentiate (used for {lines})",
         "skip_declaration_unused": "declares shapes, not a function to differentiate "
                                    "(no formula of the note uses {names})",
+        "picture_tangent": "the curve and its tangent",
+        "picture_paths": "contours with the gradient-descent and Newton paths",
+        "picture_sigma": "σ and σ′",
     },
     "zh": {
         "shapes_from_note": "形状取自笔记中的声明（{lines}）。",
         "declaration_not_used": "笔记中的声明 ${declaration}$（{line}）与此公式不符（{error}），此处未采用。",
         "skip_declaration": "声明形状，不是要求导的函数（用于{lines}的公式）",
         "skip_declaration_unused": "声明形状，不是要求导的函数（笔记中没有公式用到 {names}）",
+        "picture_tangent": "函数曲线及其切线",
+        "picture_paths": "等高线与梯度下降、牛顿法的路径",
+        "picture_sigma": "σ 与 σ′",
     },
 }
 

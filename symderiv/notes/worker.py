@@ -33,6 +33,7 @@ from symderiv.core.errors import SymderivError, TimeLimitError
 from symderiv.core.limits import time_limit
 from symderiv.core.problem import Problem, scalar_symbols
 from symderiv.notes.declarations import NEARBY_LINES, Declarations, Declared, Where, nearest
+from symderiv.notes.phrases import note_phrase
 from symderiv.notes.reading import (
     Formula,
     classify,
@@ -44,9 +45,9 @@ from symderiv.notes.reading import (
     strip_worked,
     used_names,
 )
-from symderiv.notes.writing import assemble
+from symderiv.notes.writing import assemble, line_ref
 from symderiv.output.phrases import phrase
-from symderiv.output.plots import function_png
+from symderiv.output.plots import function_png, sigma_png
 
 if TYPE_CHECKING:
     from symderiv.calculus.engine import Derivation
@@ -72,7 +73,8 @@ class Outcome:
 
 # --------------------------------------------------------------------------- working a note
 def work_note(text: str, lang: str = "en", out_path: str = "note.worked.md", plots: bool = True,
-              timeout: float = NOTE_TIMEOUT, progress: TextIO | None = None) -> tuple[str, list[tuple[str, bytes]]]:
+              timeout: float = NOTE_TIMEOUT, progress: TextIO | None = None,
+              style: str = "callout") -> tuple[str, list[tuple[str, bytes]]]:
     """The worked note's text and the extra files to write (PNG plots: [(path, bytes)]).
 
     A note that already holds symderiv's blocks (a worked note) is worked from the note without them,
@@ -95,7 +97,7 @@ def work_note(text: str, lang: str = "en", out_path: str = "note.worked.md", plo
                 else o for o in outcomes]
     worked = [(o.formula.insert_at, o.markdown) for o in outcomes if o.markdown]
     skipped = [(o.formula, o.reason) for o in outcomes if o.reason]
-    return assemble(text, worked, skipped, total, lang), worker.files
+    return assemble(text, worked, skipped, total, lang, style), worker.files
 
 
 def _read_all(formulas: list[Formula], timeout: float
@@ -136,6 +138,7 @@ class _Worker:
         self.worked: dict[tuple, Outcome] = {}  # canonical formula -> first outcome
         self.functions: list[Outcome] = []     # worked functions, in note order (for claims)
         self.deadline = time.monotonic() + timeout   # of the formula being worked
+        self.sigma_drawn = False
 
     def p(self, key: str, **kw: object) -> str:
         return phrase(key, self.lang, **kw)
@@ -274,7 +277,7 @@ class _Worker:
         model = page_model(d, self.lang)
         results = [f"${s.head} = {s.result}$" for s in model.sections]
         results += [f"${s.head} = {s.result}$" for s in model.hessian_entries]
-        line = self.p("see_line", n=first.formula.line)
+        line = self.p("see_line", n=line_ref(first.formula.line))
         md = (f"**symderiv · {self.p('worked_for', formula=_function_tex(d.problem))}**\n\n"
               f"{self.p('same_as_above', results=', '.join(results))} {line}{self.p('period')}")
         return Outcome(f, markdown=md, problem=first.problem, derivation=d)
@@ -397,24 +400,32 @@ class _Worker:
         ok, truth, why = verdict
         word = self.p("verdict_ok") if ok else self.p("verdict_wrong", truth=truth) + why
         return self.p("skip_claim_checked", f=_function_tex(target.derivation.problem), verdict=word) \
-            + " " + self.p("see_line", n=target.formula.line)
+            + " " + self.p("see_line", n=line_ref(target.formula.line))
 
     # -- plots
     def plot(self, d: Derivation) -> str:
-        """A PNG next to the note for a function of one or two scalar variables; its Markdown link."""
-        if any(g.index for g in d.gradient) or len(d.gradient) not in (1, 2):
-            return ""
-        try:
-            data = function_png(d)
-        except Exception:  # a plot is a bonus
-            return ""
-        if data is None:
-            return ""
+        """Pictures next to the note, as Markdown links: f with its tangent (one scalar variable) or
+        contours with the gradient-descent and Newton paths (two), and σ with σ′ the first time a
+        worked formula uses σ."""
+        links = []
+        if not any(g.index for g in d.gradient) and len(d.gradient) in (1, 2):
+            try:
+                data = function_png(d, self.lang)
+            except Exception:  # a plot is a bonus
+                data = None
+            if data:
+                kind = "picture_tangent" if len(d.gradient) == 1 else "picture_paths"
+                links.append(self.picture(data, note_phrase(kind, self.lang)))
+        if not self.sigma_drawn and "\\sigma" in d.problem.source:
+            self.sigma_drawn = True
+            links.append(self.picture(sigma_png(self.lang), note_phrase("picture_sigma", self.lang)))
+        return "\n\n".join(links)
+
+    def picture(self, data: bytes, alt: str) -> str:
         stem = os.path.splitext(os.path.basename(self.out_path))[0]
         name = f"{stem}.fig{len(self.files) + 1}.png"
         self.files.append((os.path.join(os.path.dirname(os.path.abspath(self.out_path)), name), data))
-        kind = "plot_curve" if len(d.gradient) == 1 else "plot_contour"
-        return f"![{self.p('plot')}: {self.p(kind)}]({name})"
+        return f"![{self.p('plot')}: {alt}]({name})"
 
 
 # --------------------------------------------------------------------------- plots

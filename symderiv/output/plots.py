@@ -7,10 +7,13 @@ without plots never pay for matplotlib) and one way to turn a figure into image 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import math
 import os
 import pathlib
+import shutil
+import subprocess
 import tempfile
 import warnings
 from collections.abc import Callable, Sequence
@@ -133,65 +136,204 @@ def _plot_contour(ax: Any, obj: Objective, runs: Sequence[Run]) -> None:
     ax.legend()
 
 
-# ------------------------------------------------------------------ notes: f and f', or contours and ∇f
+# ------------------------------------------------------------------ words and fonts
 
-def function_png(d: Derivation) -> bytes | None:
-    """A PNG of f and f' (one variable) or of f's contours with ∇f as arrows (two), None when f
-    depends on other symbols or has too few finite values to draw."""
+TITLES = {
+    "en": {"tangent": "{f}({x}) and its tangent at {x} = {x0:g}", "tangent_line": "tangent, slope {slope:.3g}",
+           "paths": "contours of {f}: gradient descent and Newton's paths", "gd": "gradient descent",
+           "newton": "Newton's method", "start": "start", "sigma": "σ(z) and σ′(z) = σ(z)(1 − σ(z))"},
+    "zh": {"tangent": "{f}({x}) 及其在 {x} = {x0:g} 处的切线", "tangent_line": "切线，斜率 {slope:.3g}",
+           "paths": "{f} 的等高线与梯度下降、牛顿法的路径", "gd": "梯度下降", "newton": "牛顿法", "start": "起点",
+           "sigma": "σ(z) 与 σ′(z) = σ(z)(1 − σ(z))"},
+}
+
+
+CJK_FAMILIES = ("Noto Sans CJK", "Source Han Sans", "WenQuanYi", "Noto Serif CJK", "SimHei",
+                "Microsoft YaHei", "PingFang", "AR PL")
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The family name of a font with Chinese glyphs, or None: one matplotlib already knows, else
+    one fontconfig lists for `:lang=zh` (matplotlib's font cache may predate its installation)."""
+    from matplotlib import font_manager
+
+    def known() -> str | None:
+        names = [f.name for f in font_manager.fontManager.ttflist]
+        return next((n for key in CJK_FAMILIES for n in names if key in n), None)
+
+    found = known()
+    if found is not None or shutil.which("fc-list") is None:
+        return found
+    try:
+        listed = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True,
+                                timeout=5, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for line in listed.splitlines():
+        path = line.split(":")[0].strip()
+        if path.lower().endswith((".ttf", ".otf", ".ttc")) and os.path.isfile(path):
+            with contextlib.suppress(Exception):
+                font_manager.fontManager.addfont(path)
+    return known()
+
+
+def _words(lang: str) -> tuple[dict[str, str], list[str]]:
+    """The titles for `lang` and the font families to draw them: Chinese only with a CJK font,
+    else English (never boxes in place of missing glyphs)."""
+    if lang == "zh":
+        family = cjk_font()
+        if family is not None:
+            return TITLES["zh"], [family, "DejaVu Sans"]
+    return TITLES["en"], ["DejaVu Sans"]
+
+
+def _figure(lang: str, size: tuple[float, float]) -> tuple[Any, Any, dict[str, str]]:
+    plt = _pyplot()
+    words, families = _words(lang)
+    with plt.rc_context({"font.family": families, "axes.unicode_minus": False}):
+        fig = plt.figure(figsize=size, dpi=110)
+    fig.set_layout_engine("tight")
+    return plt, fig, {**words, "_family": families[0]}
+
+
+def _style(fig: Any, family: str) -> None:
+    """Every text of the figure in `family` (a figure built outside rc_context keeps its fonts)."""
+    for text in fig.findobj(match=lambda o: hasattr(o, "set_fontfamily")):
+        text.set_fontfamily([family, "DejaVu Sans"])
+
+
+# ------------------------------------------------------------------ notes: f with its tangent, or paths
+
+def function_png(d: Derivation, lang: str = "en") -> bytes | None:
+    """A PNG of f with its tangent (one variable) or of f's contours with the gradient-descent and
+    Newton paths from one start (two), None when f depends on other symbols or cannot be drawn."""
     f_expr = to_elementary(d.problem.expanded())
     vars_ = [g.wrt for g in d.gradient]
     if f_expr.free_symbols - set(vars_):
         return None  # other symbols (y, a, …) have no values to plot with
     fn = sp.lambdify(vars_, f_expr, "numpy")
     gfn = [sp.lambdify(vars_, to_elementary(g.expanded), "numpy") for g in d.gradient]
-    plt = _pyplot()
-    fig = plt.figure(figsize=(5.2, 3.6), dpi=110)
+    name = unicode_name(d.problem.name or "f")
+    plt, fig, words = _figure(lang, (5.6, 4.0))
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ax = _curve(fig, d, fn, gfn[0], vars_[0]) if len(vars_) == 1 else _contours(fig, fn, gfn, vars_)
+            if len(vars_) == 1:
+                ax = _curve(fig, name, fn, gfn[0], vars_[0], words)
+            else:
+                hfn = sp.lambdify(vars_, sp.hessian(f_expr, vars_), "numpy")
+                ax = _contours(fig, name, fn, gfn, hfn, vars_, words)
             if ax is None:
                 return None
-            fig.tight_layout()
+            _style(fig, words["_family"])
             return _image_bytes(fig, "png")
     finally:
         plt.close(fig)
 
 
-def _curve(fig: Any, d: Derivation, fn: Callable[..., Any], dfn: Callable[..., Any], x: sp.Symbol) -> Any:
+def sigma_png(lang: str = "en") -> bytes:
+    """σ and σ′ = σ(1 − σ) on one axis: σ′ is largest (1/4) where σ crosses 1/2."""
+    z = np.linspace(-6, 6, 401)
+    s = 1 / (1 + np.exp(-z))
+    plt, fig, words = _figure(lang, (5.6, 3.8))
+    try:
+        ax = fig.add_subplot(111)
+        ax.plot(z, s, label="σ(z)")
+        ax.plot(z, s * (1 - s), "--", label="σ′(z)")
+        ax.axhline(0, color="0.8", lw=0.8)
+        ax.plot([0], [0.25], "ko", ms=3)
+        ax.annotate("σ′(0) = 1/4", (0, 0.25), xytext=(8, 8), textcoords="offset points")
+        ax.set_xlabel("z")
+        ax.set_ylabel("σ(z), σ′(z)")
+        ax.set_title(words["sigma"])
+        ax.legend()
+        ax.grid(True, alpha=0.3)
+        _style(fig, words["_family"])
+        return _image_bytes(fig, "png")
+    finally:
+        plt.close(fig)
+
+
+def _curve(fig: Any, name: str, fn: Callable[..., Any], dfn: Callable[..., Any], x: sp.Symbol,
+           words: dict[str, str]) -> Any:
     xs = _domain(fn)
     if xs is None:
         return None
     ys = np.broadcast_to(np.asarray(fn(xs), dtype=float), xs.shape)
-    dys = np.broadcast_to(np.asarray(dfn(xs), dtype=float), xs.shape)
+    candidates = [c for c in (1.0, 0.5, 2.0, -1.5, float(xs[len(xs) // 2])) if xs[0] <= c <= xs[-1]
+                  and np.isfinite(float(fn(c))) and np.isfinite(float(dfn(c)))]
+    # a point where the tangent slopes, when there is one (a flat tangent teaches less)
+    x0 = next((c for c in candidates if abs(float(dfn(c))) > 1e-6), candidates[0] if candidates else None)
     ax = fig.add_subplot(111)
-    name = unicode_name(d.problem.name or "f")
     var = unicode_name(str(x))
     ax.plot(xs, ys, label=f"{name}({var})")
-    ax.plot(xs, dys, "--", label=f"{name}'({var})")
+    if x0 is not None:
+        y0, slope = float(fn(x0)), float(dfn(x0))
+        span = (xs[-1] - xs[0]) / 4
+        tx = np.linspace(max(xs[0], x0 - span), min(xs[-1], x0 + span), 50)
+        ax.plot(tx, y0 + slope * (tx - x0), "--", color="tab:red",
+                label=words["tangent_line"].format(x=var, x0=x0, slope=slope))
+        ax.plot([x0], [y0], "o", color="tab:red", ms=4)
+        ax.set_title(words["tangent"].format(f=name, x=var, x0=x0))
+    finite = ys[np.isfinite(ys)]
+    if finite.size:
+        lo, hi = np.quantile(finite, [0.02, 0.98])
+        pad = (hi - lo) * 0.15 or 1.0
+        ax.set_ylim(lo - pad, hi + pad)
     ax.axhline(0, color="0.8", lw=0.8)
     ax.legend()
+    ax.grid(True, alpha=0.3)
     ax.set_xlabel(var)
+    ax.set_ylabel(f"{name}({var})")
     return ax
 
 
-def _contours(fig: Any, fn: Callable[..., Any], gfn: Sequence[Callable[..., Any]], vars_: Sequence[sp.Symbol]) -> Any:
-    t = np.linspace(-3, 3, 161)
-    X, Y = np.meshgrid(t, t)
+def descent_paths(fn: Callable[..., Any], gfn: Sequence[Callable[..., Any]], hfn: Callable[..., Any],
+                  start: np.ndarray, steps: int = 25) -> tuple[np.ndarray, np.ndarray]:
+    """Gradient descent (step halved until the loss falls) and Newton's method (a gradient step
+    where the Hessian is not positive definite) from the same start."""
+    def grad(p: np.ndarray) -> np.ndarray:
+        return np.array([float(g(*p)) for g in gfn])
+
+    gd, nt = [start], [start]
+    for _ in range(steps):
+        p, g, eta = gd[-1], grad(gd[-1]), 1.0
+        while eta > 1e-8 and not float(fn(*(p - eta * g))) < float(fn(*p)):
+            eta /= 2
+        gd.append(p - eta * g if eta > 1e-8 else p)
+        q, g = nt[-1], grad(nt[-1])
+        h = np.asarray(hfn(*q), dtype=float)
+        if np.all(np.isfinite(h)) and np.all(np.linalg.eigvalsh((h + h.T) / 2) > 1e-12):
+            nt.append(q - np.linalg.solve(h, g))
+        else:
+            nt.append(gd[-1] if len(nt) == len(gd) - 1 else q - 0.1 * g)
+    return np.array(gd), np.array(nt)
+
+
+def _contours(fig: Any, name: str, fn: Callable[..., Any], gfn: Sequence[Callable[..., Any]],
+              hfn: Callable[..., Any], vars_: Sequence[sp.Symbol], words: dict[str, str]) -> Any:
+    start = np.array([2.5, -2.0])
+    gd, nt = descent_paths(fn, gfn, hfn, start)
+    pts = np.vstack([gd, nt, [[-3, -3], [3, 3]]])
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    lo, hi = pts.min(axis=0) - 0.5, pts.max(axis=0) + 0.5
+    X, Y = np.meshgrid(np.linspace(lo[0], hi[0], 161), np.linspace(lo[1], hi[1], 161))
     Z = np.broadcast_to(np.asarray(fn(X, Y), dtype=float), X.shape)
     if not np.isfinite(Z).any():
         return None
     ax = fig.add_subplot(111)
-    cs = ax.contour(X, Y, Z, levels=15, cmap="viridis")
+    cs = ax.contour(X, Y, Z, levels=15, cmap="viridis", linewidths=0.8)
     ax.clabel(cs, fontsize=6)
-    q = np.linspace(-3, 3, 13)
-    QX, QY = np.meshgrid(q, q)
-    U = np.broadcast_to(np.asarray(gfn[0](QX, QY), dtype=float), QX.shape)
-    V = np.broadcast_to(np.asarray(gfn[1](QX, QY), dtype=float), QX.shape)
-    ax.quiver(QX, QY, U, V, color="tab:red", alpha=0.7)
+    ax.plot(gd[:, 0], gd[:, 1], "o-", ms=3, lw=1, label=words["gd"])
+    ax.plot(nt[:, 0], nt[:, 1], "s-", ms=3, lw=1, label=words["newton"])
+    ax.plot(*start, "k*", ms=10, label=words["start"])
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
     ax.set_xlabel(unicode_name(str(vars_[0])))
     ax.set_ylabel(unicode_name(str(vars_[1])))
-    ax.set_aspect("equal")
+    ax.set_title(words["paths"].format(f=name))
+    ax.legend(fontsize=8)
     return ax
 
 

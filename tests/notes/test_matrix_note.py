@@ -73,13 +73,34 @@ def work(tmp_path, text: str, *extra: str) -> str:
     assert main(["notes", str(src), "-o", str(out), *extra]) == 0
     worked = out.read_text(encoding="utf-8")
     assert strip_worked(worked) == strip_worked(text)        # the note's bytes, blocks inserted only
-    return worked
+    return as_written(worked)
+
+
+def as_written(worked: str) -> str:
+    """The worked note with its line references ("line 18", "第 18 行") turned back into lines of the
+    note as the user wrote it (the worked note refers to lines where they stand in it)."""
+    mapping: dict[int, int] = {}
+    source, inside = 0, False
+    lines = worked.split("\n")
+    for n, line in enumerate(lines, 1):
+        if line.startswith("<!-- symderiv:begin"):
+            inside = True
+            if n > 1 and not lines[n - 2].strip() and mapping.pop(n - 1, None) is not None:
+                source -= 1         # the blank line before a block is the block's
+        if not inside:
+            source += 1
+            mapping[n] = source
+        if line.startswith("<!-- symderiv:end"):
+            inside = False
+    return re.sub(r"(line |第 )(\d+)", lambda m: f"{m.group(1)}{mapping.get(int(m.group(2)), 0)}", worked)
 
 
 def blocks(text: str) -> dict[str, str]:
-    """The worked blocks by their heading's formula (the text after "symderiv · ")."""
-    found = re.split(r"\*\*symderiv · ", text)[1:]
-    return {b.split("**", 1)[0]: b for b in found}
+    """The worked blocks by their heading's formula (the callout's title after "symderiv · "),
+    their lines taken out of the callout."""
+    found = re.split(r"> \[!note\]- symderiv · ", text)[1:]
+    unquoted = [re.sub(r"(?m)^> ?", "", b) for b in found]
+    return {b.split("\n", 1)[0]: b for b in unquoted}
 
 
 def block_with(text: str, needle: str) -> str:
@@ -129,7 +150,7 @@ def test_declarations_are_passed_on_not_worked(worked_en):
         in closing
     assert "(no formula of the note uses $B$)" in closing
     # the softmax block goes after the sentence that declares W ("where $W ∈ ℝ^{K×d}$ …")
-    heading = r"**symderiv · Worked derivation of $L\left(W\right)"
+    heading = r"> [!note]- symderiv · Worked derivation of $L\left(W\right)"
     assert text.index("holds one row $w_k^T$ per class.") < text.index(heading)
 
 
