@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from stuck import sleep_job
+from web_stuck import sleep_job
 
 from symderiv.web.pool import GRACE, Pool
 
