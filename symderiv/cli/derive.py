@@ -30,6 +30,8 @@ def configure_cli(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--hessian", action="store_true", help="also derive the Hessian")
     parser.add_argument("--template", metavar="DIR", help="a folder with your own copies of the templates")
     parser.add_argument("--fragment", action="store_true", help="with --format tex: the body only")
+    parser.add_argument("--plot", metavar="FILE", help="also draw the function (.png/.svg/.pdf): with its "
+                        "tangent for one variable, contours with gradient-descent and Newton paths for two")
 
 
 def run_cli(args: argparse.Namespace) -> Outcome:
@@ -54,6 +56,12 @@ def run_cli(args: argparse.Namespace) -> Outcome:
     from symderiv.output.pages import page
 
     derivation = derive(problem, wrt=args.wrt or None, hessian=args.hessian, timeout=args.timeout)
+    files: tuple[tuple[str, bytes], ...] = ()
+    if args.plot:
+        from symderiv.output.plots import picture_file
+
+        files = (picture_file(derivation, args.plot, args.lang or "en"),)
     if args.format in ("json", "text"):
-        return Outcome(page(derivation, args.format, args.lang))
-    return Outcome(page(derivation, args.format, args.lang, template_dir=args.template, fragment=args.fragment))
+        return Outcome(page(derivation, args.format, args.lang), files=files)
+    return Outcome(page(derivation, args.format, args.lang, template_dir=args.template, fragment=args.fragment),
+                   files=files)

@@ -208,6 +208,29 @@ def _style(fig: Any, family: str) -> None:
 def function_png(d: Derivation, lang: str = "en") -> bytes | None:
     """A PNG of f with its tangent (one variable) or of f's contours with the gradient-descent and
     Newton paths from one start (two), None when f depends on other symbols or cannot be drawn."""
+    return function_image(d, lang, "png")
+
+
+def picture_file(d: Derivation, path: str, lang: str = "en") -> tuple[str, bytes]:
+    """`derive --plot FILE`: (path, image bytes) of `function_image`, its type from the file's name."""
+    fmt = PLOT_FORMATS.get(pathlib.Path(path).suffix.lower())
+    if fmt is None:
+        raise SymderivError(f"--plot: unknown image type {pathlib.Path(path).suffix or '(none)'}; "
+                            "use .png, .svg or .pdf")
+    if any(g.index for g in d.gradient) or len(d.gradient) not in (1, 2):
+        raise SymderivError("--plot draws a function of one or two scalar variables; "
+                            f"this one has {', '.join(d.variables)}")
+    data = function_image(d, lang, fmt)
+    if data is None:
+        raise SymderivError("--plot: the function has other symbols (no values to draw it with) "
+                            "or no finite values near 0")
+    return path, data
+
+
+def function_image(d: Derivation, lang: str = "en", fmt: str = "png") -> bytes | None:
+    """`function_png` in any of PLOT_FORMATS."""
+    if any(g.index for g in d.gradient) or len(d.gradient) not in (1, 2):
+        return None
     f_expr = to_elementary(d.problem.expanded())
     vars_ = [g.wrt for g in d.gradient]
     if f_expr.free_symbols - set(vars_):
@@ -227,7 +250,7 @@ def function_png(d: Derivation, lang: str = "en") -> bytes | None:
             if ax is None:
                 return None
             _style(fig, words["_family"])
-            return _image_bytes(fig, "png")
+            return _image_bytes(fig, fmt)
     finally:
         plt.close(fig)
 
