@@ -3,6 +3,7 @@ references point where the lines stand in the worked note, and every picture lin
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -43,7 +44,7 @@ def twice(request, tmp_path_factory):
 
 
 def test_notes_twice_is_notes_once(twice):
-    style, tmp, once, again = twice
+    _, tmp, once, again = twice
     assert again == once
     assert strip_worked(once) == NOTE
     for png in (tmp / "one").glob("*.png"):
@@ -128,7 +129,7 @@ def test_newton_reaches_a_quadratics_minimum_in_one_step_gradient_descent_goes_d
     best = sp.solve([sp.diff(f, x), sp.diff(f, y)], [x, y])
     assert np.allclose(nt[1], [float(best[x]), float(best[y])])
     losses = [fn(*p) for p in gd]
-    assert all(b <= a for a, b in zip(losses, losses[1:], strict=False)) and losses[-1] < losses[0] - 1
+    assert all(b <= a for a, b in itertools.pairwise(losses)) and losses[-1] < losses[0] - 1
 
 
 def test_chinese_titles_with_a_cjk_font_when_there_is_one():
