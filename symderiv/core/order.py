@@ -9,7 +9,9 @@ computes with it changes.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from threading import Lock
+from typing import Any
 
 import sympy as sp
 
@@ -33,3 +35,22 @@ def written_order(expr: sp.Basic) -> tuple[sp.Basic, ...] | None:
     """The terms of the sum `expr` in the order the user wrote them, or None when not recorded."""
     with _LOCK:
         return _WRITTEN.get(expr)
+
+
+def terms_in_order(expr: sp.Add, rank: Callable[[sp.Basic], Any] | None = None) -> list[sp.Basic]:
+    """The terms as the user wrote them, else positive terms first (sorted by `rank`, if given)."""
+    written = written_order(expr)
+    if written is not None:
+        return list(written)
+    terms = list(sp.Add.make_args(expr))
+    if rank is not None:
+        terms = sorted(terms, key=rank)
+    return [t for t in terms if not t.could_extract_minus_sign()] + \
+        [t for t in terms if t.could_extract_minus_sign()]
+
+
+def forget() -> None:
+    """Forget every recorded order: what is printed next depends only on what is parsed next
+    (the examples script starts from here, so its pages do not depend on what ran before)."""
+    with _LOCK:
+        _WRITTEN.clear()

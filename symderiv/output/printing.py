@@ -18,7 +18,7 @@ from sympy.printing.str import StrPrinter
 from symderiv.calculus.forms import SampleSum
 from symderiv.calculus.matrices.translate import SampleRow
 from symderiv.calculus.written import as_matrix
-from symderiv.core.order import written_order
+from symderiv.core.order import terms_in_order
 from symderiv.ml.functions import ML_FUNCTIONS
 from symderiv.output.matrix_printing import LATEX_SPELLING, TEXT_SPELLING, MatrixPrinting
 
@@ -163,18 +163,6 @@ def _sample_dot(s: sp.Sum, i: sp.Symbol) -> tuple[str, str] | None:
     return str(params[0].base.label), str(data[0].base.label)
 
 
-def _terms_in_order(expr: sp.Add, rank=None) -> list[sp.Basic]:
-    """The terms as the user wrote them (core/order.py), else positive terms first (by `rank`)."""
-    written = written_order(expr)
-    if written is not None:
-        return list(written)
-    terms = list(sp.Add.make_args(expr))
-    if rank is not None:
-        terms = sorted(terms, key=rank)
-    return [t for t in terms if not t.could_extract_minus_sign()] + \
-        [t for t in terms if t.could_extract_minus_sign()]
-
-
 class MLLatexPrinter(MatrixPrinting, _FormPrinting, LatexPrinter):
     """SymPy's LaTeX printer with ML reading order and index notation."""
 
@@ -209,7 +197,7 @@ class MLLatexPrinter(MatrixPrinting, _FormPrinting, LatexPrinter):
 
     def _print_Add(self, expr, order=None):
         out = ""
-        for n, t in enumerate(_terms_in_order(expr, _term_rank)):
+        for n, t in enumerate(terms_in_order(expr, _term_rank)):
             if t.could_extract_minus_sign():
                 s = self._print(-t)
                 if isinstance(-t, sp.Add):
@@ -411,7 +399,7 @@ class PlainPrinter(MatrixPrinting, _FormPrinting, StrPrinter):
 
     def _print_Add(self, expr, order=None):
         out = ""
-        for n, t in enumerate(_terms_in_order(expr)):
+        for n, t in enumerate(terms_in_order(expr)):
             neg = t.could_extract_minus_sign()
             s = self.parenthesize(-t if neg else t, 40)
             out += (" - " if neg and n else "-" if neg else " + " if n else "") + s
