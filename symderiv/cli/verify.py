@@ -20,6 +20,27 @@ def configure_cli(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--claim", help="the claimed derivative (LaTeX)")
     parser.add_argument("--steps", metavar="FILE",
                         help="a hand derivation (align environment or $$ lines); `-` for stdin")
+    parser.add_argument("--batch", metavar="FILE", action=_Batch,
+                        help="many claims, one per row (.csv or .jsonl: id, function, wrt, claim or steps, where)")
+    parser.add_argument("--jobs", type=int, default=None, help="with --batch: worker processes (default: the cores)")
+    parser.add_argument("--row-timeout", type=float, default=30.0,
+                        help="with --batch: time limit per row, in seconds (a row past it is reported as timed out)")
+    parser.add_argument("--report", metavar="FILE.csv", help="with --batch: the CSV report (default: FILE.report.csv)")
+
+
+BATCH_TIMEOUT = 3600.0
+
+
+class _Batch(argparse.Action):
+    """--batch FILE: the whole command's --timeout becomes an hour unless given (each row has its own)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        from symderiv.core.limits import DEFAULT_TIMEOUT
+
+        namespace.batch = values
+        if getattr(namespace, "timeout", None) == DEFAULT_TIMEOUT:
+            namespace.timeout = BATCH_TIMEOUT
 
 
 def run_cli(args: argparse.Namespace) -> Outcome:
@@ -27,6 +48,8 @@ def run_cli(args: argparse.Namespace) -> Outcome:
     from symderiv.check.verify import verify, verify_steps
     from symderiv.output.verify_report import report
 
+    if args.batch is not None:
+        return _run_batch(args)
     if (args.claim is None) == (args.steps is None):
         raise VerifyError("give exactly one of --claim LATEX or --steps FILE")
     latex = args.latex
@@ -57,3 +80,25 @@ def _read_steps(path: str) -> str:
         raise VerifyError(f"cannot read {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise VerifyError(f"{path} is not UTF-8 text") from None
+
+
+def _run_batch(args: argparse.Namespace) -> Outcome:
+    """--batch: every row checked in a process pool; the Markdown summary is the page, the CSV a file."""
+    import os
+    import time
+    from pathlib import Path
+
+    from symderiv.check.batch import read_rows, run_batch
+    from symderiv.check.batch_report import report_csv, report_markdown
+
+    if args.claim is not None or args.steps is not None:
+        raise VerifyError("--batch takes its claims from the file; drop --claim/--steps")
+    rows = read_rows(args.batch)
+    jobs = max(1, min(args.jobs or os.cpu_count() or 1, len(rows)))
+    start = time.perf_counter()
+    results = run_batch(rows, jobs, args.row_timeout)
+    seconds = time.perf_counter() - start
+    csv_path = args.report or str(Path(args.batch).with_suffix(".report.csv"))
+    body = report_markdown(results, Path(args.batch).name, seconds, jobs)
+    return Outcome(body, 0, files=((csv_path, report_csv(results).encode("utf-8")),), message=f"wrote {csv_path}")
+
