@@ -171,7 +171,7 @@ class _Worker:
             worked = self.work_claim(f, problem)
             return worked or Outcome(f, reason=self.claim_reason(problem))
         if key is not None:
-            return Outcome(f, reason=self.p(key))
+            return self.work_method(f, key) or Outcome(f, reason=self.p(key))
         canon = (problem.name, sp.srepr(problem.expr), tuple(p.name for p in problem.definitions))
         if canon in self.worked:
             return self.repeat(f, self.worked[canon])
@@ -294,6 +294,23 @@ class _Worker:
             return ""
         # its headings would enter the user's outline: bold labels instead
         return re.sub(r"(?m)^#{1,6}\s+(.*)$", r"**\1**", text)
+
+    def work_method(self, f: Formula, key: str) -> Outcome | None:
+        """An update rule, Newton step or Hessian definition worked for the loss the note worked last
+        before it (methods.py), or None."""
+        from symderiv.notes.methods import method_markdown, method_of
+
+        kind = method_of(f.tex, key)
+        if kind is None:
+            return None
+        for loss in reversed(self.functions):
+            d = loss.derivation
+            if d is None or loss.formula.start > f.start or not any(g.index for g in d.gradient):
+                continue
+            md = method_markdown(kind, d, self.p("line", n=line_ref(loss.formula.line)), self.lang)
+            if md:
+                return Outcome(f, markdown=md)
+        return None
 
     # -- claims
     def work_claim(self, f: Formula, problem: Problem) -> Outcome | None:

@@ -221,7 +221,8 @@ def test_the_whole_note_is_bounded_by_timeout(tmp_path):
 
 # --------------------------------------------------------------------------- the seed note
 SEED_FORMULAS = 20      # found by the regex reader before and by the Markdown reader now
-SEED_WORKED = 9         # worked before and now: L, ŷ_i, f = x² (×3), log x, σ(x), one-sample L, d/dθ σ(θᵀx)
+SEED_WORKED = 12        # L, ŷ_i, f = x² (×3), log x, σ(x), one-sample L, d/dθ σ(θᵀx);
+#                         the update, Newton's step and the Hessian's definition, for L(θ)
 
 
 @pytest.fixture(scope="module")

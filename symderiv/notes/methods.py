@@ -1,0 +1,165 @@
+"""A note's gradient-descent update, Newton step and Hessian definition, worked for the note's loss.
+
+The seed note teaches `θ^{(t+1)} = θ^{(t)} − η ∇L`, Newton's `θ − H⁻¹∇L` and the Hessian test of
+convexity in the abstract; a learner wants them for the loss the note worked: `θ − η Xᵀ(ŷ − y)`,
+`θ − (XᵀSX)⁻¹Xᵀ(ŷ − y)`, and why `XᵀSX ⪰ 0`. Nothing here is derived anew: the gradient's and the
+Hessian's matrix forms are the derivation's own (symderiv.calculus.matrices), printed only when they
+were checked against the index form; the convexity argument is printed only when the Hessian is
+`AᵀSA` with S diagonal and its weights, evaluated at random points, are positive.
+"""
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING
+
+import sympy as sp
+from sympy.matrices.expressions.diagonal import DiagMatrix
+
+from symderiv.output.matrix_view import matrix_view
+from symderiv.output.printing import latex
+
+if TYPE_CHECKING:
+    from symderiv.calculus.engine import Derivation
+    from symderiv.calculus.results import Partial
+
+PHRASES = {
+    "en": {
+        "title": "{method} for the note's loss ${loss}$",
+        "gradient_descent": "Gradient descent", "newton": "Newton's method", "convexity": "Convexity of the loss",
+        "gradient": "For the loss worked above ({line}) the gradient is",
+        "hessian": "and the Hessian is",
+        "checked": "(both checked against the index form at {sizes}).",
+        "gd_step": "So one gradient-descent step with step size $\\eta$ is",
+        "newton_step": "So one Newton step (where ${h}$ is invertible) is",
+        "at_t": "with every quantity evaluated at $\\theta^{(t)}$.",
+        "checked_one": "(checked against the index form at {sizes}).",
+        "convex_1": "For every vector $v$: $v^{{T}} {h} v = ({a}v)^{{T}} S ({a}v) = "
+                    "\\sum_i S_{{ii}} ({a}v)_i^2 \\ge 0$,",
+        "convex_2": "because $S$ is diagonal with entries ${s} > 0$ (checked at {k} random points).",
+        "convex_3": "So ${h} \\succeq 0$ for every $\\theta$: the loss is convex, and a point where "
+                    "$\\nabla_\\theta L = 0$ is a global minimum.",
+    },
+    "zh": {
+        "title": "{method}：笔记中的损失 ${loss}$",
+        "gradient_descent": "梯度下降", "newton": "牛顿法", "convexity": "损失函数的凸性",
+        "gradient": "对上面求导的损失（{line}），梯度为",
+        "hessian": "海森矩阵为",
+        "checked": "（二者都已在 {sizes} 处与分量形式核对）。",
+        "gd_step": "于是步长为 $\\eta$ 的一步梯度下降为",
+        "newton_step": "于是（${h}$ 可逆时）一步牛顿法为",
+        "at_t": "其中各量都在 $\\theta^{(t)}$ 处取值。",
+        "checked_one": "（已在 {sizes} 处与分量形式核对）。",
+        "convex_1": "对任意向量 $v$：$v^{{T}} {h} v = ({a}v)^{{T}} S ({a}v) = "
+                    "\\sum_i S_{{ii}} ({a}v)_i^2 \\ge 0$，",
+        "convex_2": "因为 $S$ 是对角矩阵，对角元 ${s} > 0$（已在 {k} 个随机点核对）。",
+        "convex_3": "所以对任意 $\\theta$ 都有 ${h} \\succeq 0$：损失函数是凸的，"
+                    "$\\nabla_\\theta L = 0$ 的点就是全局最小点。",
+    },
+}
+SAMPLES = 200
+
+
+def method_of(tex: str, reason: str) -> str | None:
+    """Which method a formula the note does not differentiate states, from its skip reason and text."""
+    if reason == "skip_update":
+        return "newton" if ("H^{-1}" in tex or "^{-1}" in tex or "nabla^2" in tex) else "gradient_descent"
+    if reason == "skip_hessian_def":
+        return "convexity"
+    return None
+
+
+def method_markdown(kind: str, d: Derivation, line: str, lang: str) -> str | None:
+    """The block for `kind`, or None when the loss has no checked matrix forms to work it with."""
+    say = PHRASES.get(lang, PHRASES["en"])
+    g = next((p for p in d.gradient if p.index and p.matrix is not None and p.matrix.checked_at), None)
+    h = _hessian_of(d, g)
+    if g is None or g.matrix is None or (kind != "gradient_descent" and h is None):
+        return None
+    from symderiv.output.page import function_tex
+
+    gl, hl = latex(g.matrix.matrix), latex(h.matrix.matrix) if h is not None and h.matrix is not None else ""
+    var = latex(g.wrt.base.label) if isinstance(g.wrt, sp.Indexed) else latex(g.wrt)
+    lines = [f"**symderiv · {say['title'].format(method=say[kind], loss=function_tex(d.problem))}**", "",
+             say["gradient"].format(line=line), "", f"$$\n\\nabla_{{{var}}} L = {gl}\n$$", ""]
+    sizes = ("、" if lang == "zh" else ", ").join(f"${n} = {v}$" for n, v in g.matrix.checked_at)
+    if kind != "gradient_descent":
+        lines += [say["hessian"], "", f"$$\n\\nabla^{{2}}_{{{var}}} L = {hl}\n$$", ""]
+    symbols = list(matrix_view(g.matrix, lang).symbols)
+    if kind != "gradient_descent" and h is not None and h.matrix is not None:
+        symbols += [s for s in matrix_view(h.matrix, lang).symbols if s not in symbols]
+    checked = say["checked_one"] if kind == "gradient_descent" else say["checked"]
+    lines += [f"- {s}" for s in symbols] + ["", checked.format(sizes=sizes), ""]
+    t0, t1 = f"{var}^{{(t)}}", f"{var}^{{(t+1)}}"
+    if kind == "gradient_descent":
+        lines += [say["gd_step"], "", f"$$\n{t1} = {t0} - \\eta \\, {gl}\n$$", "", say["at_t"]]
+    elif kind == "newton":
+        lines += [say["newton_step"].format(h=hl), "",
+                  f"$$\n{t1} = {t0} - \\left({hl}\\right)^{{-1}} {gl}\n$$", "", say["at_t"]]
+    else:
+        argued = _convexity(h, d)
+        if argued is None:
+            return None
+        a, s = argued
+        lines += [say["convex_1"].format(h=hl, a=a), say["convex_2"].format(s=s, k=SAMPLES),
+                  say["convex_3"].format(h=hl)]
+    return "\n".join(lines)
+
+
+def _hessian_of(d: Derivation, g: Partial | None) -> Partial | None:
+    if g is None or not d.hessian:
+        return None
+    n = list(d.gradient).index(g)
+    h = d.hessian[n][n] if n < len(d.hessian) and n < len(d.hessian[n]) else None
+    return h if h is not None and h.matrix is not None and h.matrix.checked_at else None
+
+
+def _convexity(h: Partial | None, d: Derivation) -> tuple[str, str] | None:
+    """(A, S's entry) when the Hessian is AᵀSA, S = diag(w) and the index form's weight w_i is positive
+    at random points; None otherwise (then no argument is printed)."""
+    if h is None or h.matrix is None:
+        return None
+    m = h.matrix.matrix
+    if not (isinstance(m, sp.MatMul) and len(m.args) == 3 and m.args[0] == m.args[2].T):
+        return None
+    middle = dict(h.matrix.definitions).get(m.args[1])
+    if not isinstance(middle, DiagMatrix):
+        return None
+    sums = [s for s in sp.Add.make_args(h.expanded) if isinstance(s, sp.Sum)]
+    if len(sums) != 1:
+        return None
+    i = sums[0].limits[0][0]
+    data = [a for a in sp.Mul.make_args(sums[0].function)
+            if isinstance(a, sp.Indexed) and i in a.indices and len(a.indices) == 2]
+    weight = sums[0].function
+    for a in data:
+        weight = weight / a
+    inner = {s: sp.Dummy("z") for s in weight.atoms(sp.Sum)}
+    weight = weight.xreplace(inner)
+    if weight.has(sp.Indexed) and not all(i in a.indices for a in weight.atoms(sp.Indexed)):
+        return None
+    from symderiv.ml.functions import to_elementary
+
+    w = to_elementary(weight)
+    rng = random.Random(13)
+    free = sorted(w.free_symbols | set(w.atoms(sp.Indexed)), key=str)
+    for _ in range(SAMPLES):
+        value = w.xreplace({s: sp.Float(rng.uniform(-6, 6)) for s in free}).evalf()
+        if not (value.is_number and value > 0):
+            return None
+    shown = _weight(h.result)
+    if shown is None:
+        return None
+    return latex(m.args[2]), latex(sp.Indexed(sp.IndexedBase("S"), i, i)) + " = " + latex(shown)
+
+
+def _weight(result: sp.Basic) -> sp.Basic | None:
+    """w_i of a textbook form Σ_i w_i x_ik x_il (ŷ_i(1 − ŷ_i)), the intermediates' names kept."""
+    sums = [s for s in sp.Add.make_args(result) if isinstance(s, sp.Sum)]
+    if len(sums) != 1:
+        return None
+    i = sums[0].limits[0][0]
+    weight = sums[0].function
+    for a in sp.Mul.make_args(sums[0].function):
+        if isinstance(a, sp.Indexed) and i in a.indices and len(a.indices) == 2:
+            weight = weight / a
+    return weight
