@@ -174,6 +174,8 @@ class ArithmeticMixin(Grammar):
                 rhs = self.factor()
                 if isinstance(rhs, Tensor):
                     raise self.error("cannot divide by a vector", t)
+                if isinstance(rhs, sp.Tuple) or not isinstance(rhs, sp.Expr):
+                    raise self.error("cannot divide by a list of values", t)
                 if rhs == 0:
                     raise self.error("division by zero", t)
                 value = self.mul(value, sp.Pow(rhs, -1), t)

@@ -264,3 +264,11 @@ def test_messages_built_from_input_are_sanitised_too():
 def test_cli_never_writes_an_escape_character(capsys):
     code, out, err = _run(capsys, "--format", "json", "x + \x1b[2J \\frac{")
     assert code == 2 and "\x1b" not in out + err and "\\x1b" in err
+
+
+@pytest.mark.parametrize("latex", [r"x/(a, b)", r"f/(x, y) = x^2 + 3xy + y^2"])
+def test_dividing_by_a_list_is_refused_with_a_caret(latex):
+    """Found by the fuzz test: `f/(x, y)` built Pow(Tuple, -1) (a SymPy deprecation) instead of an error."""
+    with pytest.raises(ParseError, match="cannot divide by a list of values") as info:
+        parse(latex)
+    assert info.value.column == latex.index("/")
