@@ -14,7 +14,7 @@ from symderiv.core.problem import Problem
 from symderiv.output.facts import entries_used, facts
 from symderiv.output.matrix_view import matrix_view, missing_matrix_form
 from symderiv.output.phrases import phrase, reading_sentence, text_phrase
-from symderiv.output.printing import text
+from symderiv.output.printing import text, unicode_name
 from symderiv.output.steps import Step, TextStepPrinter, foldable, list_numbers, passes_through
 
 
@@ -39,7 +39,8 @@ class TextPrinter:
         lines = [f"{phrase('function_label', self.lang)}{self.colon}{name} = {text(problem.expr)}"]
         for d in problem.definitions:
             lines.append(f"{phrase('where', self.lang)}{self.colon}{text(d.target)} = {text(d.expr)}")
-        lines.append(f"{phrase('variables', self.lang).lower()}{self.colon}" + ", ".join(problem.variables))
+        names = ", ".join(unicode_name(v) for v in problem.variables)
+        lines.append(f"{phrase('variables', self.lang).lower()}{self.colon}{names}")
         return "\n".join(lines)
 
     def derivation(self, d: Derivation) -> str:

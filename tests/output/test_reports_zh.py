@@ -210,7 +210,7 @@ def test_optimize_english_unchanged(capsys):
 def test_derive_text_page_labels_in_chinese(capsys):
     """The plain-text worked solution: full-width colons after Chinese labels, no '(expression)'."""
     out = run(capsys, ["derive", "--hessian", "--lang", "zh"])
-    assert out.startswith("函数：L = ") and "\n其中：" in out and "\n变量：theta\n" in out
+    assert out.startswith("函数：L = ") and "\n其中：" in out and "\n变量：θ\n" in out
     assert "\n海森矩阵：\n" in out
     assert not re.search(r"[\u4e00-\u9fff]:", out)
     out = run(capsys, ["derive", "x^2", "--lang", "zh"])
