@@ -29,6 +29,7 @@ CASES = {
                 ["V,c,W,b"]),
 }
 HAS_TORCH = importlib.util.find_spec("torch") is not None
+HAS_JAX = importlib.util.find_spec("jax") is not None
 
 
 @cache
@@ -50,6 +51,14 @@ def test_numpy_gradient_agrees_with_finite_differences(name: str) -> None:
 def test_torch_gradient_agrees_with_autograd(name: str) -> None:
     result = check(exported(name, "torch"))
     assert result.against == "torch.autograd" and not result.failure
+    assert result.ok, result.max_error
+
+
+@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.skipif(not HAS_JAX, reason="jax is not installed (pip install jax jaxlib)")
+def test_jax_gradient_agrees_with_jax_grad(name: str) -> None:
+    result = check(exported(name, "jax"))
+    assert result.against.startswith("jax") and not result.failure
     assert result.ok, result.max_error
 
 
