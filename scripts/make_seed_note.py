@@ -12,6 +12,7 @@ pictures' bytes follow the installed matplotlib and fonts, so they are not compa
 from __future__ import annotations
 
 import argparse
+import difflib
 import re
 import shutil
 import sys
@@ -49,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
                 stale.append(link)
         for name in stale:
             print(f"stale: docs/examples/seed-note/{name}", file=sys.stderr)
+        if WORKED.name in stale and WORKED.exists():      # what differs, to tell a change from a flake
+            old = WORKED.read_bytes().decode("utf-8").splitlines()
+            diff = difflib.unified_diff(old, text.splitlines(), "committed", "now", n=1, lineterm="")
+            print("\n".join(list(diff)[:40]), file=sys.stderr)
         return 1 if stale else 0
     for old in OUT.glob("note.worked.fig*.png"):
         old.unlink()
