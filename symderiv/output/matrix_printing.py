@@ -12,6 +12,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from symderiv.calculus.matrices.translate import SampleRow
+from symderiv.output.speech import page_language
 
 
 class MatrixPrinting:
@@ -67,6 +68,17 @@ class MatrixPrinting:
     def _print_MatPow(self, expr: sp.MatPow) -> str:
         """A², (Aᵀ)²: a power of a square matrix, its base grouped unless it is a name."""
         return self._operand_power(expr.base, self._fmt["pow"].format(e=self._print(expr.exp)))
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        """Cases in the page's language: a Chinese page says 若 and 否则 (SymPy's English otherwise)."""
+        if page_language() != "zh":
+            return self._piecewise_default(expr)
+        cases = [(self._print(value), None if cond == sp.true else self._print(cond)) for value, cond in expr.args]
+        return self._fmt["cases"].format(rows=self._fmt["case_sep"].join(
+            (self._fmt["case_if"] if c is not None else self._fmt["case_else"]).format(v=v, c=c) for v, c in cases))
+
+    def _piecewise_default(self, expr: sp.Piecewise) -> str:
+        raise NotImplementedError
 
     def _print_Trace(self, expr: sp.Trace) -> str:
         arg = expr.arg
@@ -152,7 +164,10 @@ def _negated(t: sp.MatMul) -> sp.MatrixExpr:
 LATEX_SPELLING = {"apply": r"{f}\left({x}\right)", "odot": r" \odot ",
                   "otimes": r" \otimes ", "hpow": r"{b}^{{\circ {e}}}",
                   "tr": r"\operatorname{{tr}}\left({x}\right)", "inv": "^{-1}", "inv_t": "^{-T}",
-                  "det": r"\det\left({x}\right)", "t": "^{T}", "pow": "^{{{e}}}", "sub": "{base}_{{{idx}}}"}
+                  "det": r"\det\left({x}\right)", "t": "^{T}", "pow": "^{{{e}}}",
+                  "cases": r"\begin{{cases}} {rows} \end{{cases}}", "case_sep": r" \\ ",
+                  "case_if": r"{v} & \text{{若 }} {c}", "case_else": r"{v} & \text{{否则}}", "sub": "{base}_{{{idx}}}"}
 TEXT_SPELLING = {"apply": "{f}({x})", "odot": " ⊙ ", "otimes": " ⊗ ", "hpow": "{b}^∘{e}", "tr": "tr({x})", "inv": "⁻¹",
                  "inv_t": "⁻ᵀ", "det": "det({x})", "t": "ᵀ", "pow": "^{e}",
+                 "cases": "{{{rows}}}", "case_sep": "；", "case_if": "{v}（若 {c}）", "case_else": "{v}（否则）",
                  "sub": "{base}_{idx}"}

@@ -168,6 +168,9 @@ class MLLatexPrinter(MatrixPrinting, _FormPrinting, LatexPrinter):
 
     _fmt = LATEX_SPELLING
 
+    def _piecewise_default(self, expr: sp.Piecewise) -> str:
+        return str(LatexPrinter._print_Piecewise(self, expr))
+
     def _function_head(self, func: type) -> str:
         name = getattr(func, "latex_name", "") or func.__name__
         if name.startswith("\\"):
@@ -371,6 +374,9 @@ class PlainPrinter(MatrixPrinting, _FormPrinting, StrPrinter):
         self._named = {}
 
     _fmt = TEXT_SPELLING
+
+    def _piecewise_default(self, expr: sp.Piecewise) -> str:
+        return str(self._print_Basic(expr))
 
     def _group(self, s: str) -> str:
         return f"({s})"

@@ -15,6 +15,7 @@ import jinja2
 from symderiv.calculus.results import Derivation
 from symderiv.output.page import Page, StepItem, page_model
 from symderiv.output.phrases import phrase
+from symderiv.output.speech import speaking
 from symderiv.output.templating import environment
 
 LANGUAGES = ("en", "zh")
@@ -56,6 +57,10 @@ class PagePrinter:
         raise NotImplementedError
 
     def doprint(self, derivation: Derivation) -> str:
+        with speaking(self.lang):
+            return self._doprint(derivation)
+
+    def _doprint(self, derivation: Derivation) -> str:
         env = environment(self.fmt, self.template_dir)
         model = page_model(derivation, self.lang)
         t = TemplatePhrases(self.lang)

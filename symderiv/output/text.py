@@ -15,6 +15,7 @@ from symderiv.output.facts import entries_used, facts
 from symderiv.output.matrix_view import matrix_view, missing_matrix_form
 from symderiv.output.phrases import phrase, reading_sentence, text_phrase
 from symderiv.output.printing import text, unicode_name
+from symderiv.output.speech import speaking
 from symderiv.output.steps import Step, TextStepPrinter, foldable, list_numbers, passes_through
 
 
@@ -156,10 +157,12 @@ def _grouped(expr: sp.Basic) -> str:
 
 def problem_text(problem: Problem, lang: str = "en") -> str:
     """The problem as plain text: the function, its definitions and variables."""
-    return TextPrinter(lang).problem(problem)
+    with speaking(lang):
+        return TextPrinter(lang).problem(problem)
 
 
 def derivation_text(d: Derivation, lang: str = "en") -> str:
     """A readable plain-text derivation: the problem, numbered steps, results, vector forms."""
-    return TextPrinter(lang).derivation(d)
+    with speaking(lang):
+        return TextPrinter(lang).derivation(d)
 

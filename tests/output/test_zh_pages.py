@@ -127,14 +127,6 @@ VERIFY = [[r"x^2 \sin x", "--wrt", "x", "--claim", r"2x \sin x"], [r"\sigma(x)",
 OPTIMIZE = [["f(x, y) = (1 - x)^2 + 100(y - x^2)^2", "--start", "-1,1"], ["--samples", "40"],
             ["f(x) = x^4 - 4x^2", "--start", "3", "--lr", "0.3"]]
 
-# Left to the derive page's printers (symderiv/output/printing.py, text.py), with what a teacher would write:
-# SymPy's Piecewise prints `\text{for}`, `\text{otherwise}` (→ `\text{若 }`, `\text{否则}`), plain text prints
-# Piecewise((1, x > 0), (0, True)). Strict: the
-# day they are fixed these cases fail as XPASS and the marks go.
-PRINTERS = pytest.mark.xfail(strict=True, reason="derive printers: Piecewise words, variable names")
-KNOWN = {("derive", ("f(x) = \\max(0, x)^2",), "text"),
-         ("derive", ("f(x) = \\max(0, x)^2",), "md"), ("derive", ("f(x) = \\max(0, x)^2",), "tex")}
-
 CASES = ([("derive", a, f) for a in DERIVE for f in ("text", "md", "tex")]
          + [("analyze", a, f) for a in ANALYZE for f in ("text", "md", "tex")]
          + [("verify", a, f) for a in VERIFY for f in ("text", "md")]
@@ -149,8 +141,7 @@ def page(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
 
 
 @pytest.mark.parametrize(("command", "args", "fmt"),
-                         [pytest.param(c, a, f, marks=PRINTERS) if (c, tuple(a), f) in KNOWN else (c, a, f)
-                          for c, a, f in CASES],
+                         CASES,
                          ids=lambda v: v if isinstance(v, str) else "-".join(v)[:40])
 def test_zh_page_is_chinese(capsys: pytest.CaptureFixture[str], command: str, args: list[str], fmt: str) -> None:
     out = page(capsys, [command, *args, "--format", fmt, "--lang", "zh"])
