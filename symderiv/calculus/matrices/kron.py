@@ -25,7 +25,6 @@ from symderiv.calculus.forms import SampleSum
 from symderiv.calculus.matrices.forms import MatrixContext, MatrixForm, _data, _named_definitions, check
 from symderiv.calculus.matrices.samples import (
     SampleTerm,
-    merge_split_products,
     name_sample_softmax,
     sample_terms,
     tidy_block,
@@ -46,7 +45,7 @@ def kronecker_hessian(ctx: MatrixContext | None, result: sp.Basic, expanded: sp.
     k, j, l_, m = free
     sizes = {k: rows, l_: rows, j: cols, m: cols}
     introduced = [d for d in ctx.intermediates if d.name not in ctx.user_names]
-    body = merge_split_products(substitute_definitions(result, introduced))
+    body = substitute_definitions(result, introduced)
     symbols = Symbols(ctx.rename, {})
     taken = set(ctx.shapes) | set(ctx.rename.values())
     try:

@@ -15,7 +15,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
-from symderiv.calculus.matrices.tidy import softmax_rows
+from symderiv.calculus.matrices.tidy import is_exp, softmax_rows
 from symderiv.calculus.matrices.translate import NotTranslatable, SampleRow
 
 
@@ -93,35 +93,11 @@ def _holds(f: sp.Basic, variable: str) -> bool:
     return any(str(x.base.label) == variable for x in f.atoms(sp.Indexed))
 
 
-def merge_split_products(e: sp.Basic) -> sp.Basic:
-    """Π_{p<m} f(p) · f(m) · Π_{p>m} f(p) -> Π_{p=1}^{d} f(p): the product rule's leftover split, put
-    back together so that the whole product is read as e^{Σ_p …} again."""
-    if not isinstance(e, sp.Basic) or not e.args:
-        return e
-    e = e.func(*[merge_split_products(a) for a in e.args])
-    if not isinstance(e, sp.Mul):
-        return e
-    factors = list(sp.Mul.make_args(e))
-    for lower in [f for f in factors if isinstance(f, sp.Product) and len(f.limits) == 1]:
-        p, lo, hi = lower.limits[0]
-        m = hi + 1
-        upper = next((g for g in factors if isinstance(g, sp.Product) and len(g.limits) == 1
-                      and g.limits[0][1] == m + 1 and g.function.xreplace({g.limits[0][0]: p}) == lower.function),
-                     None)
-        middle = lower.function.xreplace({p: m})
-        if upper is None or middle not in factors or lower not in factors:
-            continue
-        for f in (lower, upper, middle):
-            factors.remove(f)
-        factors.append(sp.Product(lower.function, (p, lo, upper.limits[0][2])))
-    return sp.Mul(*factors)
-
-
 def name_sample_softmax(m: sp.MatrixExpr, sample: sp.Symbol, taken: set[str]
                         ) -> tuple[sp.MatrixExpr, list[tuple[sp.MatrixSymbol, sp.MatrixExpr]]]:
     """exp(W x_i) / (𝟏ᵀ exp(W x_i)) -> p_i, the i-th row of P = softmax(XWᵀ) row by row: with Z the
     normaliser, e = Z p_i, so diag(e)/Z = diag(p_i) and e eᵀ/Z² = p_i p_iᵀ. (m, [(P, its value)])."""
-    exps = {e for e in m.atoms(ElementwiseApplyFunction) if _is_exp(e) and e.shape[1] == 1}
+    exps = {e for e in m.atoms(ElementwiseApplyFunction) if is_exp(e) and e.shape[1] == 1}
     rows = {r for e in exps for r in e.atoms(SampleRow) if r.index == sample}
     if len(exps) != 1 or len(rows) != 1 or "P" in taken:
         return m, []
@@ -169,11 +145,6 @@ def tidy_block(m: sp.Basic) -> sp.Basic:
 def _transposed(m: sp.Basic) -> sp.Basic:
     """mᵀ written with the transpose pushed in: (x_iᵀWᵀ)ᵀ = W x_i."""
     return m.arg if isinstance(m, sp.Transpose) else sp.Transpose(m).doit(deep=False)
-
-
-def _is_exp(m: sp.Basic) -> bool:
-    return (isinstance(m, ElementwiseApplyFunction) and isinstance(m.function, sp.Lambda)
-            and m.function.expr == sp.exp(m.function.variables[0]))
 
 
 def _scalars_out_of_diagonals(m: sp.Basic) -> sp.Basic:

@@ -258,7 +258,7 @@ def _same_sum(m: sp.MatAdd, written: Set[sp.MatrixExpr]) -> bool:
     return any(set(w.args) == terms or {t.T for t in w.args} == terms for w in written)
 
 
-def _is_exp(m: sp.Basic) -> bool:
+def is_exp(m: sp.Basic) -> bool:
     return (isinstance(m, ElementwiseApplyFunction) and isinstance(m.function, sp.Lambda)
             and m.function.expr == sp.exp(m.function.variables[0]))
 
@@ -275,11 +275,11 @@ def _name_softmax(m: sp.MatrixExpr, taken: set[str]) -> tuple[sp.MatrixExpr, lis
         _, factors = mm.as_coeff_matrices()
         for pos in range(len(factors) - 1):
             left, diag = factors[pos], factors[pos + 1]
-            if not (isinstance(diag, DiagMatrix) and _is_exp(left)):
+            if not (isinstance(diag, DiagMatrix) and is_exp(left)):
                 continue
             parts = diag.args[0].args if isinstance(diag.args[0], sp.HadamardProduct) else (diag.args[0],)
             norm = next((q for q in parts if isinstance(q, sp.HadamardPower) and q.exp == -1
-                         and isinstance(q.base, sp.MatMul) and _is_exp(q.base.args[0])
+                         and isinstance(q.base, sp.MatMul) and is_exp(q.base.args[0])
                          and q.base.args[0].expr == left.expr.T), None)
             name = "P" if "P" not in taken else None
             if norm is None or name is None:
