@@ -60,42 +60,42 @@ def fresh_indices(expr: sp.Basic, var: sp.Basic, how_many: int) -> tuple[sp.Symb
 
 
 @dataclass(frozen=True)
-class DeterminantChainRule(Rule):
-    """d det M / dX_kj -> det(M) Σ_ab (M⁻¹)_ba ∂M_ab/∂X_kj (Jacobi's formula, M written out)."""
+class _ThroughEntries(Rule):
+    """A rule through the entries of a matrix M written out: one substep, ∂M_ab/∂X_kj."""
 
     step: Rule              # ∂M_ab/∂X_kj
     a: sp.Symbol
     b: sp.Symbol
-    key = "determinant_chain"
 
     @property
     def substeps(self) -> tuple[Rule, ...]:
         return (self.step,)
 
-    def eval(self) -> sp.Basic:
-        m = self.expr.arg
-        inner = sp.Inverse(m)[self.b, self.a] * self.step.eval()
-        return self.expr * collapse_kronecker(sp.Sum(inner, (self.a, 1, m.rows), (self.b, 1, m.cols)))
+    def summed(self, inner: sp.Basic, m: sp.MatrixExpr) -> sp.Basic:
+        """Σ_ab inner over the entries of M, the δs of ∂M_ab/∂X_kj collapsed."""
+        return collapse_kronecker(sp.Sum(inner, (self.a, 1, m.rows), (self.b, 1, m.cols)))
 
 
 @dataclass(frozen=True)
-class InverseChainRule(Rule):
+class DeterminantChainRule(_ThroughEntries):
+    """d det M / dX_kj -> det(M) Σ_ab (M⁻¹)_ba ∂M_ab/∂X_kj (Jacobi's formula, M written out)."""
+
+    key = "determinant_chain"
+
+    def eval(self) -> sp.Basic:
+        m = self.expr.arg
+        return self.expr * self.summed(sp.Inverse(m)[self.b, self.a] * self.step.eval(), m)
+
+
+@dataclass(frozen=True)
+class InverseChainRule(_ThroughEntries):
     """d (M⁻¹)_pq / dX_kj -> −Σ_ab (M⁻¹)_pa ∂M_ab/∂X_kj (M⁻¹)_bq (M written out)."""
 
-    step: Rule              # ∂M_ab/∂X_kj
-    a: sp.Symbol
-    b: sp.Symbol
     key = "inverse_chain"
-
-    @property
-    def substeps(self) -> tuple[Rule, ...]:
-        return (self.step,)
 
     def eval(self) -> sp.Basic:
         inverse, p, q = self.expr.args
-        m = inverse.arg
-        inner = inverse[p, self.a] * self.step.eval() * inverse[self.b, q]
-        return -collapse_kronecker(sp.Sum(inner, (self.a, 1, m.rows), (self.b, 1, m.cols)))
+        return -self.summed(inverse[p, self.a] * self.step.eval() * inverse[self.b, q], inverse.arg)
 
 
 def written_matrix_rule(build: Callable[[sp.Basic], Rule], expr: sp.Basic, var: sp.Basic) -> Rule | None:
