@@ -153,6 +153,33 @@ class gelu(MLFunction):
         return z * (1 + sp.erf(z / sp.sqrt(2))) / 2
 
 
+class softmax(Function):
+    """softmax(z)_k = e^{z_k} / Σ_j e^{z_j}, j = 1..K: entry k of the softmax of a vector z, args (z, k, K).
+
+    The parser writes softmax out (a ratio of exponentials, which the rules differentiate); this
+    names it where a fact ends on it (∂ log Σ_j e^{z_j} / ∂z_k = softmax(z)_k)."""
+
+    nargs = 3
+
+    def written(self) -> sp.Expr:
+        """e^{z_k} / Σ_j e^{z_j}, the sum over a fresh index."""
+        z, k, size = self.args
+        j = sp.Dummy("j", integer=True)
+        return sp.exp(z[k]) / sp.Sum(sp.exp(z[j]), (j, 1, size))
+
+    def _eval_rewrite_as_exp(self, z: sp.Expr, k: sp.Expr, size: sp.Expr, **kwargs: Any) -> sp.Expr:
+        return self.written()
+
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        z, k, _ = self.args
+        tex = rf"\operatorname{{softmax}}\left({printer._print(z.label)}\right)_{{{printer._print(k)}}}"
+        return f"{tex}^{{{exp}}}" if exp is not None else tex
+
+    def _symderiv_text(self, printer: Any) -> str:
+        z, k, _ = self.args
+        return f"softmax({printer._print(z.label)})_{printer._print(k)}"
+
+
 ML_FUNCTIONS = (sigmoid, softplus, relu, gelu)
 
 

@@ -17,7 +17,7 @@ from types import MappingProxyType
 import mpmath
 import sympy as sp
 
-from symderiv.ml.functions import MLFunction, gelu, relu, sigmoid, softplus
+from symderiv.ml.functions import MLFunction, gelu, relu, sigmoid, softmax, softplus
 
 Derivative = Callable[[sp.Expr], sp.Expr]
 Derivation = tuple[tuple[str, sp.Expr | tuple[sp.Expr, ...]], ...]
@@ -186,6 +186,53 @@ rule by name (the ML functions, and erf, floor, ceiling, sign, whose identities 
 _BY_FUNCTION: dict[type, FunctionEntry] = {e.function: e for e in ENTRIES}
 _BY_SPELLING: dict[str, FunctionEntry] = {s: e for e in ENTRIES for s in e.spellings}
 _BY_NAME: dict[str, FunctionEntry] = {e.name: e for e in ENTRIES}
+
+
+@dataclass(frozen=True)
+class VectorFact:
+    """The derivative of a function of a whole vector, derived once like an entry's f'(z).
+
+    Log-sum-exp has no FunctionEntry: the parser writes `\\operatorname{LSE}(z)` out as
+    log Σ_j e^{z_j}, which the rules differentiate piece by piece. Its fact (the derivative is the
+    softmax) is kept here beside the entries' own, in the vector's entries z_j, j = 1..K."""
+
+    name: str
+    names: Mapping[str, str]
+    statement: Callable[[], tuple[sp.Expr, sp.Expr]]   # (∂f/∂z_k unevaluated, what it equals)
+    derivation: Callable[[], Derivation]               # from the line after ∂f/∂z_k to the result
+
+    def derived(self, z: sp.Symbol | None = None) -> Derivation:
+        """The lines from ∂f/∂z_k to the result, as (move, line) pairs (`z` is for FunctionEntry's form)."""
+        return self.derivation()
+
+
+VZ = sp.IndexedBase("z")
+VJ, VK = sp.symbols("j k", integer=True)
+VSIZE = sp.Symbol("K", integer=True, positive=True)
+
+
+def _lse_sum() -> sp.Sum:
+    return sp.Sum(sp.exp(VZ[VJ]), (VJ, 1, VSIZE))
+
+
+def _lse_statement() -> tuple[sp.Expr, sp.Expr]:
+    return sp.Derivative(sp.log(_lse_sum()), VZ[VK]), softmax(VZ, VK, VSIZE)
+
+
+def _lse_derived() -> Derivation:
+    """∂/∂z_k log Σ_j e^{z_j} = softmax(z)_k: through the log, then the sum's one term with j = k."""
+    total = _lse_sum()
+    return (
+        ("fact_chain_log", (1 / total, sp.Derivative(total, VZ[VK]))),
+        ("fact_term_by_term", (1 / total, sp.Sum(sp.KroneckerDelta(VJ, VK) * sp.exp(VZ[VJ]), (VJ, 1, VSIZE)))),
+        ("fact_one_term", sp.exp(VZ[VK]) / total),
+        ("fact_softmax", softmax(VZ, VK, VSIZE)),
+    )
+
+
+LOG_SUM_EXP = VectorFact("logsumexp", _names("log-sum-exp rule", "对数求和指数法则"), _lse_statement,
+                         _lse_derived)
+"""∂/∂z_k log Σ_j e^{z_j} = softmax(z)_k, cited by the chain rule through a log of a sum of exponentials."""
 
 
 def entry_for(function: type) -> FunctionEntry | None:

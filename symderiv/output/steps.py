@@ -23,6 +23,7 @@ from symderiv.calculus.rules import ChainThroughRule, collapse_kronecker
 from symderiv.calculus.simplify import fold, textbook
 from symderiv.core.order import written_order
 from symderiv.core.problem import Definition
+from symderiv.output.facts import fact_cited
 from symderiv.output.phrases import phrase, text_phrase
 from symderiv.output.printing import function_name, latex, text
 
@@ -118,8 +119,9 @@ class StepPrinter(RulePrinter):
     def note(self, rule: R.Rule) -> str:
         """The sentence naming the rule, with its values (and the fact it uses, by number)."""
         note = str(self._print(rule))
-        if isinstance(rule, R.ElementaryRule) and rule.entry.name in self.facts:
-            note += self.phrase("see_fact", n=self.facts[rule.entry.name])
+        cited = fact_cited(rule)          # σ's rule, the chain rule through log Σ_j e^{…}, …
+        if cited is not None and cited.name in self.facts:
+            note += self.phrase("see_fact", n=self.facts[cited.name])
         return note
 
     def result(self, rule: R.Rule) -> sp.Basic:
