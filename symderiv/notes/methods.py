@@ -10,6 +10,7 @@ were checked against the index form; the convexity argument is printed only when
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import sympy as sp
@@ -38,6 +39,20 @@ PHRASES = {
         "convex_2": "because $S$ is diagonal with entries ${s} > 0$ (checked at {k} random points).",
         "convex_3": "So ${h} \\succeq 0$ for every $\\theta$: the loss is convex, and a point where "
                     "$\\nabla_\\theta L = 0$ is a global minimum.",
+        "paths_data": "**The two methods on a small data set.** Take {n} samples: $x_{{i1}} = 1$ (so $\\theta_1$ "
+                      "is the bias), the feature $x_{{i2}} = {features}$ and the labels $y_i = {labels}$. The two "
+                      "classes overlap (no line separates them), so the loss has a finite minimum "
+                      "$\\theta^* \\approx {minimum}$.",
+        "paths_counts": "From the same start $\\theta^{{(0)}} = {start}$, stopping at "
+                        "$\\lVert \\nabla_\\theta L \\rVert \\le 10^{{-6}}$: Newton's method reaches the "
+                        "minimum in {newton} steps, gradient descent with the fixed step $\\eta = {eta}$ takes {gd}.",
+        "paths_why": "At the minimum the Hessian's eigenvalues are about ${lam_small}$ and ${lam_large}$, so the "
+                      "contours are long narrow ellipses: the large eigenvalue limits gradient descent's step, "
+                      "and it crawls along the floor of the valley; Newton's step, multiplied by $H^{{-1}}$, "
+                      "corrects its direction and its length at once.",
+        "paths_source": "$L$, $\\nabla_\\theta L$ and $H$ in the picture are the loss above and the gradient and "
+                        "Hessian derived from it, with these data put in.",
+        "paths_alt": "contours of the loss with the gradient-descent and Newton paths",
     },
     "zh": {
         "title": "{method}：笔记中的损失 ${loss}$",
@@ -54,6 +69,18 @@ PHRASES = {
         "convex_2": "因为 $S$ 是对角矩阵，对角元 ${s} > 0$（已在 {k} 个随机点核对）。",
         "convex_3": "所以对任意 $\\theta$ 都有 ${h} \\succeq 0$：损失函数是凸的，"
                     "$\\nabla_\\theta L = 0$ 的点就是全局最小点。",
+        "paths_data": "**在一个小数据集上比较两种方法。** 取 {n} 个样本：$x_{{i1}} = 1$（即 $\\theta_1$ 是偏置），"
+                      "特征 $x_{{i2}}$ 依次为 ${features}$，标签 $y_i$ 依次为 ${labels}$。两类交错，"
+                      "不能被一条直线分开，所以损失有有限的最小点 $\\theta^* \\approx {minimum}$。",
+        "paths_counts": "从同一起点 $\\theta^{{(0)}} = {start}$ 出发，以 "
+                        "$\\lVert \\nabla_\\theta L \\rVert \\le 10^{{-6}}$ 为停止条件：牛顿法 {newton} 步"
+                        "就到达最小点，固定步长 $\\eta = {eta}$ 的梯度下降则需要 {gd} 步。",
+        "paths_why": "最小点处海森矩阵的特征值约为 ${lam_small}$ 和 ${lam_large}$，等高线是狭长的椭圆："
+                     "梯度下降的步长受大特征值限制，只能沿着谷底慢慢前进；牛顿法的一步乘上了 $H^{{-1}}$，"
+                     "方向和步长同时得到校正。",
+        "paths_source": "图中的 $L$、$\\nabla_\\theta L$ 和 $H$ 是把这些数据代入上面的损失及由它推导出的梯度、"
+                        "海森矩阵算出的。",
+        "paths_alt": "损失的等高线与梯度下降、牛顿法的路径",
     },
 }
 SAMPLES = 200
@@ -68,8 +95,11 @@ def method_of(tex: str, reason: str) -> str | None:
     return None
 
 
-def method_markdown(kind: str, d: Derivation, line: str, lang: str) -> str | None:
-    """The block for `kind`, or None when the loss has no checked matrix forms to work it with."""
+def method_markdown(kind: str, d: Derivation, line: str, lang: str,
+                    picture: Callable[[bytes, str], str] | None = None) -> str | None:
+    """The block for `kind`, or None when the loss has no checked matrix forms to work it with.
+    `picture(png, alt)` saves a picture beside the note and gives its Markdown link: with it, the
+    Newton block compares both methods on the loss (method_paths.py)."""
     say = PHRASES.get(lang, PHRASES["en"])
     g = next((p for p in d.gradient if p.index and p.matrix is not None and p.matrix.checked_at), None)
     h = _hessian_of(d, g)
@@ -95,6 +125,8 @@ def method_markdown(kind: str, d: Derivation, line: str, lang: str) -> str | Non
     elif kind == "newton":
         lines += [say["newton_step"].format(h=hl), "",
                   f"$$\n{t1} = {t0} - \\left({hl}\\right)^{{-1}} {gl}\n$$", "", say["at_t"]]
+        if picture is not None:
+            lines += _comparison(d, lang, picture)
     else:
         argued = _convexity(h, d)
         if argued is None:
@@ -103,6 +135,25 @@ def method_markdown(kind: str, d: Derivation, line: str, lang: str) -> str | Non
         lines += [say["convex_1"].format(h=hl, a=a), say["convex_2"].format(s=s, k=SAMPLES),
                   say["convex_3"].format(h=hl)]
     return "\n".join(lines)
+
+
+def _comparison(d: Derivation, lang: str, picture: Callable[[bytes, str], str]) -> list[str]:
+    """Both methods from one start on a small fixed data set: the data, the step counts as the runs
+    gave them, why they differ (when the contours are long ellipses) and the picture; [] when the
+    loss cannot be run on those data."""
+    from symderiv.output.method_paths import method_paths, summary_numbers
+    from symderiv.output.plots import method_paths_png
+
+    say = PHRASES.get(lang, PHRASES["en"])
+    mp = method_paths(d)
+    if mp is None:
+        return []
+    numbers = summary_numbers(mp)
+    counts = say["paths_counts"].format(**numbers)
+    if mp.eigenvalues[0] > 0 and mp.eigenvalues[-1] / mp.eigenvalues[0] > 10:     # long narrow ellipses
+        counts += ("" if lang == "zh" else " ") + say["paths_why"].format(**numbers)
+    return ["", say["paths_data"].format(**numbers), "", counts, "",
+            picture(method_paths_png(mp, lang), say["paths_alt"]), "", say["paths_source"]]
 
 
 def _hessian_of(d: Derivation, g: Partial | None) -> Partial | None:

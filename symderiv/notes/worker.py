@@ -307,7 +307,8 @@ class _Worker:
             d = loss.derivation
             if d is None or loss.formula.start > f.start or not any(g.index for g in d.gradient):
                 continue
-            md = method_markdown(kind, d, self.p("line", n=line_ref(loss.formula.line)), self.lang)
+            md = method_markdown(kind, d, self.p("line", n=line_ref(loss.formula.line)), self.lang,
+                                 self.picture if self.plots else None)
             if md:
                 return Outcome(f, markdown=md)
         return None

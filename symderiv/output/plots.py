@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy as sp
@@ -29,6 +29,9 @@ from symderiv.core.errors import SymderivError
 from symderiv.ml.functions import to_elementary
 from symderiv.output.analysis_phrases import METHOD_NAMES
 from symderiv.output.printing import unicode_name
+
+if TYPE_CHECKING:
+    from symderiv.output.method_paths import MethodPaths
 
 PLOT_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
@@ -141,10 +144,21 @@ def _plot_contour(ax: Any, obj: Objective, runs: Sequence[Run]) -> None:
 TITLES = {
     "en": {"tangent": "{f}({x}) and its tangent at {x} = {x0:g}", "tangent_line": "tangent, slope {slope:.3g}",
            "paths": "contours of {f}: gradient descent and Newton's paths", "gd": "gradient descent",
-           "newton": "Newton's method", "start": "start", "sigma": "σ(z) and σ′(z) = σ(z)(1 − σ(z))"},
+           "newton": "Newton's method", "start": "start", "sigma": "σ(z) and σ′(z) = σ(z)(1 − σ(z))",
+           "data_paths": "the note's loss L(θ) on {n} points: gradient descent and Newton's method",
+           "gd_steps": "gradient descent, η = {eta}: {k} steps", "newton_steps": "Newton's method: {k} steps",
+           "start_at": "start θ⁽⁰⁾ = (0, 0)", "minimum": "minimum θ*",
+           "theta1": "θ₁ (the bias: $x_{i1} = 1$)", "theta2": "θ₂ (the weight of the feature $x_{i2}$)",
+           "iteration": "step t", "grad_norm": "‖∇L(θ⁽ᵗ⁾)‖ (log scale)", "tolerance": "stop: ‖∇L‖ ≤ 10⁻⁶",
+           "norms": "how fast the gradient vanishes"},
     "zh": {"tangent": "{f}({x}) 及其在 {x} = {x0:g} 处的切线", "tangent_line": "切线，斜率 {slope:.3g}",
            "paths": "{f} 的等高线与梯度下降、牛顿法的路径", "gd": "梯度下降", "newton": "牛顿法", "start": "起点",
-           "sigma": "σ(z) 与 σ′(z) = σ(z)(1 − σ(z))"},
+           "sigma": "σ(z) 与 σ′(z) = σ(z)(1 − σ(z))",
+           "data_paths": "笔记中的损失 L(θ)（{n} 个样本）：梯度下降与牛顿法", "gd_steps": "梯度下降，η = {eta}：{k} 步",
+           "newton_steps": "牛顿法：{k} 步", "start_at": "起点 θ⁽⁰⁾ = (0, 0)", "minimum": "最小点 θ*",
+           "theta1": "θ₁（偏置，$x_{i1} = 1$）", "theta2": "θ₂（特征 $x_{i2}$ 的系数）",
+           "iteration": "迭代步数 t", "grad_norm": "‖∇L(θ⁽ᵗ⁾)‖（对数坐标）", "tolerance": "停止：‖∇L‖ ≤ 10⁻⁶",
+           "norms": "梯度范数下降的快慢"},
 }
 
 
@@ -368,3 +382,62 @@ def _domain(fn: Callable[..., Any]) -> np.ndarray | None:
         if np.isfinite(ys).mean() > 0.9:
             return xs
     return None
+
+
+# ------------------------------------------------------------------ notes: the two methods on the note's loss
+
+def method_paths_png(mp: MethodPaths, lang: str = "en") -> bytes:
+    """Contours of L around its minimum with the gradient-descent and Newton paths from one start,
+    each labelled with its step count; levels spaced geometrically above L* so the valley shows."""
+    from symderiv.output.method_paths import FEATURE, path
+
+    gd, nt = path(mp.gd), path(mp.newton)
+    pts = np.vstack([gd, nt])
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    pad = np.maximum((hi - lo) * 0.12, 0.4)
+    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], 201)
+    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], 201)
+    Z = np.array([[mp.objective.f(np.array([a, b])) for a in xs] for b in ys])
+    best = mp.objective.f(np.array(mp.minimum))
+    plt, fig, words = _figure(lang, (10.5, 4.6))
+    try:
+        ax = fig.add_subplot(1, 2, 1)
+        levels = best + np.geomspace(0.02, max(float(np.nanmax(Z) - best), 0.05), 14)
+        cs = ax.contour(xs, ys, Z, levels=levels, cmap="viridis", linewidths=0.8)
+        ax.clabel(cs, cs.levels[1::3], fontsize=6, fmt="%.3g")     # every third level: the valley stays readable
+        ax.plot(gd[:, 0], gd[:, 1], "o-", ms=2, lw=0.8, color="tab:blue",   # every iterate: they crowd where GD crawls
+                label=words["gd_steps"].format(eta=f"{mp.eta:g}", k=mp.gd_steps))
+        ax.plot(nt[:, 0], nt[:, 1], "s-", ms=4, lw=1.4, color="tab:red",
+                label=words["newton_steps"].format(k=mp.newton_steps))
+        for k, (a, b) in enumerate(nt[1:], 1):
+            ax.annotate(str(k), (a, b), xytext=(4, 4), textcoords="offset points", fontsize=7, color="tab:red")
+        ax.plot(*gd[0], "k*", ms=11, label=words["start_at"])
+        ax.plot(*mp.minimum, "kx", ms=8, mew=2, label=words["minimum"])
+        ax.set_xlim(xs[0], xs[-1])
+        ax.set_ylim(ys[0], ys[-1])
+        ax.set_xlabel(words["theta1"])
+        ax.set_ylabel(words["theta2"])
+        ax.set_title(words["data_paths"].format(n=len(FEATURE)), fontsize=10)
+        ax.legend(fontsize=8, loc="upper right", framealpha=0.95)
+        ax.grid(True, alpha=0.2)
+        _gradient_norms(fig.add_subplot(1, 2, 2), mp, words)
+        _style(fig, words["_family"])
+        return _image_bytes(fig, "png")
+    finally:
+        plt.close(fig)
+
+
+def _gradient_norms(ax: Any, mp: MethodPaths, words: dict[str, str]) -> None:
+    """‖∇L(θ^{(t)})‖ against t on a log scale: Newton's few steps against gradient descent's many."""
+    labels = (words["gd_steps"].format(eta=f"{mp.eta:g}", k=mp.gd_steps),
+              words["newton_steps"].format(k=mp.newton_steps))
+    for run, style, color, label in zip((mp.gd, mp.newton), ("-", "s-"), ("tab:blue", "tab:red"), labels, strict=True):
+        ks = [it.k for it in run.history]
+        ax.semilogy(ks, [max(it.grad_norm, 1e-16) for it in run.history], style, ms=4, lw=1.2, color=color,
+                    label=label)
+    ax.axhline(1e-6, color="0.5", lw=0.8, ls="--", label=words["tolerance"])
+    ax.set_xlabel(words["iteration"])
+    ax.set_ylabel(words["grad_norm"])
+    ax.set_title(words["norms"], fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.2)
