@@ -18,7 +18,6 @@ sys.path.insert(0, str(ROOT))
 
 from symderiv.calculus.engine import derive  # noqa: E402
 from symderiv.cli.derive import BUILTIN_EXAMPLE  # noqa: E402
-from symderiv.core.order import forget  # noqa: E402
 from symderiv.output.render import render  # noqa: E402
 
 OUT = ROOT / "docs" / "examples"
@@ -26,7 +25,6 @@ OUT = ROOT / "docs" / "examples"
 
 def pages() -> dict[str, str]:
     """File name -> content: the seed's worked solution in each format and language."""
-    forget()        # the user's term orders recorded by earlier parses in this process play no part
     d = derive(BUILTIN_EXAMPLE[0], hessian=True, where=list(BUILTIN_EXAMPLE[1]))
     return {f"logistic-regression.{lang}.{fmt}": render(d, fmt, lang)
             for lang in ("en", "zh") for fmt in ("md", "tex")}

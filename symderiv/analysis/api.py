@@ -33,6 +33,7 @@ from symderiv.analysis.results import Analysis, CriticalPoint, Phrase
 from symderiv.calculus.differentiate import diff
 from symderiv.core.errors import SymderivError
 from symderiv.core.limits import DEFAULT_TIMEOUT, time_limit
+from symderiv.core.order import Orders
 from symderiv.core.problem import Problem
 from symderiv.ml.functions import to_elementary
 
@@ -47,6 +48,7 @@ class Optimization:
     runs: tuple[Run, ...]
     function: sp.Basic | None = None  # the function as the user wrote it (definitions not substituted)
     name: str | None = None  # its name (L in L(θ) = …)
+    orders: Orders = ()  # its sums as written, for the printers (core/order.py)
 
 
 def analyze(problem: Problem | str, *, where: Sequence[str] = (), data: Dataset | None = None,
@@ -76,7 +78,7 @@ def optimize(problem: Problem | str, *, where: Sequence[str] = (), start: str | 
         obj = build_objective(parsed, data)
         p0 = parse_start(start, obj.dim, obj.names)
         runs = run_methods(obj, p0, tuple(methods), lr=lr, iters=iters, tol=tol)
-    return Optimization(obj, tuple(float(v) for v in p0), tol, runs, parsed.expr, parsed.name)
+    return Optimization(obj, tuple(float(v) for v in p0), tol, runs, parsed.expr, parsed.name, parsed.orders)
 
 
 def analyze_problem(problem: Problem, timeout: float = DEFAULT_TIMEOUT, data: Dataset | None = None) -> Analysis:

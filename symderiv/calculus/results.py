@@ -7,6 +7,7 @@ import sympy as sp
 
 from symderiv.calculus import rules as R
 from symderiv.calculus.matrices.forms import MatrixForm
+from symderiv.core.order import Orders
 from symderiv.core.problem import Definition, Problem
 
 
@@ -42,6 +43,13 @@ class Derivation:
     intermediates: tuple[Definition, ...] = ()      # the problem's and those introduced (z_i)
     notes: tuple[str, ...] = ()
     shapes: tuple[tuple[str, tuple[sp.Basic, ...]], ...] = ()   # vector and matrix names -> sizes
+
+    @property
+    def orders(self) -> Orders:
+        """The sums as the user wrote them, for the page printers (core/order.py `writing`): the
+        problem's. The lines of a simplification's moves are recorded while the page prints them
+        (steps.py calls `moves`), into the orders of that page only."""
+        return self.problem.orders
 
     def shape_of(self, variable: str) -> tuple[sp.Basic, ...]:
         """(rows, cols) of a vector or matrix variable, () for a scalar: the shape of ∂f/∂variable

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import sympy as sp
 
+from symderiv.core.order import Orders
+
 if TYPE_CHECKING:
     from symderiv.calculus.engine import Derivation
     from symderiv.calculus.matrices.forms import MatrixForm
@@ -277,6 +279,7 @@ class VerifyResult:
     derivation: Derivation | None = None
     shape: ShapeMismatch | None = None     # the claim has the wrong shape (no counterexample then)
     truth_matrix: MatrixForm | None = None  # the true derivative in matrix form, when a checked one exists
+    orders: Orders = ()    # the sums of the function and the claim as written, for the printers (core/order.py)
 
     @property
     def ok(self) -> bool:
@@ -302,6 +305,7 @@ class StepsResult:
     truth_display: sp.Basic
     truth: sp.Basic
     truth_matrix: MatrixForm | None = None
+    orders: Orders = ()    # the sums of the function and the lines as written (core/order.py)
 
     @property
     def first_wrong(self) -> StepLine | None:

@@ -40,6 +40,7 @@ from symderiv.check.results import (
 from symderiv.check.truth import true_derivation, true_derivative
 from symderiv.core.errors import SymderivError, VerifyError
 from symderiv.core.limits import DEFAULT_TIMEOUT, time_limit
+from symderiv.core.order import recorded, recording
 from symderiv.core.problem import Problem
 
 
@@ -56,8 +57,10 @@ def verify(latex_or_problem: str | Problem, wrt: str | None, claim: str | sp.Bas
     with time_limit(timeout, "verify"):
         problem = load_problem(latex_or_problem, where)
         checker = Checker(problem, wrt, settings)
-        claim_expr = claim if isinstance(claim, sp.Basic) else parse_claim(claim, problem)
-        result = replace(checker.check(claim_expr), truth_matrix=checker.matrix_form())
+        with recording() as book:       # the claim's sums as written, printed so (core/order.py)
+            claim_expr = claim if isinstance(claim, sp.Basic) else parse_claim(claim, problem)
+        result = replace(checker.check(claim_expr), truth_matrix=checker.matrix_form(),
+                         orders=problem.orders + recorded(book))
     if explain and result.verdict == "wrong":
         result = replace(result, derivation=true_derivation(latex_or_problem, where, result.variable))
     return result
@@ -84,17 +87,20 @@ def verify_steps(text: str, latex: str | Problem | None = None, wrt: str | None 
         problem = load_problem(function_latex, where)
         checker = Checker(problem, wrt, settings)
         out = []
+        book: dict[sp.Basic, tuple[sp.Basic, ...]] = {}
         for n, (_, rhs) in enumerate(lines, start=1):
             if not rhs.strip():
                 continue
             try:
-                expr = parse_claim(rhs, problem)
+                with recording() as line_book:      # each line's sums as written (core/order.py)
+                    expr = parse_claim(rhs, problem)
             except SymderivError as exc:
                 raise VerifyError(f"line {n}: {exc}") from None
+            book.update(line_book)
             result = checker.check(expr, prove=False)
             out.append(StepLine(n, rhs.strip(), result.verdict != "wrong", result))
         return StepsResult(tuple(out), checker.var_name, checker.display, checker.wholes.show(checker.truth),
-                           checker.matrix_form())
+                           checker.matrix_form(), problem.orders + recorded(book))
 
 
 __all__ = ["DEFAULT_SETTINGS", "SLIP_KINDS", "VERDICTS", "Checker", "Counterexample", "Settings", "Slip",

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from symderiv.core.order import Orders
+
 
 @dataclass(frozen=True)
 class Definition:
@@ -126,6 +128,8 @@ class Problem:
     shapes: the shape of every vector and matrix name, `(name, (rows, cols))` with symbolic sizes
     (a column vector has cols 1; sample rows `x_i` give `("x", (n, d))`; scalars are absent);
     symmetric: names declared symmetric (`A \\in \\mathbb{S}^d`, `A = A^T`).
+    orders: the sums as the user wrote their terms, for the printers (core/order.py `writing`): the
+    problem carries them, so that what is printed for it never depends on what else was parsed.
     """
 
     source: str
@@ -147,6 +151,7 @@ class Problem:
     also: tuple[sp.Basic, ...] = ()
     shapes: tuple[tuple[str, tuple[sp.Basic, sp.Basic]], ...] = ()
     symmetric: frozenset[str] = frozenset()
+    orders: Orders = ()
 
     def shape_of(self, name: str) -> tuple[sp.Basic, sp.Basic] | None:
         """(rows, cols) of a vector or matrix name, None for a scalar or an unknown name."""

@@ -41,6 +41,7 @@ from symderiv.analysis.results import (
 )
 from symderiv.core.errors import SymderivError
 from symderiv.core.limits import DEFAULT_TIMEOUT
+from symderiv.core.order import writing
 from symderiv.core.problem import Problem
 from symderiv.output.analysis_phrases import COMPOSITION_RULES, PHRASES, RULE_WORDS
 from symderiv.output.printing import latex as matrix_latex
@@ -379,6 +380,11 @@ def _function(r: Optimization, style: str) -> str:
     """The function as a formula: the user's LaTeX in Markdown, one-line Unicode in text."""
     if r.function is None:
         return r.objective.description
+    with writing(r.orders):             # its sums in the user's order (core/order.py)
+        return _written_function(r, style)
+
+
+def _written_function(r: Optimization, style: str) -> str:
     args = ", ".join(unicode_name(n) for n in _arguments(r))
     lhs = f"{r.name}({args}) = " if r.name else ""
     if style == "md":

@@ -14,6 +14,7 @@ import sympy as sp
 from symderiv.calculus.matrices.forms import matrix_names
 from symderiv.calculus.matrices.kron import LAYOUT
 from symderiv.calculus.results import Derivation, Partial
+from symderiv.core.order import writing
 from symderiv.core.problem import Problem
 from symderiv.output.printing import latex
 from symderiv.output.steps import Step, StepPrinter
@@ -106,7 +107,8 @@ def problem_json(problem: Problem) -> dict[str, Any]:
     """`symderiv parse`'s object: the input, the function, its definitions and variables; with
     `"shapes"` when the formula has vectors or matrices and `"symmetric"` when it declares any, under
     the names `derive --format json` gives them (rows of data written x_i are the matrix X)."""
-    out = JsonPrinter().problem(problem)
+    with writing(problem.orders):
+        out = JsonPrinter().problem(problem)
     # the names as the matrix forms see them (a vector has one index): x_i -> X, as in derive's "shapes"
     rename = matrix_names({name: shape if shape[1] != 1 else shape[:1] for name, shape in problem.shapes})
     if problem.shapes:
@@ -119,7 +121,8 @@ def problem_json(problem: Problem) -> dict[str, Any]:
 
 def derivation_json(d: Derivation) -> dict[str, Any]:
     """`symderiv derive --format json`'s object: the problem, gradient, Hessian and steps."""
-    return JsonPrinter().derivation(d)
+    with writing(d.orders):
+        return JsonPrinter().derivation(d)
 
 
 def matrix_json(m: sp.Basic) -> dict[str, str]:

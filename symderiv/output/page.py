@@ -19,7 +19,7 @@ from symderiv.calculus.forms import gradient_vector_form, hessian_vector_form
 from symderiv.calculus.results import Derivation, Partial
 from symderiv.calculus.rules import ChainThroughRule
 from symderiv.calculus.simplify import fold
-from symderiv.core.order import remember, written_order
+from symderiv.core.order import remember, writing, written_order
 from symderiv.core.problem import Definition, Problem
 from symderiv.output.facts import entries_used, facts
 from symderiv.output.matrix_view import matrix_view, missing_matrix_form
@@ -105,7 +105,12 @@ class Page:
 
 # --------------------------------------------------------------------------- the model
 def page_model(d: Derivation, lang: str = "en") -> Page:
-    """The page model of a derivation in `lang`."""
+    """The page model of a derivation in `lang`, its sums printed as its problem wrote them."""
+    with writing(d.orders):
+        return _page_model(d, lang)
+
+
+def _page_model(d: Derivation, lang: str) -> Page:
     p = d.problem
     steps = StepPrinter(d.intermediates, lang, name=p.name)
     used = entries_used([g.step for g in d.gradient] + [e.step for row in d.hessian or () for e in row])
@@ -233,8 +238,10 @@ def function_name(problem: Problem) -> str:
 
 
 def function_tex(problem: Problem) -> str:
-    """`L(\\theta) = …` as the page states it (printed from SymPy, so it is portable TeX)."""
-    body = latex(problem.expr)
+    """`L(\\theta) = …` as the page states it (printed from SymPy, so it is portable TeX), its sums
+    in the problem's written order wherever it is printed (a note's heading too)."""
+    with writing(problem.orders):
+        body = latex(problem.expr)
     if problem.kind == "function" and problem.name:
         head = function_name(problem)
         if problem.args and not isinstance(problem.lhs, (sp.Indexed, sp.Symbol)):

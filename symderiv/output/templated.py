@@ -13,6 +13,7 @@ from typing import ClassVar
 import jinja2
 
 from symderiv.calculus.results import Derivation
+from symderiv.core.order import writing
 from symderiv.output.page import Page, StepItem, page_model
 from symderiv.output.phrases import phrase
 from symderiv.output.speech import speaking
@@ -57,7 +58,7 @@ class PagePrinter:
         raise NotImplementedError
 
     def doprint(self, derivation: Derivation) -> str:
-        with speaking(self.lang):
+        with speaking(self.lang), writing(derivation.orders):
             return self._doprint(derivation)
 
     def _doprint(self, derivation: Derivation) -> str:

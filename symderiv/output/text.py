@@ -10,6 +10,7 @@ import sympy as sp
 from symderiv.calculus.forms import gradient_vector_form, hessian_vector_form
 from symderiv.calculus.matrices.forms import MatrixForm
 from symderiv.calculus.results import Derivation, Partial
+from symderiv.core.order import writing
 from symderiv.core.problem import Problem
 from symderiv.output.facts import entries_used, facts
 from symderiv.output.matrix_view import matrix_view, missing_matrix_form
@@ -157,12 +158,12 @@ def _grouped(expr: sp.Basic) -> str:
 
 def problem_text(problem: Problem, lang: str = "en") -> str:
     """The problem as plain text: the function, its definitions and variables."""
-    with speaking(lang):
+    with speaking(lang), writing(problem.orders):
         return TextPrinter(lang).problem(problem)
 
 
 def derivation_text(d: Derivation, lang: str = "en") -> str:
     """A readable plain-text derivation: the problem, numbered steps, results, vector forms."""
-    with speaking(lang):
+    with speaking(lang), writing(d.orders):
         return TextPrinter(lang).derivation(d)
 

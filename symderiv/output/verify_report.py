@@ -17,6 +17,7 @@ import sympy as sp
 from symderiv.calculus.matrices.forms import MatrixForm
 from symderiv.check.results import Counterexample, Shape, ShapeMismatch, Slip, StepsResult, VerifyResult
 from symderiv.core.errors import SymderivError
+from symderiv.core.order import writing
 from symderiv.output.matrix_view import matrix_view
 from symderiv.output.printing import latex, text
 from symderiv.output.slip_sentences import slip_words
@@ -335,7 +336,13 @@ def steps_json(res: StepsResult) -> dict:
 # ----------------------------------------------------------------------------------------------
 
 def report(result: VerifyResult | StepsResult, fmt: str = "text", lang: str = "en") -> str:
-    """What `symderiv verify` prints for a result in `fmt` (text, md or json); the worked truth in `lang`."""
+    """What `symderiv verify` prints for a result in `fmt` (text, md or json); the worked truth in `lang`.
+    Sums print as the function, the claim or the line wrote them (core/order.py)."""
+    with writing(result.orders):
+        return _report(result, fmt, lang)
+
+
+def _report(result: VerifyResult | StepsResult, fmt: str, lang: str) -> str:
     if isinstance(result, StepsResult):
         if fmt == "json":
             return json.dumps(steps_json(result), ensure_ascii=False, indent=2) + "\n"

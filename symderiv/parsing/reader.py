@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symderiv.core.errors import ParseError
+from symderiv.core.order import Orders, recorded, recording
 from symderiv.core.problem import Definition, Problem
 from symderiv.parsing.conventions import (
     check_acyclic,
@@ -86,8 +87,9 @@ class Reader(PassesState):
         if not statements:
             raise ParseError("the input only declares shapes: the formula is missing", self.source, 0)
         self.scan([t for s in statements for t in s.tokens])
-        parsed = self.passes(lambda: [self._statement(s, first=(n == 0)) for n, s in enumerate(statements)])
-        return self._assemble(parsed)
+        with recording() as book:           # the sums as written, kept by this Problem (core/order.py)
+            parsed = self.passes(lambda: [self._statement(s, first=(n == 0)) for n, s in enumerate(statements)])
+            return self._assemble(parsed, recorded(book))
 
     def single_expression(self) -> Value:
         check_limits(self.source)
@@ -128,7 +130,7 @@ class Reader(PassesState):
         return Parsed("plain", None, rels, st)
 
     # -- the Problem
-    def _assemble(self, parsed: list[Parsed]) -> Problem:
+    def _assemble(self, parsed: list[Parsed], orders: Orders = ()) -> Problem:
         self.indexed_labels = _indexed_labels(parsed)
         self.sizes = self.size_symbols()
         definitions, claims, conditions = self._definitions_and_claims(parsed[1:])
@@ -150,7 +152,7 @@ class Reader(PassesState):
                        variables_note=note, vectors=vectors, sizes=sizes,
                        latex=body_latex(self.source), relation=main.relation,
                        readings=readings, claims=tuple(claims), conditions=tuple(conditions),
-                       also=main.also, shapes=shapes, symmetric=frozenset(self.symmetric))
+                       also=main.also, shapes=shapes, symmetric=frozenset(self.symmetric), orders=orders)
 
     def _definitions_and_claims(self, parsed: list[Parsed]) -> tuple[
             list[Definition], list[tuple[Value, Value]], list[tuple[Value, str, Value]]]:
