@@ -12,6 +12,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from symderiv.calculus import rules as R
 from symderiv.calculus.results import Partial
 from symderiv.calculus.rules import ChainThroughRule
+from symderiv.calculus.shown import Shown, record
 from symderiv.calculus.simplify import textbook
 from symderiv.calculus.written import written_matrix_rule
 from symderiv.core.errors import DeriveError
@@ -21,44 +22,62 @@ from symderiv.parsing.parser import index_symbol, indexed_base, real
 
 
 class Context:
-    """Holds the definitions and builds rule trees; one per derivation (caches links)."""
+    """Holds the definitions and builds rule trees; one per derivation.
+
+    A sub-derivation asked for again (∂L/∂ŷ_i for w and for b, ∂/∂x_b of the same sum in every row
+    of a Hessian) is the same rule object, built once (`share`); an inner function named once keeps
+    its name; each rule's printed result is worked out once (`shown`)."""
+
+    share = True    # False: every sub-derivation built afresh (tests compare the two trees)
 
     def __init__(self, problem: Problem, definitions: list[Definition]) -> None:
         self.problem = problem
         self.definitions = definitions
         self.vectors = set(problem.vectors)
-        self._auto_names = 0
-        self._used = {s.name for s in problem.expanded().free_symbols if isinstance(s, sp.Symbol)}
-        self._used |= {str(a.base.label) for a in problem.expanded().atoms(sp.Indexed)}
+        self.built: dict[tuple, R.Rule] = {}        # (builder, variable, expression) -> its rule
+        self._names: dict[tuple, sp.Basic] = {}     # (inner, variable) -> the name it was given
+        self._shown: dict[int, tuple[R.Rule, sp.Basic]] = {}
+        self.full = problem.expanded()      # the function with every definition substituted
+        self._used = {s.name for s in self.full.free_symbols if isinstance(s, sp.Symbol)}
+        self._used |= {str(a.base.label) for a in self.full.atoms(sp.Indexed)}
+        self._wrt: dict[str, tuple[bool, tuple | None]] = {}   # name -> (a whole matrix, the scalar variable)
         self._used |= {d.name for d in definitions}
 
     # -- variables
     def wrt_symbol(self, name: str, index_names: Sequence[str],
                    expr: sp.Basic | None = None) -> tuple[sp.Basic, tuple[sp.Basic, ...]]:
-        full = self.problem.expanded()
-        whole = any(m.name == name for m in full.atoms(sp.MatrixSymbol))
-        if (whole or any(str(a.base.label) == name for a in full.atoms(sp.Indexed))) and not any(
-                s.name == name for s in scalar_symbols(full)):
-            # the free index must not be a name the formula already uses (z_k with a class k)
-            taken = {s.name for s in full.free_symbols | getattr(expr, "free_symbols", set())
-                     if isinstance(s, sp.Symbol)}
-            dims = {len(a.indices) for a in full.atoms(sp.Indexed) if str(a.base.label) == name}
-            dims |= {2} if whole else set()
-            if len(dims) != 1 or not dims <= {1, 2}:
-                raise DeriveError(f"{name} is used both as a vector and as a matrix")
-            pool = [c for c in (*tuple(index_names), "k", "l", "m", "p", "q", "r", "s", "t") if c not in taken]
-            if dims == {2}:
-                # a matrix variable: ∂f/∂W_{kj}, the entry in row k and column j (the shape of W)
-                second = next(c for c in ("j", "l", "m", "p", "q", "r", "s", "t") if c not in taken and c != pool[0])
-                k, j = index_symbol(pool[0]), index_symbol(second)
-                return indexed_base(name)[k, j], (k, j)
-            k = index_symbol(pool[0])
-            return indexed_base(name)[k], (k,)
-        return self._symbol_named(name), ()
+        """The variable named `name` (θ_k for a vector, W_kj for a matrix) and its free indices;
+        a scalar's once per name (a Hessian asks for each column in every row)."""
+        if name not in self._wrt:
+            full = self.full
+            whole = any(m.name == name for m in full.atoms(sp.MatrixSymbol))
+            indexed = (whole or any(str(a.base.label) == name for a in full.atoms(sp.Indexed))) and not any(
+                s.name == name for s in scalar_symbols(full))
+            self._wrt[name] = (whole, None if indexed else (self._symbol_named(name), ()))
+        whole, scalar = self._wrt[name]
+        return scalar if scalar is not None else self._entry(name, index_names, expr, whole)
+
+    def _entry(self, name: str, index_names: Sequence[str], expr: sp.Basic | None,
+               whole: bool) -> tuple[sp.Basic, tuple[sp.Basic, ...]]:
+        full = self.full
+        # the free index must not be a name the formula already uses (z_k with a class k)
+        taken = {s.name for s in full.free_symbols | getattr(expr, "free_symbols", set())
+                 if isinstance(s, sp.Symbol)}
+        dims = {len(a.indices) for a in full.atoms(sp.Indexed) if str(a.base.label) == name}
+        dims |= {2} if whole else set()
+        if len(dims) != 1 or not dims <= {1, 2}:
+            raise DeriveError(f"{name} is used both as a vector and as a matrix")
+        pool = [c for c in (*tuple(index_names), "k", "l", "m", "p", "q", "r", "s", "t") if c not in taken]
+        if dims == {2}:
+            # a matrix variable: ∂f/∂W_{kj}, the entry in row k and column j (the shape of W)
+            second = next(c for c in ("j", "l", "m", "p", "q", "r", "s", "t") if c not in taken and c != pool[0])
+            k, j = index_symbol(pool[0]), index_symbol(second)
+            return indexed_base(name)[k, j], (k, j)
+        k = index_symbol(pool[0])
+        return indexed_base(name)[k], (k,)
 
     def _symbol_named(self, name: str) -> sp.Symbol:
-        full = self.problem.expanded()
-        for s in scalar_symbols(full):
+        for s in scalar_symbols(self.full):
             if s.name == name:
                 return s
         return real(name)
@@ -73,7 +92,12 @@ class Context:
         raw = step.eval()
         result = textbook(raw, self.definitions, var)
         expanded = self.expand(result)
+        record(step, tuple(self.definitions), self._shown)
         return Partial(name, index, var, step, raw, result, expanded)
+
+    def shown(self) -> Shown:
+        """Every rule's printed result, for the Derivation to carry (the printers only look up)."""
+        return Shown(tuple(self.definitions), dict(self._shown))
 
     def expand(self, expr: sp.Basic) -> sp.Basic:
         return substitute_definitions(expr, self.definitions)
@@ -85,7 +109,15 @@ class Context:
         return None
 
     def auto_name(self, inner: sp.Basic, var: sp.Basic) -> sp.Basic:
-        """A name for a chain rule's inner function: u, v, w, then u_1, … (z_i for a dot product)."""
+        """A name for a chain rule's inner function: u, v, w, then u_1, … (z_i for a dot product);
+        the same inner function by the same variable keeps the name it was given first."""
+        given = self._names.get((inner, var))
+        if given is not None:
+            return given
+        self._names[(inner, var)] = name = self._new_name(inner, var)
+        return name
+
+    def _new_name(self, inner: sp.Basic, var: sp.Basic) -> sp.Basic:
         free_idx = [s for s in inner.free_symbols if isinstance(s, sp.Symbol) and s.is_integer
                     and not s.is_positive and s not in getattr(var, "indices", ())]
         for cand in ("u", "v", "w", *tuple(f"u_{n}" for n in range(1, 50))):
@@ -136,6 +168,16 @@ class _Builder:
 
     # -- dispatch
     def build(self, expr: sp.Basic) -> R.Rule:
+        """The rule for d expr / d var; one object for a sub-derivation asked for again."""
+        if not self.ctx.share:
+            return self._build(expr)
+        key = (type(self), self.var, expr)
+        rule = self.ctx.built.get(key)
+        if rule is None:
+            rule = self.ctx.built[key] = self._build(expr)
+        return rule
+
+    def _build(self, expr: sp.Basic) -> R.Rule:
         var = self.var
         if expr == var:
             return R.VariableRule(expr, var)

@@ -70,7 +70,7 @@ def _derive(problem: Problem, wrt: str | Sequence[str] | None, hessian: bool) ->
         hess = tuple(rows)
     notes = problem.readings + ((problem.variables_note,) if problem.variables_note and not wrt else ())
     grad, hess, shapes = with_matrix_forms(problem, definitions, grad, hess)
-    return Derivation(problem, tuple(names), grad, hess, tuple(definitions), notes, shapes)
+    return Derivation(problem, tuple(names), grad, hess, tuple(definitions), notes, shapes, ctx.shown())
 
 
 def _variable_names(problem: Problem, wrt: str | Sequence[str] | None) -> list[str]:

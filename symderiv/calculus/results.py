@@ -1,12 +1,13 @@
 """What a derivation produces: one Partial per derivative, the Derivation that holds them all."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
 from symderiv.calculus import rules as R
 from symderiv.calculus.matrices.forms import MatrixForm
+from symderiv.calculus.shown import Shown
 from symderiv.core.order import Orders
 from symderiv.core.problem import Definition, Problem
 
@@ -43,6 +44,7 @@ class Derivation:
     intermediates: tuple[Definition, ...] = ()      # the problem's and those introduced (z_i)
     notes: tuple[str, ...] = ()
     shapes: tuple[tuple[str, tuple[sp.Basic, ...]], ...] = ()   # vector and matrix names -> sizes
+    shown: Shown = field(default_factory=Shown, compare=False, repr=False)   # each step's printed result
 
     @property
     def orders(self) -> Orders:

@@ -3,12 +3,17 @@
 `sympy.simplify` on an expanded logistic-loss gradient takes over a second and still prints
 exponentials; cancelling *in terms of the intermediates* gives ŷ_i − y_i at once. Every
 rewrite here is an exact identity (tests check the results numerically).
+
+The expensive ones (`textbook`, `_simplest`) run under SymPy's own bounded cache (`cacheit`, keyed
+by the expression and the definitions, emptied by `sympy.core.cache.clear_cache`): a Hessian asks
+for the same forms row after row, and a note for the same formulas run after run.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
 import sympy as sp
+from sympy.core.cache import cacheit
 from sympy.core.mul import _keep_coeff
 
 from symderiv.calculus.rules import collapse_kronecker
@@ -18,6 +23,11 @@ from symderiv.ml.functions import sigmoid
 
 def textbook(expr: sp.Basic, definitions: Sequence[Definition] = (), var: sp.Basic | None = None) -> sp.Basic:
     """The form a textbook prints: names folded back in, sums tidied, signs inside sums."""
+    return _textbook(expr, tuple(definitions))
+
+
+@cacheit
+def _textbook(expr: sp.Basic, definitions: tuple[Definition, ...]) -> sp.Basic:
     e = unify_dummies(collapse_kronecker(expr))
     e = fold(e, definitions)
     if e.has(sp.exp):
@@ -241,6 +251,7 @@ def _is_big(e: sp.Basic) -> bool:
     return len(gens) > BIG_GENERATORS
 
 
+@cacheit
 def _simplest(e: sp.Basic) -> sp.Basic:
     if _is_big(e):
         return e
@@ -250,12 +261,19 @@ def _simplest(e: sp.Basic) -> sp.Basic:
                      sp.powsimp(c))
 
 
+HELD_INDEX = 7_340_000     # dummy indices of the sums' placeholders (one already in the expression: fresh ones)
+
+
 def _with_sums_as_symbols(e: sp.Basic, fn: Callable[[sp.Basic], sp.Basic], keep_coeff: bool = False) -> sp.Basic:
     """Apply fn with every Sum held as an opaque symbol (cancel/factor then see a polynomial)."""
     sums = sorted(e.atoms(sp.Sum), key=sp.default_sort_key)
     if not sums:
         return fn(e)
-    held = {s: sp.Dummy(f"S{n}") for n, s in enumerate(sums)}
+    # the same placeholders every time (fixed dummy indices), so that `_simplest`'s cache sees equal
+    # keys for equal inputs; fresh ones only if the expression already holds these
+    held = {s: sp.Dummy(f"S{n}", dummy_index=HELD_INDEX + n) for n, s in enumerate(sums)}
+    if e.has(*held.values()):
+        held = {s: sp.Dummy(f"S{n}") for n, s in enumerate(sums)}
     out = fn(e.xreplace(held))
     back = {v: k for k, v in held.items()}
     if not keep_coeff:

@@ -10,18 +10,36 @@ from __future__ import annotations
 from typing import Any
 
 import sympy as sp
+from sympy.printing.repr import ReprPrinter
 
 from symderiv.calculus.matrices.forms import matrix_names
 from symderiv.calculus.matrices.kron import LAYOUT
 from symderiv.calculus.results import Derivation, Partial
 from symderiv.core.order import writing
 from symderiv.core.problem import Problem
-from symderiv.output.printing import latex
+from symderiv.output.printing import MLLatexPrinter, latex
 from symderiv.output.steps import Step, StepPrinter
 
 
 class JsonPrinter:
-    """Problem / Derivation -> plain data for `json.dumps` (math as LaTeX and as `srepr`)."""
+    """Problem / Derivation -> plain data for `json.dumps` (math as LaTeX and as `srepr`).
+
+    Every step gets an `"id"` unique in the object; a sub-derivation met again (the same rule
+    object: ∂L/∂ŷ_i for w and for b) is printed in full once and then as a step with `"ref"`, the
+    id of the full one, and no `"substeps"` (DESIGN.md, "Shared work"): the output grows with the
+    derivation, not with the number of places that use a piece of it."""
+
+    def __init__(self) -> None:
+        self._ids: dict[int, tuple[Any, str]] = {}    # id(rule) -> (rule, the id of its full step)
+        self._count = 0
+        self._srepr = _SharedRepr()
+        self._latex = _SharedLatex()
+
+    def srepr(self, e: sp.Basic) -> str:
+        return str(self._srepr.doprint(e))
+
+    def latex(self, e: sp.Basic) -> str:
+        return str(self._latex.doprint(e))
 
     def problem(self, problem: Problem) -> dict[str, Any]:
         function: dict[str, Any] = {"name": problem.name, "latex": problem.latex,
@@ -50,14 +68,14 @@ class JsonPrinter:
         if d.notes:
             out["notes"] = list(d.notes)
         out["hessian"] = None if d.hessian is None else self.hessian(d)
-        steps = StepPrinter(d.intermediates, name=d.problem.name)
+        steps = StepPrinter(d.intermediates, name=d.problem.name, shown=d.shown)
         out["steps"] = [self.step(steps.doprint(g.step), g.wrt, [_size(s) for s in d.shape_of(g.variable)])
                         for g in d.gradient]
         return out
 
     def gradient_entry(self, g: Partial) -> dict[str, Any]:
-        entry = {"variable": g.variable, "index": _indices(g.index), "latex": latex(g.result),
-                 "sympy": sp.srepr(g.result), "expanded": sp.srepr(g.expanded)}
+        entry: dict[str, Any] = {"variable": g.variable, "index": _indices(g.index), "latex": self.latex(g.result),
+                                 "sympy": self.srepr(g.result), "expanded": self.srepr(g.expanded)}
         if g.matrix is not None:
             entry["matrix"] = matrix_json(g.matrix.matrix)
             if g.matrix.one_hot is not None:     # the same gradient when the labels' rows are one-hot
@@ -81,9 +99,10 @@ class JsonPrinter:
 
     def hessian(self, d: Derivation) -> dict[str, Any]:
         assert d.hessian is not None
-        h: dict[str, Any] = {"latex": _matrix_latex(d.hessian),
-                             "sympy": [[sp.srepr(e.result) for e in row] for row in d.hessian],
-                             "expanded": [[sp.srepr(e.expanded) for e in row] for row in d.hessian]}
+        body = r" \\ ".join(" & ".join(self.latex(e.result) for e in row) for row in d.hessian)
+        h: dict[str, Any] = {"latex": rf"\begin{{pmatrix}} {body} \end{{pmatrix}}",
+                             "sympy": [[self.srepr(e.result) for e in row] for row in d.hessian],
+                             "expanded": [[self.srepr(e.expanded) for e in row] for row in d.hessian]}
         if any(g.index for g in d.gradient):
             # a vector variable's block: [row index, column index] of its entries (k, l)
             blocks = [[_block_index(d, a, b) for b in range(len(row))] for a, row in enumerate(d.hessian)]
@@ -98,9 +117,17 @@ class JsonPrinter:
         """One step with the shape of what it produces: a derivative by the variable has the
         variable's shape (`shape`); one by a scalar intermediate (d/du, d/dŷ_i) is a scalar ([])."""
         by_variable = step.rule.var == wrt
-        return {"rule": step.key, "expr": latex(step.rule.expr), "wrt": latex(step.rule.var),
-                "result": latex(step.result), "note": step.note, "shape": shape if by_variable else [],
-                "substeps": [self.step(s, wrt, shape) for s in step.substeps]}
+        self._count += 1
+        out: dict[str, Any] = {"id": f"s{self._count}", "rule": step.key, "expr": self.latex(step.rule.expr),
+                               "wrt": self.latex(step.rule.var), "result": self.latex(step.result), "note": step.note,
+                               "shape": shape if by_variable else []}
+        full = self._ids.get(id(step.rule))
+        if full is not None and full[0] is step.rule and step.substeps:
+            out["ref"] = full[1]
+            return out
+        self._ids.setdefault(id(step.rule), (step.rule, out["id"]))
+        out["substeps"] = [self.step(s, wrt, shape) for s in step.substeps]
+        return out
 
 
 def problem_json(problem: Problem) -> dict[str, Any]:
@@ -159,6 +186,30 @@ def _block_index(d: Derivation, a: int, b: int) -> list[Any] | None:
     return pair if any(pair) else None
 
 
-def _matrix_latex(rows: tuple[tuple[Partial, ...], ...]) -> str:
-    body = r" \\ ".join(" & ".join(latex(e.result) for e in row) for row in rows)
-    return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
+class _Shared:
+    """A printer that prints each compound subexpression once (its text does not depend on where
+    it stands): the entries of a Hessian repeat the same sums (Σ_j e^{x_j} in every entry of a
+    log-sum-exp's), its lower triangle is its upper one, and ordering the terms is the cost."""
+
+    _memo: dict[tuple[type, sp.Basic], str]
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        if kwargs or not isinstance(expr, sp.Basic) or not expr.args:
+            return super()._print(expr, **kwargs)  # type: ignore[misc]
+        key = (type(expr), expr)
+        out = self._memo.get(key)
+        if out is None:
+            out = self._memo[key] = super()._print(expr)  # type: ignore[misc]
+        return out
+
+
+class _SharedRepr(_Shared, ReprPrinter):
+    def __init__(self) -> None:
+        super().__init__()
+        self._memo = {}
+
+
+class _SharedLatex(_Shared, MLLatexPrinter):
+    def __init__(self) -> None:
+        super().__init__()
+        self._memo = {}

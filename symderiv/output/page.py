@@ -112,7 +112,7 @@ def page_model(d: Derivation, lang: str = "en") -> Page:
 
 def _page_model(d: Derivation, lang: str) -> Page:
     p = d.problem
-    steps = StepPrinter(d.intermediates, lang, name=p.name)
+    steps = StepPrinter(d.intermediates, lang, name=p.name, shown=d.shown)
     used = entries_used([g.step for g in d.gradient] + [e.step for row in d.hessian or () for e in row])
     steps.facts = {e.name: n for n, e in enumerate(used, 1)}
     name = function_name(p)

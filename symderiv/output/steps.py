@@ -19,8 +19,9 @@ import sympy as sp
 
 from symderiv.calculus import rules as R
 from symderiv.calculus.moves import Move, moves
-from symderiv.calculus.rules import ChainThroughRule, collapse_kronecker
-from symderiv.calculus.simplify import fold, textbook
+from symderiv.calculus.rules import ChainThroughRule
+from symderiv.calculus.shown import Shown, shown_result
+from symderiv.calculus.simplify import fold
 from symderiv.core.order import written_order
 from symderiv.core.problem import Definition
 from symderiv.output.facts import fact_cited
@@ -28,9 +29,6 @@ from symderiv.output.phrases import phrase, text_phrase
 from symderiv.output.printing import function_name, latex, text
 
 TRIVIAL = (R.ConstantRule, R.VariableRule, R.KroneckerRule)
-# where the links are multiplied or a sum is taken, the result is also simplified as a textbook would
-TEXTBOOK = (R.ChainRule, ChainThroughRule, R.IndexSumRule, R.ConstantMultipleRule, R.KroneckerCollapseRule)
-TEXTBOOK_MAX_OPS = 80
 TERM = sp.IndexedBase(sp.Symbol("ell"))   # ℓ_i: one sample's term of a sum, as a chain's head
 
 
@@ -91,19 +89,32 @@ class StepPrinter(RulePrinter):
     """Steps with LaTeX sentences (the md/tex pages and the JSON notes).
 
     `definitions` are folded back into each result (σ(z_i) -> ŷ_i); `name` names the head of a chain
-    that has no name of its own (f)."""
+    that has no name of its own (f). `shown` is the derivation's table of results (the deriver worked
+    them out): a printer only prints. A rule met again (a shared sub-derivation) is printed once."""
 
-    def __init__(self, definitions: Iterable[Definition] = (), lang: str = "en", name: str | None = None):
+    def __init__(self, definitions: Iterable[Definition] = (), lang: str = "en", name: str | None = None,
+                 shown: Shown | None = None):
         self.definitions = tuple(definitions)
         self.lang = lang
         self.name = name or "f"
+        self.shown = shown or Shown()
         self._results: dict[int, tuple[R.Rule, sp.Basic]] = {}
+        self._printed: dict[int, tuple[R.Rule, Step]] = {}
         self.facts: dict[str, int] = {}       # registry entry -> its number in the page's facts used
         self.section: tuple[sp.Basic, str] = (sp.S.Zero, "")    # the variable of the steps being numbered
         self.shared: dict[tuple, tuple[str, int]] = {}   # (expr, by) -> (section, step) that derived it
 
     def doprint(self, rule: R.Rule) -> Step:
-        """The step tree of `rule` (every sub-step, trivial ones included)."""
+        """The step tree of `rule` (every sub-step, trivial ones included); a rule met again is the
+        same Step (what the JSON prints as a reference)."""
+        printed = self._printed.get(id(rule))
+        if printed is not None and printed[0] is rule:
+            return printed[1]
+        step = self._doprint(rule)
+        self._printed[id(rule)] = (rule, step)
+        return step
+
+    def _doprint(self, rule: R.Rule) -> Step:
         subs = tuple(self.doprint(s) for s in rule.substeps if s is not None)
         written = written_order(rule.expr) if isinstance(rule, R.SumRule) else None
         if written:                 # the terms' steps in the order the user wrote the terms
@@ -125,16 +136,15 @@ class StepPrinter(RulePrinter):
         return note
 
     def result(self, rule: R.Rule) -> sp.Basic:
-        """The step's result with names folded back; where links are multiplied (chain) or a sum is
-        taken, also simplified as a textbook would (small expressions only: it is cheap)."""
+        """The step's result as the deriver worked it out (calculus/shown.py); a rule the
+        derivation does not hold (a tree built apart from one) is worked out here, once."""
+        value = self.shown.get(rule, self.definitions)
+        if value is not None:
+            return value
         cached = self._results.get(id(rule))
         if cached is not None and cached[0] is rule:
             return cached[1]
-        value = fold(collapse_kronecker(rule.eval()), self.definitions)
-        multiplies_links = isinstance(rule, ChainThroughRule)
-        if (multiplies_links or value.has(sp.Sum)) and isinstance(rule, TEXTBOOK) \
-                and sp.count_ops(value) <= TEXTBOOK_MAX_OPS:
-            value = textbook(value, self.definitions)
+        value = shown_result(rule, self.definitions)
         self._results[id(rule)] = (rule, value)
         return value
 

@@ -46,7 +46,7 @@ class TextPrinter:
         return "\n".join(lines)
 
     def derivation(self, d: Derivation) -> str:
-        steps = TextStepPrinter(d.intermediates, lang=self.lang, name=d.problem.name)
+        steps = TextStepPrinter(d.intermediates, lang=self.lang, name=d.problem.name, shown=d.shown)
         self.printer = steps
         lines = [self.problem(d.problem)]
         lines += [f"{self.label('note')}{self.colon}{reading_sentence(n, self.lang, plain=True)}" for n in d.notes]
