@@ -151,3 +151,22 @@ def test_a_pickled_derivation_keeps_its_results(monkeypatch: pytest.MonkeyPatch)
     for module, name in ((shown, "textbook"), (simplify, "_textbook"), (simplify, "_simplest")):
         monkeypatch.setattr(module, name, _forbidden)
     assert page(back, "md") == want
+
+
+def test_every_result_the_deriver_worked_out_is_the_derivative() -> None:
+    """The table the printers read: each rule's result against sympy.diff at random points."""
+    import random
+
+    import sympy as sp
+    latex_in, where, wrt = LSE3
+    d = derive(latex_in, wrt, hessian=True, where=where)
+    rules = {id(r): r for p in (*d.gradient, *(e for row in d.hessian or () for e in row)) for r in p.step.walk()}
+    rng = random.Random(16)
+    assert len(rules) > 20
+    for rule in rules.values():
+        value = d.shown.get(rule, d.intermediates)
+        assert value is not None
+        gap = sp.diff(rule.expr, rule.var) - value
+        for _ in range(2):
+            point = {s: rng.uniform(-1.5, 1.5) for s in gap.free_symbols}
+            assert abs(complex(gap.evalf(subs=point))) < 1e-9, (rule.key, rule.expr, value)
