@@ -29,7 +29,6 @@ from symderiv.analysis.results import (
     Phrase,
     QuadraticForms,
 )
-from symderiv.calculus.engine import derive
 from symderiv.core.errors import SymderivError
 from symderiv.core.problem import Problem
 
@@ -76,6 +75,8 @@ def matrix_variables(problem: Problem) -> list[str]:
 
 def analyze_quadratic(problem: Problem, variable: str, chosen: bool, timeout: float) -> Analysis:
     """Critical points and convexity of a function quadratic in the vector `variable`."""
+    from symderiv.calculus.engine import derive  # the deriver's matrix forms: only a vector variable needs them
+
     try:
         d = derive(problem, wrt=[variable], hessian=True, timeout=max(1.0, timeout / 2))
     except SymderivError as exc:

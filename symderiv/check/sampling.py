@@ -21,7 +21,7 @@ import mpmath
 import sympy as sp
 
 from symderiv.calculus.matrices.forms import MatrixForm
-from symderiv.calculus.matrices.sampling import SAMPLE_COUNTS
+from symderiv.calculus.matrices.sizes import SAMPLE_COUNTS  # (not .sampling: NumPy's)
 from symderiv.calculus.oracle import Point, Undefined, close, real_value
 from symderiv.check.data_points import DataPoint, DataRules
 from symderiv.check.results import DEFAULT_SETTINGS, Settings

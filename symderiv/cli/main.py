@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from types import ModuleType
 
 from symderiv.cli.command import Outcome
@@ -41,17 +42,30 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The one parser tree: every sub-command with the shared options and its own."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The one parser tree: every sub-command with the shared options and its own.
+
+    Given the command line `argv`, only the command it names gets its options, so only that command's
+    module is imported: `symderiv --help` and `symderiv derive …` load no other command's stage.
+    """
     parser = _Parser(prog="symderiv", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--version", action="version", version="symderiv 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    chosen = None if argv is None else _command_named(argv)
     for name, (module_name, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        module = importlib.import_module(module_name)
-        module.configure_cli(p, name)
-        p.set_defaults(_module=module)
+        if argv is None or name == chosen:
+            module = importlib.import_module(module_name)
+            module.configure_cli(p, name)
+            p.set_defaults(_module=module)
     return parser
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The sub-command argparse will choose: the first word that is no option (the top level's
+    options, --help and --version, take no value); None when that word names no command."""
+    word = next((w for w in argv if not w.startswith("-")), None)
+    return word if word in COMMANDS else None
 
 
 class _Terminated(BaseException):
@@ -85,7 +99,7 @@ _STOPPED: dict[type[BaseException], tuple[str, int]] = {
 
 def _main(argv: list[str]) -> int:
     try:
-        parser = build_parser()
+        parser = build_parser(argv)
         args = unmark(parser.parse_args(join_dash_values(parser, argv)))
         if not args.command:
             parser.print_help()

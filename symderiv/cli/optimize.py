@@ -53,7 +53,6 @@ def run_cli(args: argparse.Namespace) -> Outcome:
     from symderiv.analysis.api import optimize
     from symderiv.analysis.data import builtin_data, load_csv
     from symderiv.output.analysis_report import optimization_json, optimization_markdown, optimization_text
-    from symderiv.output.plots import write_plot
 
     if args.iters is not None and args.iters > 1_000_000:
         raise SymderivError("--iters: at most 1,000,000")
@@ -66,6 +65,10 @@ def run_cli(args: argparse.Namespace) -> Outcome:
     result = optimize(problem, start=args.start, methods=methods, lr=args.lr, iters=args.iters, tol=args.tol,
                       data=data, timeout=args.timeout)
     protect = [args.data] if args.data else []
-    plot = write_plot(result.objective, result.runs, args.plot, protect=protect) if args.plot else None
+    plot = None
+    if args.plot:
+        from symderiv.output.plots import write_plot  # the plotting stack only when a picture is asked for
+
+        plot = write_plot(result.objective, result.runs, args.plot, protect=protect)
     render = {"json": optimization_json, "md": optimization_markdown}.get(args.format, optimization_text)
     return Outcome(render(result, plot, args.lang) + ("\n" if args.format == "json" else ""))

@@ -12,7 +12,6 @@ from typing import Any
 from symderiv.calculus.results import Derivation
 from symderiv.core.errors import SymderivError
 from symderiv.output.json import derivation_json
-from symderiv.output.render import render
 from symderiv.output.text import derivation_text
 
 FORMATS = ("md", "tex", "text", "json")
@@ -28,4 +27,6 @@ def page(derivation: Derivation, fmt: str = "md", lang: str = "en", **options: A
         return derivation_text(derivation, lang)
     if fmt not in FORMATS:
         raise SymderivError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    from symderiv.output.render import render  # the templated pages: Jinja2 only for md and tex
+
     return render(derivation, fmt, lang=lang, **options)

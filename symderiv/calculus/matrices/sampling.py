@@ -14,11 +14,12 @@ import numpy as np
 import numpy.typing as npt
 import sympy as sp
 
+from symderiv.calculus.matrices.sizes import SAMPLE_COUNTS
+
 Array: TypeAlias = npt.NDArray[np.float64]
 Size: TypeAlias = "int | str | sp.Expr"
 Shape: TypeAlias = "tuple[Size, Size]"
 
-SAMPLE_COUNTS = ("n", "m", "N", "M", "B")  # sized first (4), so XᵀX of n×d data (d < n) is invertible
 
 
 class MissingValue(KeyError):

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 import sympy as sp
 
 Shape = tuple[sp.Basic, ...]
+SAMPLE_COUNTS = ("n", "m", "N", "M", "B")  # sized first (4), so XᵀX of n×d data (d < n) is invertible
 
 
 class ShapeConflict(Exception):

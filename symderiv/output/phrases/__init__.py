@@ -12,19 +12,29 @@ import locale
 import os
 import re
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from symderiv.core.problem import Reading
 from symderiv.output.phrases import en, zh
-from symderiv.parsing.reading_phrases import READINGS
 
 
-def _readings(lang: str) -> dict[str, str]:
-    """The parser's own sentences for its judgment calls (parsing/reading_phrases.py)."""
-    return {f"reading_{key}": sentence for key, sentence in READINGS[lang].items()}
+@cache
+def catalogues() -> dict[str, dict[str, str]]:
+    """Every sentence by language, made on first use: the parser's own sentences for its judgment calls
+    (parsing/reading_phrases.py) come with SymPy, which `default_language` and `--help` do without."""
+    from symderiv.parsing.reading_phrases import READINGS
+
+    def readings(lang: str) -> dict[str, str]:
+        return {f"reading_{key}": sentence for key, sentence in READINGS[lang].items()}
+
+    return {"en": {**en.RULES, **en.PAGE, **readings("en")}, "zh": {**zh.RULES, **zh.PAGE, **readings("zh")}}
 
 
-CATALOGUES: dict[str, dict[str, str]] = {"en": {**en.RULES, **en.PAGE, **_readings("en")},
-                                         "zh": {**zh.RULES, **zh.PAGE, **_readings("zh")}}
+def __getattr__(name: str) -> Any:
+    # CATALOGUES, as it was before it was made lazily (PEP 562)
+    if name == "CATALOGUES":
+        return catalogues()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,7 @@ def text_phrase(key: str, lang: str = "en", **values: object) -> str:
 
 
 def _template(key: str, lang: str) -> str:
-    own, english = CATALOGUES.get(lang, {}), CATALOGUES["en"]
+    own, english = catalogues().get(lang, {}), catalogues()["en"]
     if key not in own and key not in english:
         key = "fallback"
     return own.get(key) or english[key]
@@ -94,6 +104,8 @@ def _fill(template: str, values: dict[str, object]) -> str:
 def reading_sentence(note: str, lang: str = "en", plain: bool = False) -> str:
     """A note of the parser's in the page's language, its math typeset (`plain`: the text page);
     a note said without a key stays as it is."""
+    from symderiv.core.problem import Reading  # SymPy's: loaded by then, never by `default_language`
+
     if isinstance(note, Reading) and note.key:
         say = text_phrase if plain else phrase
         return say(f"reading_{note.key}", lang, **note.spelled("text" if plain else "latex"))
