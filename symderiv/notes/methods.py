@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
+from symderiv.core.errors import TimeLimitError
+from symderiv.core.limits import time_limit
 from symderiv.output.matrix_view import matrix_view
 from symderiv.output.printing import latex
 
@@ -84,6 +86,7 @@ PHRASES = {
     },
 }
 SAMPLES = 200
+COMPARISON_SECONDS = 6.0   # the two methods run and drawn (about 1.5 s on a busy machine)
 
 
 def method_of(tex: str, reason: str) -> str | None:
@@ -145,7 +148,12 @@ def _comparison(d: Derivation, lang: str, picture: Callable[[bytes, str], str]) 
     from symderiv.output.plots import method_paths_png
 
     say = PHRASES.get(lang, PHRASES["en"])
-    mp = method_paths(d)
+    try:       # a bonus: past its own limit the block goes without it (the formula's limit still holds)
+        with time_limit(COMPARISON_SECONDS, "comparing gradient descent and Newton's method"):
+            mp = method_paths(d)
+            png = method_paths_png(mp, lang) if mp is not None else b""
+    except TimeLimitError:
+        return []
     if mp is None:
         return []
     numbers = summary_numbers(mp)
@@ -153,7 +161,7 @@ def _comparison(d: Derivation, lang: str, picture: Callable[[bytes, str], str]) 
     if mp.eigenvalues[0] > 0 and mp.eigenvalues[-1] / mp.eigenvalues[0] > 10:     # long narrow ellipses
         counts += ("" if lang == "zh" else " ") + say["paths_why"].format(**numbers)
     return ["", say["paths_data"].format(**numbers), "", counts, "",
-            picture(method_paths_png(mp, lang), say["paths_alt"]), "", say["paths_source"]]
+            picture(png, say["paths_alt"]), "", say["paths_source"]]
 
 
 def _hessian_of(d: Derivation, g: Partial | None) -> Partial | None:

@@ -29,6 +29,7 @@ START = (0.0, 0.0)
 ETA = 0.1            # below 2/λ_max(XᵀX/4) ≈ 0.139, so gradient descent converges on the logistic loss
 TOL = 1e-6
 GD_ITERS, NEWTON_ITERS = 5000, 50
+Numeric = Callable[[Any, Any], Any]     # a function of θ₁, θ₂ (numbers, or arrays of one shape)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class MethodPaths:
     """Both runs from START on the data, and what a reader is told about them."""
 
     objective: Objective
+    surface: Callable[[Any, Any], Any]    # L(θ₁, θ₂) on arrays: the picture's contours
     gd: Run
     newton: Run
     eta: float
@@ -59,9 +61,10 @@ def design() -> tuple[np.ndarray, np.ndarray]:
 def method_paths(d: Derivation) -> MethodPaths | None:
     """Both methods on the data for a loss of one vector θ with a checked Hessian; None for any other
     (more variables, data the set does not supply, a method that does not converge)."""
-    obj = toy_objective(d)
-    if obj is None:
+    functions = toy_functions(d)
+    if functions is None:
         return None
+    obj = _objective(*functions)
     start = np.array(START)
     gd = gradient_descent(obj, start, ETA, GD_ITERS, TOL)
     nt = newton(obj, start, NEWTON_ITERS, TOL)
@@ -69,39 +72,61 @@ def method_paths(d: Derivation) -> MethodPaths | None:
         return None
     minimum = np.array(nt.last.theta)
     eigenvalues = np.linalg.eigvalsh(obj.hess(minimum))
-    return MethodPaths(obj, gd, nt, ETA, tuple(map(float, minimum)), tuple(map(float, eigenvalues)))
+    return MethodPaths(obj, functions[0], gd, nt, ETA, tuple(map(float, minimum)), tuple(map(float, eigenvalues)))
 
 
 def toy_objective(d: Derivation) -> Objective | None:
     """L, ∇L and H of the derivation on the data, as functions of (θ₁, θ₂); None when the loss is
     not a sum over samples of one vector θ, a data matrix x_{ij} and at most one label y_i."""
+    functions = toy_functions(d)
+    return _objective(*functions) if functions is not None else None
+
+
+def _objective(f: Numeric, grad: list[Numeric], hess: list[Numeric]) -> Objective:
+    return Objective(names=("θ₁", "θ₂"), f=lambda p: float(f(*p)),
+                     grad=lambda p: np.array([float(e(*p)) for e in grad]),
+                     hess=lambda p: np.array([float(e(*p)) for e in hess]).reshape(2, 2),
+                     description=f"the note's loss on {len(FEATURE)} fixed points")
+
+
+def toy_functions(d: Derivation) -> tuple[Numeric, list[Numeric], list[Numeric]] | None:
+    """(L, [∂L/∂θ₁, ∂L/∂θ₂], [H₁₁, H₁₂, H₂₁, H₂₂]) as functions of θ₁, θ₂ (numbers or arrays alike):
+    each expression lambdified with its sums kept (NumPy sums them over the data), θ's and the data's
+    entries read from arrays indexed from 1 as the expressions index them."""
     g = d.gradient[0] if len(d.gradient) == 1 else None
     if g is None or len(g.index) != 1 or not isinstance(g.wrt, sp.Indexed) or not d.hessian:
         return None
     h = d.hessian[0][0]
-    theta, k, l_ = g.wrt.base, g.index[0], h.wrt.indices[0] if isinstance(h.wrt, sp.Indexed) else None
+    if not isinstance(h.wrt, sp.Indexed):
+        return None
+    theta, k, l_ = g.wrt.base, g.index[0], h.wrt.indices[0]
     loss = to_elementary(d.problem.expanded())
     shape = d.shape_of(g.variable)
     sizes = _sizes(loss, shape[0] if shape else None)
     data = _data(loss, theta)
-    if sizes is None or data is None or l_ is None:
+    if sizes is None or data is None:
         return None
-    t = sp.symbols("theta_1 theta_2", real=True)
-    reps = {**data, theta[1]: t[0], theta[2]: t[1]}
+    bases = [theta, *data]
+    labels = {b.label for b in bases}
 
-    def numeric(e: sp.Basic, at: dict[sp.Basic, int]) -> Callable[..., Any] | None:
-        e = to_elementary(e).subs(at).subs(sizes).doit().xreplace(reps)
-        return sp.lambdify(t, e, "numpy") if e.free_symbols <= set(t) else None
+    def numeric(e: sp.Basic, at: dict[sp.Basic, int]) -> Numeric | None:
+        e = to_elementary(e).subs(at).subs(sizes)
+        if not all(s in labels for s in e.free_symbols if isinstance(s, sp.Symbol)):
+            return None              # another symbol (λ, a size) has no value here
+        fn = sp.lambdify(bases, e, "numpy")
+        values = list(data.values())
+
+        def at_theta(t1: Any, t2: Any) -> Any:
+            with np.errstate(all="ignore"):
+                return fn([0.0, t1, t2], *values)
+        return at_theta
 
     f = numeric(loss, {})
     grad = [numeric(g.expanded, {k: a}) for a in (1, 2)]
     hess = [numeric(h.expanded, {k: a, l_: b}) for a in (1, 2) for b in (1, 2)]
-    if f is None or any(e is None for e in (*grad, *hess)):
+    if f is None or any(e is None for e in grad) or any(e is None for e in hess):
         return None
-    return Objective(names=("θ₁", "θ₂"), f=lambda p: float(f(*p)),
-                     grad=lambda p: np.array([float(e(*p)) for e in grad if e is not None]),
-                     hess=lambda p: np.array([float(e(*p)) for e in hess if e is not None]).reshape(2, 2),
-                     description=f"the note's loss on {len(FEATURE)} fixed points")
+    return f, [e for e in grad if e is not None], [e for e in hess if e is not None]
 
 
 def _sizes(loss: sp.Basic, size: sp.Basic | None) -> dict[sp.Basic, int] | None:
@@ -114,8 +139,9 @@ def _sizes(loss: sp.Basic, size: sp.Basic | None) -> dict[sp.Basic, int] | None:
     return {size: 2, next(iter(others)): len(FEATURE)}
 
 
-def _data(loss: sp.Basic, theta: sp.IndexedBase) -> dict[sp.Basic, float] | None:
-    """The data's entries by name: x[i, 1] = 1, x[i, 2] = FEATURE, y[i] = LABELS (i = 1..8)."""
+def _data(loss: sp.Basic, theta: sp.IndexedBase) -> dict[sp.IndexedBase, np.ndarray] | None:
+    """The data by name, indexed from 1 (a row and column 0 pad them): x = (1, FEATURE) by rows,
+    y = LABELS."""
     bases = {a.base for a in loss.atoms(sp.Indexed)} - {theta}
     ranks = {b: {len(a.indices) for a in loss.atoms(sp.Indexed) if a.base == b} for b in bases}
     matrices = [b for b in bases if ranks[b] == {2}]
@@ -123,10 +149,10 @@ def _data(loss: sp.Basic, theta: sp.IndexedBase) -> dict[sp.Basic, float] | None
     if len(matrices) != 1 or len(vectors) > 1 or len(matrices) + len(vectors) != len(bases):
         return None
     X, y = design()
-    out: dict[sp.Basic, float] = {}
-    for i in range(len(FEATURE)):
-        out.update({matrices[0][i + 1, j + 1]: float(X[i, j]) for j in range(2)})
-        out.update({v[i + 1]: float(y[i]) for v in vectors})
+    padded_x = np.zeros((len(FEATURE) + 1, 3))
+    padded_x[1:, 1:] = X
+    out: dict[sp.IndexedBase, np.ndarray] = {matrices[0]: padded_x}
+    out.update({v: np.concatenate([[0.0], y]) for v in vectors})
     return out
 
 

@@ -395,9 +395,9 @@ def method_paths_png(mp: MethodPaths, lang: str = "en") -> bytes:
     pts = np.vstack([gd, nt])
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     pad = np.maximum((hi - lo) * 0.12, 0.4)
-    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], 201)
-    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], 201)
-    Z = np.array([[mp.objective.f(np.array([a, b])) for a in xs] for b in ys])
+    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], 161)
+    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], 161)
+    Z = np.broadcast_to(np.asarray(mp.surface(*np.meshgrid(xs, ys)), dtype=float), (len(ys), len(xs)))
     best = mp.objective.f(np.array(mp.minimum))
     plt, fig, words = _figure(lang, (10.5, 4.6))
     try:

@@ -85,6 +85,14 @@ def test_the_newton_block_states_the_counts_and_links_the_picture(paths):
     assert "fig" not in (method_markdown("gradient_descent", SEED, "line 30", "zh", picture) or "")
 
 
+def test_past_its_own_limit_the_comparison_is_left_out_not_the_block(monkeypatch):
+    import symderiv.notes.methods as methods
+
+    monkeypatch.setattr(methods, "COMPARISON_SECONDS", 1e-3)
+    md = method_markdown("newton", SEED, "line 30", "en", lambda data, alt: f"![{alt}](fig.png)")
+    assert md is not None and "(X^{T} S X\\right)^{-1}" in md and "fig.png" not in md
+
+
 def test_the_picture_is_a_png_in_both_languages(paths):
     for lang in ("en", "zh"):
         assert method_paths_png(paths, lang).startswith(PNG)
