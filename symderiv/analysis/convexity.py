@@ -242,10 +242,20 @@ def sample_sum_convexity(ss: SampleSum, timeout: float = 5.0) -> Convexity:
     return Convexity("undecided", Phrase("no_evidence", (("k", len(vals)),)), None)
 
 
+SAFETY_S = 10.0           # seconds: a guard against a pathological case, not a budget
+SIMPLEST_MAX_OPS = 60     # larger expressions are shown as derived: the work depends on size, never on the clock
+
+
 def simplest(e: sp.Basic, timeout: float = 2.0) -> sp.Basic:
-    """The form of e with the fewest operations among e, factor(cancel(e)), factor(simplify(e))."""
+    """The form of e with the fewest operations among e, factor(cancel(e)), factor(simplify(e)).
+
+    Whether the search runs is decided by e's size, so the form printed never depends on how loaded
+    the machine is (a page re-run must be byte-identical); the time limit, at least SAFETY_S, is only
+    a guard, and the command's own limit bounds the whole."""
+    if sp.count_ops(e) > SIMPLEST_MAX_OPS:
+        return e
     try:
-        with time_limit(timeout, "simplifying"):
+        with time_limit(max(timeout, SAFETY_S), "simplifying"):
             cands = [e, sp.factor(sp.cancel(e))]
             with contextlib.suppress(NotImplementedError, TypeError):
                 cands.append(sp.factor(sp.simplify(e)))
