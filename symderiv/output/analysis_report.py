@@ -381,16 +381,12 @@ def _function(r: Optimization, style: str) -> str:
     if r.function is None:
         return r.objective.description
     with writing(r.orders):             # its sums in the user's order (core/order.py)
-        return _written_function(r, style)
-
-
-def _written_function(r: Optimization, style: str) -> str:
-    args = ", ".join(unicode_name(n) for n in _arguments(r))
-    lhs = f"{r.name}({args}) = " if r.name else ""
-    if style == "md":
-        tex_args = ", ".join(sp.latex(sp.Symbol(n)) for n in _arguments(r))
-        return f"${r.name}({tex_args}) = {matrix_latex(r.function)}$" if r.name else f"${matrix_latex(r.function)}$"
-    return lhs + matrix_text(r.function)
+        if style == "md":
+            tex_args = ", ".join(sp.latex(sp.Symbol(n)) for n in _arguments(r))
+            lhs = f"{r.name}({tex_args}) = " if r.name else ""
+            return f"${lhs}{matrix_latex(r.function)}$"
+        args = ", ".join(unicode_name(n) for n in _arguments(r))
+        return (f"{r.name}({args}) = " if r.name else "") + matrix_text(r.function)
 
 
 def _logistic_scale(r: Optimization) -> str | None:
