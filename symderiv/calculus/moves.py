@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import sympy as sp
+from sympy.core.cache import cacheit
 
 from symderiv.core.order import remember
 
@@ -37,7 +38,9 @@ def _shown_sum(terms: list[sp.Basic]) -> sp.Basic:
     return s
 
 
+@cacheit        # SymPy's bounded cache: the pages of one derivation check the same lines again
 def _equal(a: sp.Basic, b: sp.Basic) -> bool:
+    """Whether the two lines are the same expression (a move must be an identity to be shown)."""
     try:
         return sp.simplify(sp.expand(a - b)) == 0
     except (TypeError, ValueError, RecursionError):     # not comparable: the move is not shown
