@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import csv
 import json
-import multiprocessing
 import os
 import time
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,13 +131,24 @@ def check_row(row: Row, timeout: float = ROW_TIMEOUT) -> RowResult:
         return done("error", message=f"{type(exc).__name__}: the input is too large to check")
 
 
-def run_batch(rows: Sequence[Row], jobs: int | None = None, timeout: float = ROW_TIMEOUT) -> list[RowResult]:
-    """Every row checked, `jobs` at a time (default: the cores), results in the rows' order."""
+def run_batch(rows: Sequence[Row], jobs: int | None = None, timeout: float = ROW_TIMEOUT,
+              progress: Callable[[int, int], None] | None = None) -> list[RowResult]:
+    """Every row checked, `jobs` at a time (default: the cores), results in the rows' order; a row
+    whose process is stuck past its limit (core/pool.py kills it) is reported as timed out.
+    `progress(done, total)` follows the rows."""
+    from symderiv.core.pool import run_tasks
+
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(rows)))
-    if jobs == 1:
-        return [check_row(r, timeout) for r in rows]
-    # spawn, not fork: a forked worker would lack the time-limit watchdog thread (core/limits.py)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(check_row, r, timeout) for r in rows]
-        return [f.result() for f in futures]
+    finished = [0]
+
+    def expired(k: int, why: str) -> RowResult:
+        if why == "time limit":
+            return RowResult(rows[k].id, "timeout", message=f"over the per-row limit of {timeout:g} s")
+        return RowResult(rows[k].id, "error", message="the worker process stopped while checking this row")
+
+    def done(k: int, result: RowResult) -> None:
+        finished[0] += 1
+        if progress is not None:
+            progress(finished[0], len(rows))
+
+    return run_tasks(check_row, [(r, timeout) for r in rows], jobs, [timeout] * len(rows), expired, done)

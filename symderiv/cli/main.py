@@ -126,6 +126,7 @@ def _main(argv: list[str]) -> int:
 
 def _run(module: ModuleType, args: argparse.Namespace) -> int:
     """The command under its time limit, then its files and its page, each written atomically."""
+    from symderiv.cli.progress import spinner
     from symderiv.core.io import write_atomic, write_output
     from symderiv.core.limits import time_limit
 
@@ -134,8 +135,11 @@ def _run(module: ModuleType, args: argparse.Namespace) -> int:
 
         args.lang = default_language()
     protect = tuple(p for p in (getattr(args, o, None) for o in INPUT_OPTIONS) if isinstance(p, str) and p != "-")
+    # notes and verify --batch draw a bar of their own; serve runs until stopped
+    quiet = getattr(args, "quiet", True) or args.command in ("notes", "serve") or bool(getattr(args, "batch", None))
     with time_limit(args.timeout, f"symderiv {args.command}"):
-        outcome: Outcome = module.run_cli(args)
+        with spinner(f"symderiv {args.command}", quiet):
+            outcome: Outcome = module.run_cli(args)
         for path, data in outcome.files:
             write_atomic(path, data, source_paths=protect)
         write_output(outcome.body, outcome.output or args.output, source_paths=protect)

@@ -6,7 +6,7 @@ import os
 import sys
 
 from symderiv.cli.command import Outcome
-from symderiv.cli.options import add_common, seconds
+from symderiv.cli.options import add_common, add_parallel, seconds
 from symderiv.core.errors import SymderivError
 
 FORMULA_TIMEOUT = 10.0  # seconds per formula
@@ -28,12 +28,20 @@ def configure_cli(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--style", choices=("callout", "details"), default="callout",
                         help="how a worked block folds: an Obsidian/GitHub callout `> [!note]-` "
                              "(default) or an HTML <details>")
+    add_parallel(parser, "formulas")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="work every formula again (default: formulas worked before with the same "
+                             "definitions and options come from the cache; SYMDERIV_CACHE_DIR sets where)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="say on stderr how many formulas came from the cache")
 
 
 def run_cli(args: argparse.Namespace) -> Outcome:
     """Work the note; it goes to -o (default NOTE.worked.md beside the note, never over it)."""
+    from symderiv.cli.progress import bar
+    from symderiv.notes.cache import Cache
+    from symderiv.notes.jobs import work_note
     from symderiv.notes.reading import note_language
-    from symderiv.notes.worker import work_note
 
     path = args.note
     if not os.path.isfile(path):
@@ -47,9 +55,13 @@ def run_cli(args: argparse.Namespace) -> Outcome:
     if out != "-" and os.path.abspath(out) == os.path.abspath(path):
         raise SymderivError(f"refusing to write over the input file {path}")
     lang = args.lang or note_language(text)
-    result, files = work_note(text, lang=lang, out_path=out, plots=not args.no_plots,
-                              timeout=args.formula_timeout, progress=sys.stderr,
-                              style=args.style)
+    cache = None if args.no_cache else Cache()
+    with bar("notes", args.quiet) as progress:
+        result, files = work_note(text, lang=lang, out_path=out, plots=not args.no_plots,
+                                  timeout=args.formula_timeout, progress=progress, style=args.style,
+                                  jobs=args.jobs or os.cpu_count() or 1, cache=cache)
+    if args.verbose:
+        print(cache.counter() if cache is not None else "cache: off (--no-cache)", file=sys.stderr)
     return Outcome(result, files=tuple(files), output=out, message="" if out == "-" else f"wrote {out}")
 
 

@@ -33,6 +33,23 @@ def seconds(value: str) -> float:
     return number
 
 
+def jobs(value: str) -> int:
+    """--jobs: a positive number of worker processes."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"--jobs takes at least 1 process, not {value}")
+    return number
+
+
+def add_parallel(parser: argparse.ArgumentParser, what: str) -> None:
+    """--jobs, for a command that works many items (notes, verify --batch)."""
+    parser.add_argument("--jobs", type=jobs, default=None, metavar="N",
+                        help=f"worker processes for the {what} (default: the cores; 1 works them here, in order)")
+
+
 def add_formula(parser: argparse.ArgumentParser, help_text: str = "the formula (`-` reads it from standard input)",
                 ) -> None:
     """The LATEX argument and --where definitions, for a command that reads a formula."""
@@ -43,7 +60,7 @@ def add_formula(parser: argparse.ArgumentParser, help_text: str = "the formula (
 
 def add_common(parser: argparse.ArgumentParser, formats: Sequence[str], default_format: str,
                timeout: float = DEFAULT_TIMEOUT) -> None:
-    """--format, --lang, -o and --timeout, the same for every command."""
+    """--format, --lang, -o, --timeout and --quiet, the same for every command."""
     parser.add_argument("--format", choices=tuple(formats), default=default_format,
                         help=f"output format (default {default_format})")
     parser.add_argument("--lang", choices=LANGUAGES, default=None,
@@ -51,6 +68,9 @@ def add_common(parser: argparse.ArgumentParser, formats: Sequence[str], default_
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     parser.add_argument("--timeout", type=seconds, default=timeout,
                         help=f"time limit for the whole command, in seconds (default {timeout:g})")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress on stderr (there is some only when stderr is a terminal: a bar "
+                             "for many items, a spinner for work past a second)")
 
 
 def join_dash_values(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:

@@ -8,7 +8,7 @@ import argparse
 import sys
 
 from symderiv.cli.command import Outcome
-from symderiv.cli.options import add_common, add_formula
+from symderiv.cli.options import add_common, add_formula, jobs
 from symderiv.core.errors import VerifyError
 
 
@@ -22,7 +22,8 @@ def configure_cli(parser: argparse.ArgumentParser, name: str) -> None:
                         help="a hand derivation (align environment or $$ lines); `-` for stdin")
     parser.add_argument("--batch", metavar="FILE", action=_Batch,
                         help="many claims, one per row (.csv or .jsonl: id, function, wrt, claim or steps, where)")
-    parser.add_argument("--jobs", type=int, default=None, help="with --batch: worker processes (default: the cores)")
+    parser.add_argument("--jobs", type=jobs, default=None, metavar="N",
+                        help="with --batch: worker processes (default: the cores)")
     parser.add_argument("--row-timeout", type=float, default=30.0,
                         help="with --batch: time limit per row, in seconds (a row past it is reported as timed out)")
     parser.add_argument("--report", metavar="FILE.csv", help="with --batch: the CSV report (default: FILE.report.csv)")
@@ -90,13 +91,15 @@ def _run_batch(args: argparse.Namespace) -> Outcome:
 
     from symderiv.check.batch import read_rows, run_batch
     from symderiv.check.batch_report import report_csv, report_markdown
+    from symderiv.cli.progress import bar
 
     if args.claim is not None or args.steps is not None:
         raise VerifyError("--batch takes its claims from the file; drop --claim/--steps")
     rows = read_rows(args.batch)
     jobs = max(1, min(args.jobs or os.cpu_count() or 1, len(rows)))
     start = time.perf_counter()
-    results = run_batch(rows, jobs, args.row_timeout)
+    with bar("verify", args.quiet) as progress:
+        results = run_batch(rows, jobs, args.row_timeout, progress)
     seconds = time.perf_counter() - start
     csv_path = args.report or str(Path(args.batch).with_suffix(".report.csv"))
     body = report_markdown(results, Path(args.batch).name, seconds, jobs)

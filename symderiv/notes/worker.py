@@ -25,7 +25,7 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -37,25 +37,26 @@ from symderiv.notes.phrases import note_phrase
 from symderiv.notes.reading import (
     Formula,
     classify,
-    declaration_names,
     definition_names,
     deindex,
-    find_formulas,
     is_definition,
-    strip_worked,
     used_names,
 )
-from symderiv.notes.writing import assemble, line_ref
+from symderiv.notes.writing import line_ref
 from symderiv.output.phrases import phrase
 from symderiv.output.plots import function_png, sigma_png
 
 if TYPE_CHECKING:
-    from symderiv.calculus.engine import Derivation
+    from collections.abc import Callable
 
-PROGRESS_MIN = 5           # a progress line on stderr from this many formulas on
+    from symderiv.calculus.engine import Derivation
+    from symderiv.notes.cache import Cache
+
 NOTE_TIMEOUT = 10.0        # seconds per formula
 HESSIAN_SHARE = 0.5        # of a formula's time, the most the derivation with its Hessian may take
 BONUS_RESERVE = 0.1        # of a formula's time, kept back from the analysis (a bonus) to finish the formula
+PICTURE = "\x01"           # around a deferred picture's number: `![…](\x011\x01)`
+SIGMA = "\x02"             # around the σ picture of a formula worked on its own: kept the first time only
 
 
 @dataclass
@@ -73,55 +74,15 @@ class Outcome:
 
 # --------------------------------------------------------------------------- working a note
 def work_note(text: str, lang: str = "en", out_path: str = "note.worked.md", plots: bool = True,
-              timeout: float = NOTE_TIMEOUT, progress: TextIO | None = None,
-              style: str = "callout") -> tuple[str, list[tuple[str, bytes]]]:
-    """The worked note's text and the extra files to write (PNG plots: [(path, bytes)]).
+              timeout: float = NOTE_TIMEOUT, progress: Callable[[int, int], None] | None = None,
+              style: str = "callout", jobs: int = 1, cache: Cache | None = None
+              ) -> tuple[str, list[tuple[str, bytes]]]:
+    """The worked note's text and the extra files to write (PNG plots: [(path, bytes)]); the work
+    itself is in jobs.py (its formulas on `jobs` processes, through `cache`)."""
+    from symderiv.notes.jobs import work_note as work
 
-    A note that already holds symderiv's blocks (a worked note) is worked from the note without them,
-    so working a worked note again gives the same note.
-    """
-    text = strip_worked(text)
-    formulas = find_formulas(text)
-    parsed, spent = _read_all(formulas, timeout)
-    definitions = [(f, p) for f, p in zip(formulas, parsed, strict=True)
-                   if isinstance(p, Problem) and is_definition(p) and classify(f, p) is None]
-    declarations = [(f, p) for f, p in zip(formulas, parsed, strict=True) if isinstance(p, Declared)]
-    worker = _Worker(text, lang, out_path, plots, timeout, definitions, declarations)
-    outcomes = []
-    total = len(formulas)
-    for n, (f, p) in enumerate(zip(formulas, parsed, strict=True)):
-        if progress is not None and total >= PROGRESS_MIN:
-            print(f"[{n + 1}/{total}] {' '.join(f.tex.split())[:70]}", file=progress, flush=True)
-        outcomes.append(worker.work_within(f, p, timeout - spent[n]))
-    outcomes = [Outcome(o.formula, reason=worker.declarations.reason(o.formula)) if o.formula in worker.declarations
-                else o for o in outcomes]
-    worked = [(o.formula.insert_at, o.markdown) for o in outcomes if o.markdown]
-    skipped = [(o.formula, o.reason) for o in outcomes if o.reason]
-    return assemble(text, worked, skipped, total, lang, style), worker.files
-
-
-def _read_all(formulas: list[Formula], timeout: float
-              ) -> tuple[list[Problem | Declared | SymderivError], list[float]]:
-    """Each formula parsed (a declaration of shapes, or the error that stopped it) and the seconds
-    that took, each under `timeout`."""
-    from symderiv.parsing.parser import parse
-
-    parsed: list[Problem | Declared | SymderivError] = []
-    spent = []
-    for f in formulas:
-        began = time.monotonic()
-        result: Problem | Declared | SymderivError
-        try:
-            with time_limit(timeout, "reading the formula"):
-                names = declaration_names(f.tex)
-                result = Declared(names) if names is not None else parse(f.tex)
-        except SymderivError as exc:
-            result = exc
-        except Exception as exc:  # a formula we cannot read is skipped, not fatal
-            result = SymderivError(f"{type(exc).__name__}")
-        parsed.append(result)
-        spent.append(time.monotonic() - began)
-    return parsed, spent
+    return work(text, lang=lang, out_path=out_path, plots=plots, timeout=timeout, progress=progress,
+                style=style, jobs=jobs, cache=cache)
 
 
 class _Worker:
@@ -139,6 +100,11 @@ class _Worker:
         self.functions: list[Outcome] = []     # worked functions, in note order (for claims)
         self.deadline = time.monotonic() + timeout   # of the formula being worked
         self.sigma_drawn = False
+        # working one formula on its own (jobs.py): pictures named and σ's drawn once when the pieces
+        # are put together in note order, the definitions placed recorded, a result a time limit shaped
+        self.deferred = False
+        self.placed: list[int] = []            # offsets of the definitions and declarations placed
+        self.partial = False
 
     def p(self, key: str, **kw: object) -> str:
         return phrase(key, self.lang, **kw)
@@ -204,6 +170,7 @@ class _Worker:
             if df.start > f.start and df.line - f.line <= NEARBY_LINES:
                 f.insert_at = max(f.insert_at, df.insert_at)
         self.declarations.used(f.line, where)
+        self.placed += [df.start for _, df in where]
 
     def _derive(self, problem: Problem) -> Derivation:
         """With the Hessian if it comes in its share of the time, else without it."""
@@ -211,7 +178,8 @@ class _Worker:
 
         try:
             return derive(problem, hessian=True, timeout=self.remaining() * HESSIAN_SHARE)
-        except SymderivError:
+        except SymderivError as exc:
+            self.partial = self.partial or isinstance(exc, TimeLimitError)
             return derive(problem, timeout=self.remaining())
 
     def where_for(self, f: Formula, problem: Problem) -> tuple[Where, str]:
@@ -290,7 +258,8 @@ class _Worker:
         budget = self.remaining(keep=BONUS_RESERVE * self.timeout)
         try:
             text = analysis_markdown(d.problem, self.lang, timeout=budget).strip()
-        except Exception:  # an analysis is a bonus; the worked derivation stands alone
+        except Exception as exc:  # an analysis is a bonus; the worked derivation stands alone
+            self.partial = self.partial or isinstance(exc, TimeLimitError)
             return ""
         # its headings would enter the user's outline: bold labels instead
         return re.sub(r"(?m)^#{1,6}\s+(.*)$", r"**\1**", text)
@@ -389,7 +358,8 @@ class _Worker:
                 return res.ok, latex(res.truth_display), why
             diff = sp.simplify(truth - rhs.xreplace({variables[0]: g.wrt}))
             return diff == 0, latex(truth), ""
-        except Exception:
+        except Exception as exc:
+            self.partial = self.partial or isinstance(exc, TimeLimitError)
             return None
 
     def claim_reason(self, problem: Problem) -> str:
@@ -436,10 +406,14 @@ class _Worker:
                 links.append(self.picture(data, note_phrase(kind, self.lang)))
         if not self.sigma_drawn and "\\sigma" in d.problem.source:
             self.sigma_drawn = True
-            links.append(self.picture(sigma_png(self.lang), note_phrase("picture_sigma", self.lang)))
+            link = self.picture(sigma_png(self.lang), note_phrase("picture_sigma", self.lang))
+            links.append(f"{SIGMA}{link}{SIGMA}" if self.deferred else link)
         return "\n\n".join(links)
 
     def picture(self, data: bytes, alt: str) -> str:
+        if self.deferred:       # named when the pieces are put together (jobs.py)
+            self.files.append(("", data))
+            return f"![{self.p('plot')}: {alt}]({PICTURE}{len(self.files)}{PICTURE})"
         stem = os.path.splitext(os.path.basename(self.out_path))[0]
         name = f"{stem}.fig{len(self.files) + 1}.png"
         self.files.append((os.path.join(os.path.dirname(os.path.abspath(self.out_path)), name), data))
