@@ -52,6 +52,7 @@ def measure(count: int = 200, jobs: int | None = None) -> tuple[int, float, floa
         text = note(count)
         path.write_text(text, encoding="utf-8")
         env = {**os.environ, "SYMDERIV_CACHE_DIR": str(Path(tmp) / "cache"), "PYTHONPATH": str(ROOT)}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)        # bytecode as on an installed machine
         cmd = [sys.executable, "-m", "symderiv", "notes", str(path), "-o", str(Path(tmp) / "out.md"),
                "--no-plots", "--timeout", "3000", "--quiet"]
         if jobs:

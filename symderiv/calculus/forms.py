@@ -127,8 +127,9 @@ def _term(term: sp.Expr, var: sp.Indexed, free: tuple[sp.Basic, ...]) -> _TermFo
             return form, form, ()
         return None
     deltas = [d for d in term.atoms(sp.KroneckerDelta) if set(d.args) == set(free)]
-    if deltas and not term.xreplace({deltas[0]: 1}).has(sp.Indexed):
-        form = _scaled(term.xreplace({deltas[0]: 1}), sp.Identity(size))
+    # S.One, not 1: a term that is the delta itself would become the int 1
+    if deltas and not term.xreplace({deltas[0]: sp.S.One}).has(sp.Indexed):
+        form = _scaled(term.xreplace({deltas[0]: sp.S.One}), sp.Identity(size))
         return form, form, ()
     return None
 

@@ -46,6 +46,22 @@ def code_version() -> str:
     return " ".join([symderiv.__version__, digest.hexdigest()[:16], *libraries])
 
 
+@dataclass(frozen=True)
+class WorkedNote:
+    """A whole worked note, for a re-run of the unchanged note (one entry, no SymPy loaded): its text,
+    its pictures by file name, and how many formulas it worked on their own (the hits it stands for)."""
+
+    markdown: str
+    pictures: tuple[tuple[str, bytes], ...]
+    units: int
+
+
+def note_key(text: str, lang: str, out_name: str, plots: bool, timeout: float, style: str) -> tuple[Any, ...]:
+    """The key of a whole note's entry: the note as read and every option that shapes the output
+    (the output's file name names the pictures; the number of jobs shapes nothing)."""
+    return ("note", text, lang, out_name, plots, timeout, style)
+
+
 def cache_dir() -> Path:
     """SYMDERIV_CACHE_DIR, else the platform's user cache directory for symderiv."""
     chosen = os.environ.get("SYMDERIV_CACHE_DIR")
@@ -65,6 +81,7 @@ class Cache:
     hits: int = 0
     misses: int = 0
     written: int = 0
+    whole_note: bool = False      # the run was answered by the note's own entry
 
     @property
     def folder(self) -> Path:
@@ -130,4 +147,5 @@ class Cache:
 
     def counter(self) -> str:
         """The --verbose line."""
-        return f"cache: {self.hits} hit(s), {self.misses} miss(es), {self.written} written ({self.folder})"
+        whole = "; the note unchanged, read whole" if self.whole_note else ""
+        return f"cache: {self.hits} hit(s), {self.misses} miss(es), {self.written} written{whole} ({self.folder})"

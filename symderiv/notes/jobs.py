@@ -75,14 +75,33 @@ class _Unit:
 
 
 # --------------------------------------------------------------------------- the note
+@dataclass(frozen=True)
+class Worked:
+    """A worked note: its text, the files to write beside it (PNG plots: (path, bytes)), how many of
+    its formulas were worked on their own (the cache's units), and whether it is `complete`: no
+    formula's result was shaped by a time limit, so the same input gives it again (it may be cached)."""
+
+    markdown: str
+    files: list[tuple[str, bytes]]
+    units: int
+    complete: bool
+
+
 def work_note(text: str, lang: str = "en", out_path: str = "note.worked.md", plots: bool = True,
               timeout: float = NOTE_TIMEOUT, progress: Callable[[int, int], None] | None = None,
               style: str = "callout", jobs: int = 1, cache: Cache | None = None
               ) -> tuple[str, list[tuple[str, bytes]]]:
-    """The worked note's text and the extra files to write (PNG plots: [(path, bytes)]).
+    """The worked note's text and the extra files to write (PNG plots: [(path, bytes)])."""
+    worked = work(text, lang, out_path, plots, timeout, progress, style, jobs, cache)
+    return worked.markdown, worked.files
 
-    A note that already holds symderiv's blocks (a worked note) is worked from the note without them,
-    so working a worked note again gives the same note. `progress(done, total)` follows the formulas.
+
+def work(text: str, lang: str = "en", out_path: str = "note.worked.md", plots: bool = True,
+         timeout: float = NOTE_TIMEOUT, progress: Callable[[int, int], None] | None = None,
+         style: str = "callout", jobs: int = 1, cache: Cache | None = None) -> Worked:
+    """The note worked. A note that already holds symderiv's blocks (a worked note) is worked from the
+    note without them, so working a worked note again gives the same note. `progress(done, total)`
+    follows the formulas.
     """
     text = strip_worked(text)
     formulas = find_formulas(text)
@@ -130,11 +149,14 @@ def work_note(text: str, lang: str = "en", out_path: str = "note.worked.md", plo
             outcomes.append(_put_together(worker, f, p, piece, formulas))
     if cache is not None:
         cache.trim()
+    timed_out = {worker.out_of_time(o.formula).reason for o in outcomes[:1]}
+    complete = not (worker.partial or any(p.partial for p in pieces.values())
+                    or any(o.reason in timed_out for o in outcomes))
     outcomes = [Outcome(o.formula, reason=worker.declarations.reason(o.formula)) if o.formula in worker.declarations
                 else o for o in outcomes]
     worked = [(o.formula.insert_at, o.markdown) for o in outcomes if o.markdown]
     skipped = [(o.formula, o.reason) for o in outcomes if o.reason]
-    return assemble(text, worked, skipped, total, lang, style), worker.files
+    return Worked(assemble(text, worked, skipped, total, lang, style), worker.files, len(units), complete)
 
 
 def _read_all(formulas: list[Formula], timeout: float, cache: Cache | None) -> tuple[list[Parsed], list[float]]:

@@ -18,7 +18,6 @@ import sympy as sp
 
 from symderiv.notes.environments import formula_rows
 from symderiv.notes.markdown import Lines, escaped, tokens
-from symderiv.output.phrases import default_language
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
 BEGIN = "<!-- symderiv:begin -->"
 BEGIN_AT_END = "<!-- symderiv:begin at-end -->"
 END = "<!-- symderiv:end -->"
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # math tokens -> displayed or not; the closing delimiter of each opening one
 MATH = {"math_inline": False, "math_inline_double": True, "math_block": True, "math_block_label": True,
         "amsmath": True}
@@ -173,10 +171,6 @@ def _span(lines: Lines, first: int, last: int, at_end: bool) -> tuple[int, int]:
     start = lines.start(first - 1) if first >= 1 and lines.blank(first - 1) else lines.start(first)
     return start, lines.start(last + 1)
 
-
-def note_language(text: str) -> str:
-    """zh when the note has CJK characters, else the locale's language."""
-    return "zh" if _CJK.search(text) else default_language()
 
 
 

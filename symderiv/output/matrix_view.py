@@ -94,7 +94,7 @@ def _elementwise(form: MatrixForm, plain: bool) -> list[str]:
     """The functions applied entry by entry (σ, exp), as the page names them."""
     names: list[str] = []
     for e in (form.matrix, *(v for _, v in form.definitions)):
-        for f in e.atoms(ElementwiseApplyFunction):
+        for f in sorted(e.atoms(ElementwiseApplyFunction), key=sp.default_sort_key):   # one order in any process
             body = f.function.expr if isinstance(f.function, sp.Lambda) else None
             if not isinstance(body, sp.Function):
                 continue

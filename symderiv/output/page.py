@@ -177,7 +177,7 @@ def _section(d: Derivation, g: Partial, steps: StepPrinter, name: str, leibniz: 
             view = matrix_view(g.matrix, lang)
             per_sample = gradient_vector_form(g.result, g.wrt) if len(g.index) == 1 else None
             sec.vector_head = rf"\nabla_{{{sec.variable}}} {name}"
-            sec.vector_per_sample = latex(per_sample.per_sample) if per_sample is not None else ""
+            sec.vector_per_sample = _unless_same(per_sample.per_sample if per_sample else None, view.matrix)
             sec.vector_matrix = view.matrix
             sec.vector_symbols, sec.vector_checked = view.symbols, view.checked
             if len(g.index) == 2:
@@ -204,8 +204,14 @@ def _hessian_view(d: Derivation, name: str, lang: str) -> VectorView | None:
                           (layout, *view.symbols), view.checked)
     per_sample = hessian_vector_form(e.result, g.wrt, e.wrt)
     return VectorView(rf"\nabla^{{2}}_{{{latex(_base(e.wrt))}}} {name}",
-                      latex(per_sample.per_sample) if per_sample is not None else "", view.matrix, "",
+                      _unless_same(per_sample.per_sample if per_sample else None, view.matrix), view.matrix, "",
                       view.symbols, view.checked)
+
+
+def _unless_same(per_sample: sp.Basic | None, matrix: str) -> str:
+    """The per-sample form's LaTeX, or "" when there is none or it prints as the matrix form (no `I = I`)."""
+    shown = latex(per_sample) if per_sample is not None else ""
+    return "" if shown == matrix else shown
 
 
 def _note(d: Derivation, note: str, lang: str) -> str:

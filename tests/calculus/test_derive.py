@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import random
 from functools import cache
 from pathlib import Path
@@ -398,3 +399,34 @@ def test_large_hessians_skip_the_expensive_canonical_forms():
     x1, x2 = sp.Symbol("x_1", real=True), sp.Symbol("x_2", real=True)
     total = sum(sp.exp(sp.Symbol(f"x_{i}", real=True)) for i in range(1, 13))
     assert sp.simplify(d.hessian[0][1].result + sp.exp(x1) * sp.exp(x2) / total ** 2) == 0
+
+
+def test_a_product_over_the_index_of_a_defined_intermediate_is_refused_not_wrong():
+    """∏_i p_i^{y_i} with p_k = softmax(z)_k: SymPy's derivative of the product would take every p_i
+    for the one differentiated by (a result with a free i); symderiv refuses with what works instead,
+    and the sum of logs it points to is derived."""
+    from symderiv.calculus.engine import derive as derive_problem
+    from symderiv.core.errors import DeriveError
+    from symderiv.parsing.parser import parse
+
+    where = [r"p_k = \frac{\exp(z_k)}{\sum_{j} \exp(z_j)}"]
+    with pytest.raises(DeriveError, match=r"product over i of the defined p_i.*Σ_i log a_i"):
+        derive_problem(parse(r"\prod_{i=1}^{n} p_i^{y_i}", where), wrt=["z"])
+    d = derive_problem(parse(r"\sum_{i=1}^{n} y_i \log p_i", where), wrt=["z"])
+    free = d.gradient[0].result.free_symbols
+    assert sp.Symbol("i", integer=True) not in free
+
+
+def test_a_product_of_the_variable_itself_keeps_sympys_derivative():
+    """Without definitions the product's derivative by y_k is SymPy's, and right at a point."""
+    from symderiv.calculus.engine import derive as derive_problem
+    from symderiv.parsing.parser import parse
+
+    d = derive_problem(parse(r"\prod_{i=1}^{3} p_i^{y_i}"), wrt=["y"])
+    g = d.gradient[0]
+    values = {"p": [0.2, 0.5, 0.3], "y": [1.0, 2.0, 0.5]}
+    point = {sp.Indexed(b, i): v[i - 1] for b, v in (("p", values["p"]), ("y", values["y"])) for i in (1, 2, 3)}
+    want = math.prod(p ** y for p, y in zip(values["p"], values["y"], strict=True)) * math.log(0.5)
+    got = g.result.subs(g.index[0], 2).doit()
+    got = got.xreplace({a: point[sp.Indexed(str(a.base.label), int(a.indices[0]))] for a in got.atoms(sp.Indexed)})
+    assert abs(float(got) - want) < 1e-12

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from symderiv.cli.main import main
-from symderiv.notes.reading import BEGIN, END, find_formulas, note_language, strip_worked
+from symderiv.notes.language import note_language
+from symderiv.notes.reading import BEGIN, END, find_formulas, strip_worked
 from symderiv.notes.worker import work_note
 
 DATA = Path(__file__).parents[1] / "data"

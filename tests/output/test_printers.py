@@ -113,3 +113,15 @@ def test_one_entry_prints_every_format(capsys):
         page(d, "html")
     with pytest.raises(SymderivError):
         page(d, "text", fragment=True)
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "tex", "json"])
+def test_a_hessian_that_is_the_delta_itself_prints_as_the_identity_once(fmt):
+    """∂²/∂b_k∂b_l of ½‖Ax − b‖² is δ_kl alone: its vector form is I (the term is the delta itself,
+    which once made the form finder crash), printed once, not `I = I`."""
+    d = derive(r"\frac{1}{2}\|Ax - b\|_2^2", wrt=["b"], hessian=True)
+    assert isinstance(d.hessian[0][0].result, sp.KroneckerDelta)
+    form = hessian_vector_form(d.hessian[0][0].result, d.gradient[0].wrt, d.hessian[0][0].wrt)
+    assert form is not None and form.per_sample == sp.Identity(form.per_sample.shape[0])
+    shown = page(d, fmt, "en")
+    assert "I = I" not in shown and "I=I" not in shown.replace(" ", "")
