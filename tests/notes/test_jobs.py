@@ -143,3 +143,31 @@ def test_an_edited_symderiv_does_not_read_the_entries_an_older_one_wrote(tmp_pat
     monkeypatch.setattr(cache_module, "code_version", lambda: version + " edited")
     assert notes(tmp_path, note, "b", "--jobs", "1", "-v", "--no-plots") == first
     assert counter(capsys.readouterr().err) == (0, misses)
+
+
+def test_an_unchanged_note_is_answered_whole_without_sympy(tmp_path):
+    """The second run of an unchanged note reads one entry (the whole worked note) and loads no SymPy;
+    its output and pictures are the first run's, byte for byte."""
+    import os
+    import subprocess
+    import sys
+
+    note = tmp_path / "small.md"
+    note.write_text(SMALL, encoding="utf-8")
+    env = {**os.environ, "SYMDERIV_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    script = ("import sys; from symderiv.cli.main import main; "
+              f"code = main(['notes', {str(note)!r}, '-o', sys.argv[1], '--jobs', '1', '-v']); "
+              "print(code, 'sympy' in sys.modules)")
+    outs = [tmp_path / name / "out.md" for name in ("a", "b")]     # the same name: it names the pictures
+    for out in outs:
+        out.parent.mkdir()
+    runs = [subprocess.run([sys.executable, "-c", script, str(out)], env=env, capture_output=True, text=True,
+                           timeout=300) for out in outs]
+    assert runs[0].stdout.split() == ["0", "True"], runs[0].stderr
+    assert runs[1].stdout.split() == ["0", "False"], runs[1].stderr
+    assert "the note unchanged, read whole" in runs[1].stderr
+    assert outs[1].read_text(encoding="utf-8") == outs[0].read_text(encoding="utf-8")
+    pictures = [sorted(out.parent.glob("out.fig*.png")) for out in outs]
+    assert pictures[0] and [p.name for p in pictures[1]] == [p.name for p in pictures[0]]
+    assert [p.read_bytes() for p in pictures[1]] == [p.read_bytes() for p in pictures[0]]
