@@ -84,7 +84,7 @@ class DeterminantChainRule(_ThroughEntries):
 
     def eval(self) -> sp.Basic:
         m = self.expr.arg
-        return self.expr * self.summed(sp.Inverse(m)[self.b, self.a] * self.step.eval(), m)
+        return self.expr * self.summed(_element(sp.Inverse(m), self.b, self.a) * self.step.eval(), m)
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,13 @@ class InverseChainRule(_ThroughEntries):
 
     def eval(self) -> sp.Basic:
         inverse, p, q = self.expr.args
-        return -self.summed(inverse[p, self.a] * self.step.eval() * inverse[self.b, q], inverse.arg)
+        return -self.summed(_element(inverse, p, self.a) * self.step.eval() * _element(inverse, self.b, q), inverse.arg)
+
+
+def _element(inverse: sp.Inverse, i: sp.Basic, j: sp.Basic) -> sp.Basic:
+    """(M⁻¹)_ij as it stands: indexing (`inverse[i, j]`) would first `doit()` M's written-out entries,
+    seconds of SymPy trying to sum them in closed form, for the same element."""
+    return MatrixElement(inverse, i, j)
 
 
 def written_matrix_rule(build: Callable[[sp.Basic], Rule], expr: sp.Basic, var: sp.Basic) -> Rule | None:

@@ -20,6 +20,7 @@ from symderiv.calculus.matrices.translate import SampleRow
 from symderiv.calculus.written import as_matrix
 from symderiv.core.order import terms_in_order
 from symderiv.ml.functions import ML_FUNCTIONS
+from symderiv.output.factor_order import ordered_factors
 from symderiv.output.matrix_printing import LATEX_SPELLING, TEXT_SPELLING, MatrixPrinting
 
 _SETTINGS = {"mul_symbol": None, "ln_notation": False}
@@ -231,9 +232,7 @@ class MLLatexPrinter(MatrixPrinting, _FormPrinting, LatexPrinter):
                 return rf"\frac{{{self._print(coeff)}}}{{{self._print(denom)}}} {inner}"
             return super()._print_Mul(expr)
         args = sp.Mul.make_args(expr)
-        differences = [f for f in args if isinstance(f, sp.Add)]
-        in_differences = set().union(*[f.free_symbols for f in differences]) if differences else None
-        factors = sorted(args, key=lambda f: _factor_rank(f, in_differences))
+        factors = ordered_factors(args)
         parts = []
         for f in factors:
             s = self._print(f)
@@ -307,29 +306,6 @@ def dot_product(s: sp.Sum) -> tuple[sp.Basic, sp.Basic] | None:
 def _term_rank(term):
     """Keep SymPy's canonical order (a stable sort)."""
     return 0
-
-
-def _factor_rank(f, in_differences=None):
-    """Numbers, then names and functions, then differences, then data (x_i, x_{ik}), then sums:
-    ŷ(1 − ŷ) x_i, (ŷ − y) x. A plain x goes after a difference that does not hold it
-    ((ŷ − y) x), else first (x(x cos x + 2 sin x), 2xy e^{…})."""
-    if f.is_number:
-        return (0, "")
-    if isinstance(f, sp.Sum):
-        return (5, "")
-    if isinstance(f, sp.Indexed) and len(f.indices) >= 2:
-        return (4, str(f))
-    base = f.base if isinstance(f, sp.Pow) else f
-    name = str(base.base.label) if isinstance(base, sp.Indexed) else getattr(base, "name", "")
-    if name[:1] in ("x", "X") and name.rstrip("_0123456789") in ("x", "X", "x'") and (
-            isinstance(base, sp.Indexed) or (in_differences is not None and not base.free_symbols & in_differences)):
-        return (4, str(f))
-    if isinstance(f, sp.Add) or (isinstance(f, sp.Pow) and isinstance(f.base, sp.Add)):
-        return (3, str(len(str(f))).zfill(4))
-    if isinstance(f, (sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.tanh, sp.sinh, sp.cosh)) and \
-            not f.args[0].is_Atom:
-        return (3.5, "")  # (1 − y) log(1 − ŷ): the coefficient before the function
-    return (1, "")
 
 
 def latex(expr: sp.Basic | str, **settings: Any) -> str:
@@ -440,9 +416,7 @@ class PlainPrinter(MatrixPrinting, _FormPrinting, StrPrinter):
         if denom != 1 or coeff.is_negative:
             return super()._print_Mul(expr)
         args = sp.Mul.make_args(expr)
-        differences = [f for f in args if isinstance(f, sp.Add)]
-        in_differences = set().union(*[f.free_symbols for f in differences]) if differences else None
-        factors = sorted(args, key=lambda f: _factor_rank(f, in_differences))
+        factors = ordered_factors(args)
         return self._settings["mul_symbol"].join(self.parenthesize(f, 50) for f in factors)
 
     def _print_Derivative(self, expr):
