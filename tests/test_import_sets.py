@@ -31,11 +31,17 @@ print(json.dumps(dict(code=code, loaded=loaded)), file=sys.stderr)
 
 def loaded(*argv: str, cwd: Path = ROOT) -> tuple[int, set[str]]:
     """The exit code of `symderiv ARGV…` and which of WATCHED it imported (top-level names)."""
+    code, modules = loaded_modules(*argv, cwd=cwd)
+    return code, {m.split(".")[0] for m in modules}
+
+
+def loaded_modules(*argv: str, cwd: Path = ROOT) -> tuple[int, set[str]]:
+    """The exit code of `symderiv ARGV…` and the modules of WATCHED it imported, by full name."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
     proc = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=120, stdin=subprocess.DEVNULL)
     report = json.loads(proc.stderr.strip().splitlines()[-1])
-    return report["code"], {m.split(".")[0] for m in report["loaded"]}
+    return report["code"], set(report["loaded"])
 
 
 @pytest.mark.parametrize("argv", [("--help",), ("--version",), ("derive", "--help"), ("analyze", "--help"),
@@ -89,6 +95,16 @@ def test_analyze_imports_no_plotting() -> None:
     assert "numpy" in mods
 
 
+def test_analyze_skips_the_costly_first_uses_of_sympy_and_numpy() -> None:
+    """A polynomial's simplest form needs no `simplify` (its first call imports sympy.physics.units),
+    and the numeric search's NumPy functions are made without `from numpy import *` (numpy.testing,
+    f2py, …): a tenth of a second each on a cold start."""
+    code, mods = loaded_modules("analyze", "f(x,y) = x^2 - y^2")
+    assert code == 0
+    assert "numpy.linalg" in mods and "sympy.polys" in mods             # the probe sees submodules
+    assert not {m for m in mods if m.startswith(("sympy.physics", "numpy.testing", "numpy.f2py"))}
+
+
 def test_optimize_without_plot_imports_no_plotting() -> None:
     code, mods = loaded("optimize", "f(x,y) = x^2 + 3y^2", "--start", "1,1", "--format", "json")
     assert code == 0
@@ -105,12 +121,8 @@ def test_derive_plot_loads_matplotlib(tmp_path: Path) -> None:
 def test_notes_plots_load_matplotlib(tmp_path: Path) -> None:
     note = tmp_path / "note.md"
     note.write_text("# A note\n\n$$f(x) = x^2 - 2x$$\n", encoding="utf-8")
-    argv = ["notes", str(note), "--plots", "--lang", "en"]
-    help_text = subprocess.run([sys.executable, "-m", "symderiv", "notes", "--help"], cwd=ROOT, capture_output=True,
-                               text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
-    if "--jobs" in help_text:
-        argv += ["--jobs", "1"]       # the pictures are drawn in this process, where sys.modules is read
-    code, mods = loaded(*argv)
+    # one job: the pictures are drawn in this process, where sys.modules is read
+    code, mods = loaded("notes", str(note), "--plots", "--lang", "en", "--jobs", "1", "--no-cache")
     assert code == 0
     assert "matplotlib" in mods
     assert list(tmp_path.glob("note.worked.fig*.png"))

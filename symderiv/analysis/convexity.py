@@ -257,8 +257,11 @@ def simplest(e: sp.Basic, timeout: float = 2.0) -> sp.Basic:
     try:
         with time_limit(max(timeout, SAFETY_S), "simplifying"):
             cands = [e, sp.factor(sp.cancel(e))]
-            with contextlib.suppress(NotImplementedError, TypeError):
-                cands.append(sp.factor(sp.simplify(e)))
+            # a rational function factors to one canonical form whatever simplify made of it first:
+            # factor(simplify(e)) would be factor(cancel(e)) again (and its first call costs an import)
+            if not e.is_rational_function():
+                with contextlib.suppress(NotImplementedError, TypeError):
+                    cands.append(sp.factor(sp.simplify(e)))
     except TimeLimitError:
         return e
     return min(cands, key=sp.count_ops)

@@ -31,7 +31,9 @@ def lambdify(symbols: Sequence[sp.Symbol], expr: Any) -> NumericFunction:
         expr = sp.Matrix(expr).replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return sp.lambdify(list(symbols), expr, modules=[_SPECIAL, "numpy"], cse=True)
+        # NumPy as the module object, not "numpy": the name would run `from numpy import *`, which
+        # loads numpy.testing, f2py, fft, random … (a tenth of a second); the code is the same
+        return sp.lambdify(list(symbols), expr, modules=[_SPECIAL, {"numpy": np}, np], cse=True)
 
 
 def _elementwise(fn: Callable[..., Any]) -> Callable[..., Any]:
