@@ -201,7 +201,10 @@ class _Builder:
         if not isinstance(expr, sp.Sum) and not (isinstance(expr, sp.Add) and expr.has(sp.Sum)) \
                 and self.intermediates_on_path(expr):
             self._refuse_through_products(expr)
-            return self.chain_through(expr)
+            if not self._bound_on_path(expr, sp.Sum):
+                return self.chain_through(expr)
+            # an intermediate under a sum's own index (w_j in √(Σ_j w_j²)) is a whole family, not one
+            # value to hold the others fixed against: the rules below move the derivative into the sum
         for cls in type(expr).__mro__:
             handler = BUILDERS.get(cls)
             if handler is not None:
@@ -213,19 +216,26 @@ class _Builder:
     def definition(self, atom: sp.Basic) -> Definition | None:
         return self.ctx.definition_for(atom)
 
+    def _bound_on_path(self, expr: sp.Basic, kind: type) -> list[tuple[sp.Indexed, sp.Basic]]:
+        """The intermediates on the path that carry the bound index of a `kind` (Sum or Product) in
+        expr, each with that sum or product."""
+        found = []
+        for scope in expr.atoms(kind):
+            bound = {lim[0] for lim in scope.limits}
+            found += [(a, scope) for a, _d in self.intermediates_on_path(scope)
+                      if isinstance(a, sp.Indexed) and bound & set(a.indices)]
+        return found
+
     def _refuse_through_products(self, expr: sp.Basic) -> None:
         """An intermediate indexed by a product's own index (p_i in ∏_i p_i^{y_i}, p_i = softmax(z)_i) has
         no chain rule here yet: SymPy's derivative of the product would treat every p_i as the one
         differentiated by, a wrong answer. Refuse, and say what works."""
-        for product in expr.atoms(sp.Product):
-            bound = {lim[0] for lim in product.limits}
-            for a, _d in self.intermediates_on_path(product):
-                if isinstance(a, sp.Indexed) and bound & set(a.indices):
-                    name = f"{a.base}_{''.join(map(str, a.indices))}"
-                    raise DeriveError(
-                        f"cannot differentiate through the product over {', '.join(sorted(map(str, bound)))} "
-                        f"of the defined {name} yet: write its logarithm as a sum (log ∏_i a_i = Σ_i log a_i), "
-                        "whose derivative goes term by term")
+        for a, product in self._bound_on_path(expr, sp.Product)[:1]:
+            bound = ", ".join(sorted(str(lim[0]) for lim in product.limits))
+            name = f"{a.base}_{''.join(map(str, a.indices))}"
+            raise DeriveError(
+                f"cannot differentiate through the product over {bound} of the defined {name} yet: write "
+                "its logarithm as a sum (log ∏_i a_i = Σ_i log a_i), whose derivative goes term by term")
 
     def _dependent_atoms(self, expr: sp.Basic) -> set[sp.Basic]:
         atoms = set()

@@ -430,3 +430,25 @@ def test_a_product_of_the_variable_itself_keeps_sympys_derivative():
     got = g.result.subs(g.index[0], 2).doit()
     got = got.xreplace({a: point[sp.Indexed(str(a.base.label), int(a.indices[0]))] for a in got.atoms(sp.Indexed)})
     assert abs(float(got) - want) < 1e-12
+
+
+@pytest.mark.parametrize(("latex", "where", "wrt"), [
+    (r"\log \sum_{j=1}^{K} e^{z_j}", r"z_j = w_j^T x", "x"),
+    (r"\|w\|", r"w = A y", "y"),
+    (r"\sqrt{\sum_{j=1}^{d} w_j^2}", r"w = A y", "y"),
+    (r"\log(1 + \sum_{j=1}^{d} w_j^2)", r"w = A y", "y"),
+    (r"p_i = \frac{e^{z_i}}{\sum_{j=1}^{K} e^{z_j}}", r"z_j = w_j^T x", "x"),
+    (r"\|w\|", r"w = (X^\top X + \lambda I)^{-1} X^\top y", "y"),
+])
+def test_a_function_of_a_sum_over_a_defined_intermediate_is_not_zero(latex, where, wrt):
+    """log Σ_j e^{z_j} with z_j = w_jᵀx: the z_j under the sum's own index is a whole family. Chaining
+    through it as one value held against the others gave 0; the derivative now moves into the sum.
+    Checked by verify (sympy.diff of the substituted function at random points), not by the engine."""
+    from symderiv.calculus.engine import derive as derive_problem
+    from symderiv.check.verify import verify
+    from symderiv.parsing.parser import parse
+
+    d = derive_problem(parse(latex, [where]), wrt=[wrt])
+    g = d.gradient[0]
+    assert g.result != 0
+    assert verify(d.problem, g.variable, g.expanded).verdict == "correct"
