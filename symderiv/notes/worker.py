@@ -32,6 +32,7 @@ import sympy as sp
 from symderiv.core.errors import SymderivError, TimeLimitError
 from symderiv.core.limits import time_limit
 from symderiv.core.problem import Problem, scalar_symbols
+from symderiv.ml.notation import PARAMETER_NAMES
 from symderiv.notes.declarations import NEARBY_LINES, Declarations, Declared, Where, nearest
 from symderiv.notes.phrases import note_phrase
 from symderiv.notes.reading import (
@@ -186,12 +187,17 @@ class _Worker:
         """Definitions from the note for the names `problem` uses: the nearest one after the
         formula (the lines under a loss), else the nearest before it; an indexed definition is
         used for one sample (`ŷ_i` -> `ŷ`) when the formula uses the name without the index.
-        Then the declarations of the names the formula and those definitions use (declarations.py)."""
+        Then the declarations of the names the formula and those definitions use (declarations.py).
+
+        Never taken: a definition of the formula's own argument (L(θ) is a function of θ), nor of a
+        model parameter (θ = (XᵀX)⁻¹Xᵀy states the fitted value; a loss over θ does not turn into a
+        function of X and y)."""
         from symderiv.parsing.parser import parse
 
         chosen: Where = []
         note, names = "", used_names(problem)
-        pending = sorted(definition_names(problem)) if not is_definition(problem) else []
+        own = {str(a.base.label) if isinstance(a, sp.Indexed) else str(a) for a in problem.args}
+        pending = sorted(definition_names(problem) - own - set(PARAMETER_NAMES)) if not is_definition(problem) else []
         seen: set[str] = set()
         while pending:       # the definitions the chosen ones use too (ŷ = Vh + c, h = σ(a), a = Wx + b)
             name = pending.pop(0)
@@ -214,7 +220,7 @@ class _Worker:
                 note = self.p("single_sample", name=_tex_of(dp.lhs))
             chosen.append((tex, df))
             names |= used_names(dp)
-            pending += sorted(definition_names(dp) - seen)
+            pending += sorted(definition_names(dp) - seen - own - set(PARAMETER_NAMES))
         return chosen + self.declarations.for_names(f, names), note
 
     # -- text

@@ -267,3 +267,16 @@ def test_a_wrong_claim_in_a_note_shows_its_slip_and_a_counterexample(tmp_path, l
     text = out.read_text(encoding="utf-8")
     line = next(ln for ln in text.splitlines() if r"\cos(x^2)" in ln and "`" in ln)
     assert slip in line and counterexample in line
+
+
+def test_a_parameters_closed_form_is_not_substituted_into_the_loss():
+    """θ = (XᵀX)⁻¹Xᵀy states the fitted value: L(θ) after it stays a function of θ (it once read
+    "theta does not occur"), and a bare ‖Xθ − y‖² is differentiated by θ, not by X and y."""
+    note = ("# Least squares\n\n$$ \\theta = (X^T X)^{-1} X^T y $$\n\n"
+            "$$ L(\\theta) = \\|X\\theta - y\\|^2 $$\n\n$$ \\|X\\theta - y\\|^2 $$\n")
+    worked, _ = work_note(note, lang="en", plots=False)
+    loss = worked[worked.index(r"Worked derivation of $L\left(\theta\right)"):]
+    assert "with respect to $\\theta$." in loss[:2000]
+    bare = worked[worked.index("Worked derivation of $f ="):]
+    assert "with respect to $\\theta$." in bare[:2000]
+    assert "could not be differentiated" not in worked
