@@ -12,7 +12,7 @@ import numpy as np
 import sympy as sp
 
 from symderiv.analysis.classify import classify, real_value
-from symderiv.analysis.numeric import GRID_HALF_WIDTH, NumericFunction, call, lambdify
+from symderiv.analysis.numeric import GRID_HALF_WIDTH, NumericFunction, call, call_quietly, lambdify, quiet
 from symderiv.analysis.results import CriticalPoint, Phrase, Solutions
 from symderiv.calculus.differentiate import diff
 from symderiv.core.errors import TimeLimitError
@@ -140,21 +140,21 @@ def _verified(points: list[tuple[sp.Basic, ...]], grad_fn: NumericFunction) -> l
 def _newton_root(grad_fn: NumericFunction, hess_fn: NumericFunction, x: np.ndarray, n: int) -> np.ndarray | None:
     """Newton on ∇f = 0; a root only if the steps themselves died out (not just a tiny gradient,
     which e^x also has far to the left) and the gradient vanishes there."""
-    for _ in range(200):
-        g, h = call(grad_fn, x), call(hess_fn, x)
-        if g is None or h is None:
-            return None
-        try:  # solve, not lstsq: lstsq would drop e^x's tiny curvature and "converge" at -35
-            with np.errstate(all="ignore"):
+    with quiet():          # once for the whole search, not at each of its thousands of calls
+        for _ in range(200):
+            g, h = call_quietly(grad_fn, x), call_quietly(hess_fn, x)
+            if g is None or h is None:
+                return None
+            try:  # solve, not lstsq: lstsq would drop e^x's tiny curvature and "converge" at -35
                 step = np.linalg.solve(h.reshape(n, n), g.reshape(n))
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(h.reshape(n, n), g.reshape(n), rcond=None)[0]
-        x = x - step
-        if not np.all(np.isfinite(x)) or np.linalg.norm(x) > 1e6:
-            return None
-        if np.linalg.norm(step) <= 1e-10 * (1 + np.linalg.norm(x)):
-            g = call(grad_fn, x)
-            return x if g is not None and np.linalg.norm(g) <= 1e-8 else None
+            except np.linalg.LinAlgError:
+                step = np.linalg.lstsq(h.reshape(n, n), g.reshape(n), rcond=None)[0]
+            x = x - step
+            if not np.all(np.isfinite(x)) or np.linalg.norm(x) > 1e6:
+                return None
+            if np.linalg.norm(step) <= 1e-10 * (1 + np.linalg.norm(x)):
+                g = call_quietly(grad_fn, x)
+                return x if g is not None and np.linalg.norm(g) <= 1e-8 else None
     return None
 
 

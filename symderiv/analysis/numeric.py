@@ -6,6 +6,7 @@ not a finite real number comes back as None, and the caller decides what that me
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import warnings
@@ -59,10 +60,23 @@ def _flat(expr: Any) -> Iterator[Any]:
 
 def call(fn: NumericFunction, point: Sequence[float] | np.ndarray) -> np.ndarray | None:
     """fn at point as a float array, or None where it is undefined (log of a negative, 0/0...)."""
+    with quiet():
+        return call_quietly(fn, point)
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """NumPy's floating-point warnings and Python's warnings off, for many `call_quietly` at once."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def call_quietly(fn: NumericFunction, point: Sequence[float] | np.ndarray) -> np.ndarray | None:
+    """`call` inside `quiet()`: a Newton search calls fn thousands of times, and entering the two
+    warning contexts each time cost as much as the calls."""
     try:
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out = np.asarray(fn(*point), dtype=complex)
+        out = np.asarray(fn(*point), dtype=complex)
     except (ZeroDivisionError, OverflowError, ValueError, TypeError, NameError, AttributeError):
         return None
     if not np.all(np.isfinite(out)) or np.any(np.abs(out.imag) > 1e-9 * (1 + np.abs(out.real))):
