@@ -6,6 +6,7 @@ The note is the benchmark's: 200 distinct ML formulas from the project's corpora
 is kept, and each gradient is checked by verify: sympy.diff of the function with every definition
 substituted, at random points and sizes (symderiv.check), independent of the rule engine that
 derived it. Working each corpus formula on its own (tests/calculus) never meets these combinations.
+The example notes and the user's seed note get the same check, with nothing left unchecked.
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from symderiv.notes import worker
 from symderiv.notes.jobs import work
 
 CORPUS_NOTE = Path(__file__).resolve().parents[2] / "benchmarks" / "notes_corpus.py"
+DATA = Path(__file__).resolve().parents[1] / "data"
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "ml-calculus-for-machine-learning.md"
 
 
 def _note(count: int) -> str:
@@ -53,8 +56,9 @@ def _convention_differs(d, variable: str) -> bool:
     return variable.lower() in held.lower() or (variable.swapcase() in names and variable in names)
 
 
-@pytest.mark.slow
-def test_every_gradient_of_the_corpus_note_agrees_with_sympy_diff(monkeypatch):
+def _checked(note: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, list, list]:
+    """Work `note` here, keep each derivation the notes worker makes, check each gradient by verify:
+    (how many were checked, the wrong ones, the ones verify could not check)."""
     derived = []
     original = worker._Worker._derive
 
@@ -64,9 +68,7 @@ def test_every_gradient_of_the_corpus_note_agrees_with_sympy_diff(monkeypatch):
         return d
 
     monkeypatch.setattr(worker._Worker, "_derive", keep)
-    work(_note(200), plots=False, timeout=60, jobs=1)
-    assert len(derived) >= 120          # the note's functions, each derived once
-
+    work(note, plots=False, timeout=60, jobs=1)
     checked, wrong, unchecked = 0, [], []
     for d in derived:
         for g in d.gradient:
@@ -87,5 +89,21 @@ def test_every_gradient_of_the_corpus_note_agrees_with_sympy_diff(monkeypatch):
             checked += 1
             if result.verdict == "wrong":
                 wrong.append((d.problem.source, g.variable, str(g.expanded)[:200]))
+    return checked, wrong, unchecked
+
+
+@pytest.mark.slow
+def test_every_gradient_of_the_corpus_note_agrees_with_sympy_diff(monkeypatch):
+    checked, wrong, unchecked = _checked(_note(200), monkeypatch)
     assert not wrong, wrong
     assert checked >= 150 and len(unchecked) <= checked // 10, (checked, unchecked)
+
+
+@pytest.mark.parametrize("path", [DATA / "notes_example_en.md", DATA / "notes_example_zh.md", SEED],
+                         ids=["example-en", "example-zh", "seed"])
+def test_every_gradient_of_the_users_notes_agrees_with_sympy_diff(path, monkeypatch):
+    if not path.exists():
+        pytest.skip("the user's seed note is not next to this checkout")
+    checked, wrong, unchecked = _checked(path.read_text(encoding="utf-8"), monkeypatch)
+    assert not wrong and not unchecked, (wrong, unchecked)
+    assert checked >= 7
