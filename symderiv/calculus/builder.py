@@ -12,7 +12,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from symderiv.calculus import rules as R
 from symderiv.calculus.results import Partial
 from symderiv.calculus.rules import ChainThroughRule
-from symderiv.calculus.shown import Shown, record
+from symderiv.calculus.shown import ByIdentity, Shown, record
 from symderiv.calculus.simplify import textbook
 from symderiv.calculus.written import written_matrix_rule
 from symderiv.core.errors import DeriveError
@@ -36,7 +36,7 @@ class Context:
         self.vectors = set(problem.vectors)
         self.built: dict[tuple, R.Rule] = {}        # (builder, variable, expression) -> its rule
         self._names: dict[tuple, sp.Basic] = {}     # (inner, variable) -> the name it was given
-        self._shown: dict[int, tuple[R.Rule, sp.Basic]] = {}
+        self._shown: ByIdentity[R.Rule, sp.Basic] = ByIdentity()
         self.full = problem.expanded()      # the function with every definition substituted
         self._used = {s.name for s in self.full.free_symbols if isinstance(s, sp.Symbol)}
         self._used |= {str(a.base.label) for a in self.full.atoms(sp.Indexed)}
@@ -97,7 +97,7 @@ class Context:
 
     def shown(self) -> Shown:
         """Every rule's printed result, for the Derivation to carry (the printers only look up)."""
-        return Shown(tuple(self.definitions), dict(self._shown))
+        return Shown(tuple(self.definitions), ByIdentity(self._shown.items()))
 
     def expand(self, expr: sp.Basic) -> sp.Basic:
         return substitute_definitions(expr, self.definitions)

@@ -20,7 +20,7 @@ import sympy as sp
 from symderiv.calculus import rules as R
 from symderiv.calculus.moves import Move, moves
 from symderiv.calculus.rules import ChainThroughRule
-from symderiv.calculus.shown import Shown, shown_result
+from symderiv.calculus.shown import ByIdentity, Shown, shown_result
 from symderiv.calculus.simplify import fold
 from symderiv.core.order import written_order
 from symderiv.core.problem import Definition
@@ -98,8 +98,8 @@ class StepPrinter(RulePrinter):
         self.lang = lang
         self.name = name or "f"
         self.shown = shown or Shown()
-        self._results: dict[int, tuple[R.Rule, sp.Basic]] = {}
-        self._printed: dict[int, tuple[R.Rule, Step]] = {}
+        self._results: ByIdentity[R.Rule, sp.Basic] = ByIdentity()
+        self._printed: ByIdentity[R.Rule, Step] = ByIdentity()
         self.facts: dict[str, int] = {}       # registry entry -> its number in the page's facts used
         self.section: tuple[sp.Basic, str] = (sp.S.Zero, "")    # the variable of the steps being numbered
         self.shared: dict[tuple, tuple[str, int]] = {}   # (expr, by) -> (section, step) that derived it
@@ -107,11 +107,11 @@ class StepPrinter(RulePrinter):
     def doprint(self, rule: R.Rule) -> Step:
         """The step tree of `rule` (every sub-step, trivial ones included); a rule met again is the
         same Step (what the JSON prints as a reference)."""
-        printed = self._printed.get(id(rule))
-        if printed is not None and printed[0] is rule:
-            return printed[1]
+        printed = self._printed.get(rule)
+        if printed is not None:
+            return printed
         step = self._doprint(rule)
-        self._printed[id(rule)] = (rule, step)
+        self._printed[rule] = step
         return step
 
     def _doprint(self, rule: R.Rule) -> Step:
@@ -141,12 +141,10 @@ class StepPrinter(RulePrinter):
         value = self.shown.get(rule, self.definitions)
         if value is not None:
             return value
-        cached = self._results.get(id(rule))
-        if cached is not None and cached[0] is rule:
-            return cached[1]
-        value = shown_result(rule, self.definitions)
-        self._results[id(rule)] = (rule, value)
-        return value
+        cached = self._results.get(rule)
+        if cached is None:
+            cached = self._results[rule] = shown_result(rule, self.definitions)
+        return cached
 
     def moves(self, rule: R.Rule) -> tuple[Move, ...]:
         """Where the chain rule multiplies one link's pieces, the simplification as named moves

@@ -170,3 +170,25 @@ def test_every_result_the_deriver_worked_out_is_the_derivative() -> None:
         for _ in range(2):
             point = {s: rng.uniform(-1.5, 1.5) for s in gap.free_symbols}
             assert abs(complex(gap.evalf(subs=point))) < 1e-9, (rule.key, rule.expr, value)
+
+
+def test_results_are_kept_by_rule_identity_and_survive_pickling():
+    """Two equal rules are two steps (each its own entry); the same rule object finds its entry; a
+    pickled table (notes workers, the cache) is keyed anew by the rules it brings back."""
+    import pickle
+
+    import sympy as sp
+
+    from symderiv.calculus import rules as R
+    from symderiv.calculus.shown import ByIdentity, Shown
+
+    x = sp.Symbol("x", real=True)
+    a, b = R.PowerRule(x**2, x, x, sp.Integer(2)), R.PowerRule(x**2, x, x, sp.Integer(2))
+    assert a == b and a is not b
+    table: ByIdentity[R.Rule, sp.Basic] = ByIdentity()
+    table[a] = 2 * x
+    assert a in table and b not in table and table.get(b) is None and table.get(a) == 2 * x
+    shown = pickle.loads(pickle.dumps(Shown((), table)))
+    (rule, value), = shown.table.items()
+    assert value == 2 * x
+    assert rule == a and rule is not a and shown.get(rule, ()) == 2 * x and shown.get(a, ()) is None
