@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from symderiv.notes.worker import work_note  # noqa: E402
+from symderiv.notes.jobs import work_note  # noqa: E402
 
 OUT = ROOT / "docs" / "examples" / "seed-note"
 NOTE, WORKED = OUT / "note.md", OUT / "note.worked.md"

@@ -85,7 +85,7 @@ def optimize(problem: Problem | str, where: Sequence[str] = (), start: str | Seq
 def work_note(text: str, lang: str = "en", out_path: str = "note.worked.md", plots: bool = True,
               timeout: float = 10.0) -> tuple[str, list[tuple[str, bytes]]]:
     """A Markdown note with worked derivations inserted, and the plot files to write beside it."""
-    from symderiv.notes.worker import work_note as _work_note
+    from symderiv.notes.jobs import work_note as _work_note
 
     return _work_note(text, lang=lang, out_path=out_path, plots=plots, timeout=timeout)
 

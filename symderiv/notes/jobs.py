@@ -36,9 +36,8 @@ from symderiv.notes.reading import (
     strip_worked,
     used_names,
 )
-from symderiv.notes.worker import NOTE_TIMEOUT, PICTURE, SIGMA, Outcome, _Worker
+from symderiv.notes.worker import NOTE_TIMEOUT, PICTURE, SIGMA, Outcome, _Worker, canonical, late_reason
 from symderiv.notes.writing import assemble
-from symderiv.output.phrases import phrase
 
 if TYPE_CHECKING:
     from symderiv.calculus.engine import Derivation
@@ -149,9 +148,9 @@ def work(text: str, lang: str = "en", out_path: str = "note.worked.md", plots: b
             outcomes.append(_put_together(worker, f, p, piece, formulas))
     if cache is not None:
         cache.trim()
-    timed_out = {worker.out_of_time(o.formula).reason for o in outcomes[:1]}
+    late = late_reason(lang, timeout)
     complete = not (worker.partial or any(p.partial for p in pieces.values())
-                    or any(o.reason in timed_out for o in outcomes))
+                    or any(o.reason == late for o in outcomes))
     outcomes = [Outcome(o.formula, reason=worker.declarations.reason(o.formula)) if o.formula in worker.declarations
                 else o for o in outcomes]
     worked = [(o.formula.insert_at, o.markdown) for o in outcomes if o.markdown]
@@ -195,7 +194,7 @@ def _units(worker: _Worker, formulas: list[Formula], parsed: list[Parsed], timeo
             continue
         kind = classify(f, p)
         if kind is None:
-            canon = (p.name, _srepr(p), tuple(d.name for d in p.definitions))
+            canon = canonical(p)
             if canon in seen:
                 continue          # a repeat: put together after the first (or worked here if that failed)
             seen.add(canon)
@@ -213,12 +212,6 @@ def _units(worker: _Worker, formulas: list[Formula], parsed: list[Parsed], timeo
         items = tuple((tex, df in worker.declarations) for tex, df in where)
         units.append(_Unit(n, kind, anchors, (kind, f.tex, f.display, f.in_table, items, options)))
     return units
-
-
-def _srepr(p: Problem) -> str:
-    import sympy as sp
-
-    return sp.srepr(p.expr)
 
 
 # --------------------------------------------------------------------------- the pieces
@@ -260,9 +253,8 @@ def _work_piece(n: int, kind: str, budget: float) -> Piece:
             return Piece(claimless=True)
     else:
         out = w.work_within(f, p, budget)
-    timed_out = bool(out.reason) and out.reason == w.out_of_time(f).reason
     return Piece(out.markdown, out.reason, out.problem, out.derivation, tuple(w.placed),
-                 tuple(data for _, data in w.files), w.partial or timed_out)
+                 tuple(data for _, data in w.files), w.partial or out.reason == late_reason(c.lang, c.timeout))
 
 
 def _claim_reason(worker: _Worker, f: Formula, p: Problem) -> Callable[[], Outcome]:
@@ -290,7 +282,7 @@ def _run(todo: Sequence[_Unit], context: _Context, spent: list[float], jobs: int
 
     def expired(k: int, why: str) -> Piece:
         """A piece whose process was killed (stuck past its limit) or died: as out of time in-process."""
-        return Piece(reason=phrase("skip_time_limit", context.lang, seconds=f"{context.timeout:g}"), partial=True)
+        return Piece(reason=late_reason(context.lang, context.timeout), partial=True)
 
     results = run_tasks(_work_piece, [(u.n, u.kind, b) for u, b in zip(todo, budgets, strict=True)],
                         jobs if len(todo) >= POOL_FROM else 1, budgets, expired, tick, _start, (context,))
@@ -319,8 +311,7 @@ def _put_together(worker: _Worker, f: Formula, p: Parsed, piece: Piece, formulas
     markdown = _PICTURE.sub(picture, markdown)
     out = Outcome(f, markdown=markdown, reason=piece.reason, problem=piece.problem, derivation=piece.derivation)
     if piece.derivation is not None and isinstance(p, Problem) and classify(f, p) is None:
-        canon = (p.name, _srepr(p), tuple(d.name for d in p.definitions))
-        worker.worked.setdefault(canon, out)
+        worker.worked.setdefault(canonical(p), out)
         worker.functions.append(out)
     return out
 

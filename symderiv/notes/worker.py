@@ -48,10 +48,7 @@ from symderiv.output.phrases import phrase
 from symderiv.output.plots import function_png, sigma_png
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from symderiv.calculus.engine import Derivation
-    from symderiv.notes.cache import Cache
 
 NOTE_TIMEOUT = 10.0        # seconds per formula
 HESSIAN_SHARE = 0.5        # of a formula's time, the most the derivation with its Hessian may take
@@ -74,16 +71,15 @@ class Outcome:
 
 
 # --------------------------------------------------------------------------- working a note
-def work_note(text: str, lang: str = "en", out_path: str = "note.worked.md", plots: bool = True,
-              timeout: float = NOTE_TIMEOUT, progress: Callable[[int, int], None] | None = None,
-              style: str = "callout", jobs: int = 1, cache: Cache | None = None
-              ) -> tuple[str, list[tuple[str, bytes]]]:
-    """The worked note's text and the extra files to write (PNG plots: [(path, bytes)]); the work
-    itself is in jobs.py (its formulas on `jobs` processes, through `cache`)."""
-    from symderiv.notes.jobs import work_note as work
+# (the note as a whole, on every core and through the cache: jobs.py; one formula: _Worker)
+def canonical(problem: Problem) -> tuple:
+    """What makes two formulas the same function (a repeat is worked once)."""
+    return (problem.name, sp.srepr(problem.expr), tuple(d.name for d in problem.definitions))
 
-    return work(text, lang=lang, out_path=out_path, plots=plots, timeout=timeout, progress=progress,
-                style=style, jobs=jobs, cache=cache)
+
+def late_reason(lang: str, timeout: float) -> str:
+    """The reason a formula past its time limit is listed with."""
+    return phrase("skip_time_limit", lang, seconds=f"{timeout:g}")
 
 
 class _Worker:
@@ -126,7 +122,11 @@ class _Worker:
             return self.out_of_time(f)
 
     def out_of_time(self, f: Formula) -> Outcome:
-        return Outcome(f, reason=self.p("skip_time_limit", seconds=f"{self.timeout:g}"))
+        return Outcome(f, reason=late_reason(self.lang, self.timeout))
+
+    def _note_if_late(self, exc: BaseException) -> None:
+        """A part left out because its time ran out: the result is not one to cache (jobs.py)."""
+        self.partial = self.partial or isinstance(exc, TimeLimitError)
 
     def work(self, f: Formula, problem: Problem | Declared | SymderivError) -> Outcome:
         if isinstance(problem, Declared):
@@ -139,7 +139,7 @@ class _Worker:
             return worked or Outcome(f, reason=self.claim_reason(problem))
         if key is not None:
             return self.work_method(f, key) or Outcome(f, reason=self.p(key))
-        canon = (problem.name, sp.srepr(problem.expr), tuple(p.name for p in problem.definitions))
+        canon = canonical(problem)
         if canon in self.worked:
             return self.repeat(f, self.worked[canon])
         out = self.derive(f, problem)
@@ -180,7 +180,7 @@ class _Worker:
         try:
             return derive(problem, hessian=True, timeout=self.remaining() * HESSIAN_SHARE)
         except SymderivError as exc:
-            self.partial = self.partial or isinstance(exc, TimeLimitError)
+            self._note_if_late(exc)
             return derive(problem, timeout=self.remaining())
 
     def where_for(self, f: Formula, problem: Problem) -> tuple[Where, str]:
@@ -196,8 +196,9 @@ class _Worker:
 
         chosen: Where = []
         note, names = "", used_names(problem)
-        own = {str(a.base.label) if isinstance(a, sp.Indexed) else str(a) for a in problem.args}
-        pending = sorted(definition_names(problem) - own - set(PARAMETER_NAMES)) if not is_definition(problem) else []
+        never = {str(a.base.label) if isinstance(a, sp.Indexed) else str(a) for a in problem.args}
+        never |= set(PARAMETER_NAMES)
+        pending = sorted(definition_names(problem) - never) if not is_definition(problem) else []
         seen: set[str] = set()
         while pending:       # the definitions the chosen ones use too (ŷ = Vh + c, h = σ(a), a = Wx + b)
             name = pending.pop(0)
@@ -220,7 +221,7 @@ class _Worker:
                 note = self.p("single_sample", name=_tex_of(dp.lhs))
             chosen.append((tex, df))
             names |= used_names(dp)
-            pending += sorted(definition_names(dp) - seen - own - set(PARAMETER_NAMES))
+            pending += sorted(definition_names(dp) - seen - never)
         return chosen + self.declarations.for_names(f, names), note
 
     # -- text
@@ -265,7 +266,7 @@ class _Worker:
         try:
             text = analysis_markdown(d.problem, self.lang, timeout=budget).strip()
         except Exception as exc:  # an analysis is a bonus; the worked derivation stands alone
-            self.partial = self.partial or isinstance(exc, TimeLimitError)
+            self._note_if_late(exc)
             return ""
         # its headings would enter the user's outline: bold labels instead
         return re.sub(r"(?m)^#{1,6}\s+(.*)$", r"**\1**", text)
@@ -365,7 +366,7 @@ class _Worker:
             diff = sp.simplify(truth - rhs.xreplace({variables[0]: g.wrt}))
             return diff == 0, latex(truth), ""
         except Exception as exc:
-            self.partial = self.partial or isinstance(exc, TimeLimitError)
+            self._note_if_late(exc)
             return None
 
     def claim_reason(self, problem: Problem) -> str:

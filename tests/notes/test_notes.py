@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from symderiv.cli.main import main
+from symderiv.notes.jobs import work_note
 from symderiv.notes.language import note_language
 from symderiv.notes.reading import BEGIN, END, find_formulas, strip_worked
-from symderiv.notes.worker import work_note
 
 DATA = Path(__file__).parents[1] / "data"
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "ml-calculus-for-machine-learning.md"

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from symderiv.cli.main import main
+from symderiv.notes.jobs import work_note
 from symderiv.notes.markdown import tokens
 from symderiv.notes.reading import BEGIN, BEGIN_AT_END, END, find_formulas, strip_worked
-from symderiv.notes.worker import work_note
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"

@@ -194,7 +194,7 @@ def test_cli_md_tex_and_bad_template(tmp_path, capsys):
 # --------------------------------------------------------------------------- rendered for real
 @pytest.mark.external
 def test_every_formula_renders_with_katex(md_pages, tmp_path):
-    from symderiv.notes.worker import work_note
+    from symderiv.notes.jobs import work_note
 
     pages = dict(md_pages)
     note = (Path(__file__).parents[1] / "data" / "notes_example_en.md").read_text(encoding="utf-8")
