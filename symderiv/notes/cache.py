@@ -16,7 +16,6 @@ import functools
 import hashlib
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,26 +110,24 @@ class Cache:
 
     def put(self, key: tuple[Any, ...], value: Any) -> None:
         """Store `value` under `key` atomically; a cache that cannot be written is no cache, not an error."""
+        from symderiv.core.io import write_atomic
+
         path = self.path(key)
         try:
             data = pickle.dumps((FORMAT, (code_version(), key), value), protocol=pickle.HIGHEST_PROTOCOL)
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, path)
-            except BaseException:
-                os.unlink(tmp)
-                raise
+            write_atomic(str(path), data)
             self.written += 1
         except Exception:
             return
 
     def trim(self) -> None:
         """Remove the least recently used entries until the folder holds at most 80 % of max_bytes."""
+        entries = []
         try:
-            entries = [(e.stat().st_mtime, e.stat().st_size, e) for e in self.folder.glob("*/*.pkl")]
+            for entry in self.folder.glob("*/*.pkl"):
+                st = entry.stat()
+                entries.append((st.st_mtime, st.st_size, entry))
         except OSError:
             return
         total = sum(size for _, size, _ in entries)

@@ -83,7 +83,8 @@ class TextPrinter:
         if form is None:
             return [f"  {missing_matrix_form(self.lang, plain=True)}"]
         view = matrix_view(form, self.lang, plain=True)
-        head = f"{text(per_sample)} = " if per_sample is not None and text(per_sample) != view.matrix else ""
+        shown = text(per_sample) if per_sample is not None else ""
+        head = f"{shown} = " if shown and shown != view.matrix else ""
         label = self.label("matrix_form" if form.matrix.shape[1] != 1 else "vector_form")
         lines = [f"  {label}{self.colon}{head}{view.matrix}"]
         lines += [f"    {line}" for line in view.symbols]
